@@ -1,0 +1,109 @@
+"""Every setting in one declarative table (datasette's ``Setting(name, default, help)``).
+
+``limelight.toml`` holds them grouped in TOML tables: ``fetch.timeout`` is ``timeout`` under
+``[fetch]``. ``tests/test_docs.py`` fails when a setting here is missing from docs/settings.md.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from limelight.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("languages", ["de", "en", "vi", "zh", "fr", "es"],
+            "ISO 639-1 codes that language ID may choose from (restricting it makes it faster and more accurate)."),
+    Setting("store.backend", "duckdb", "Store plugin to use."),
+    Setting("store.path", "limelight.duckdb", "Database file, relative to the project folder."),
+    Setting("ingest.workers", 1, "Worker processes for extraction and enrichment (0 = one per core)."),
+    Setting("ingest.batch_size", 2000, "Documents per store transaction."),
+    Setting("ingest.max_bytes", 20_000_000, "Largest file or HTTP body accepted, in bytes; larger ones are reported and skipped."),
+    Setting("fetch.timeout", 20.0, "Seconds before an HTTP request is given up."),
+    Setting("fetch.user_agent", "limelight/0.1 (+https://github.com/limelight-monitor/limelight; media monitor)",
+            "User-Agent header sent with every request."),
+    Setting("fetch.respect_robots", True, "Obey robots.txt before fetching a URL."),
+    Setting("fetch.max_redirects", 5, "Redirects followed per request."),
+    Setting("fetch.max_pages", 1000, "Most pages fetched from one feed or sitemap."),
+    Setting("extract.favor_precision", False, "Ask trafilatura to favour precision over recall."),
+    Setting("extract.min_year", 1990, "Dates before this year are rejected as implausible."),
+    Setting("language.min_confidence", 0.0, "Below this confidence the language is stored as unknown."),
+    Setting("mentions.context_chars", 300, "Longest sentence kept as mention evidence (characters)."),
+    Setting("mappings", {}, "Column mappings for CSV/JSONL social exports: [mappings.NAME] tables (see docs/sources.md)."),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and name not in _BY_NAME:
+            out.update(_flatten(value, name + "."))
+        else:
+            out[name] = value
+    return out
+
+
+@dataclass(frozen=True)
+class Settings:
+    values: dict[str, Any]
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in _BY_NAME:
+            raise KeyError(name)
+        return self.values.get(name, _BY_NAME[name].default)
+
+    @staticmethod
+    def defaults() -> Settings:
+        return Settings({})
+
+    @staticmethod
+    def from_dict(data: dict[str, Any], origin: str = "settings") -> Settings:
+        flat = _flatten(data)
+        unknown = sorted(set(flat) - set(_BY_NAME))
+        if unknown:
+            raise ConfigError(
+                f"{origin}: unknown setting(s) {', '.join(unknown)}",
+                "see docs/settings.md for the settings table",
+            )
+        for name, value in flat.items():
+            default = _BY_NAME[name].default
+            ok = isinstance(value, type(default)) or (isinstance(default, float) and isinstance(value, int))
+            if isinstance(default, bool) != isinstance(value, bool):
+                ok = False
+            if not ok:
+                raise ConfigError(
+                    f"{origin}: setting {name} should be {type(default).__name__}, got {value!r}",
+                    f"default is {default!r}",
+                )
+        return Settings(flat)
+
+    @staticmethod
+    def load(path: Path) -> Settings:
+        return Settings.from_dict(load_toml(path), str(path))
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    """Read TOML with an error that names file, line and column."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path} not found", "run `limelight init DIR` or pass --project DIR") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 ({exc.reason})", "save it as UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib messages end in "(at line L, column C)"; keep them and name the file.
+        raise ConfigError(f"{path}: TOML syntax error: {exc}", "fix the line and column named") from None

@@ -1,0 +1,87 @@
+"""Bytes → text, for pages, dumps and exports whose encoding is unknown or mislabelled.
+
+Order: a byte-order mark wins; then the declared charset if the bytes really decode with it;
+then UTF-8; then charset-normalizer's best guess (cp1252, GB18030, Shift-JIS, UTF-16 without BOM...).
+Binary data (NUL bytes outside UTF-16, or mostly control characters) is refused with a clear
+message rather than stored as mojibake.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+from limelight.errors import ItemFailed
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
+_XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-.]+)""", re.I)
+# Labels that lie in practice: browsers read them as their supersets (WHATWG encoding standard).
+_SUPERSETS = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "ascii": "cp1252",
+              "us-ascii": "cp1252", "gb2312": "gb18030", "gbk": "gb18030", "shift_jis": "cp932",
+              "sjis": "cp932", "x-sjis": "cp932"}
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset named in an HTML meta tag or XML declaration, if any."""
+    head = data[:4096]
+    m = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
+    return m.group(1).decode("ascii", "replace").lower() if m else None
+
+
+def _looks_binary(text: str) -> bool:
+    if not text:
+        return False
+    sample = text[:8192]
+    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or ch == "\ufffd")
+    return bad / len(sample) > 0.05
+
+
+def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Return ``(text, encoding_used)``; raise ItemFailed for binary or undecodable data."""
+    if not data.strip():
+        raise ItemFailed("empty file", "nothing to ingest; check the export or download")
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return data.decode(enc), enc
+    candidates: list[str] = []
+    for label in (declared, declared_charset(data)):
+        if label:
+            label = label.lower().strip()
+            candidates.append(_SUPERSETS.get(label, label))
+    candidates.append("utf-8")
+    for enc in candidates:
+        try:
+            text = data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if not _looks_binary(text):
+            return text, enc
+    # UTF-16 without BOM: every other byte NUL in Latin text.
+    if data[1:200:2].count(0) > 40 or data[0:200:2].count(0) > 40:
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if not _looks_binary(text):
+                return text, enc
+    if b"\x00" in data[:8192]:
+        raise ItemFailed("binary data, not text", "is this an image, PDF or archive? limelight reads HTML, text, XML, CSV, JSON, WARC")
+    best = from_bytes(data[:200_000], cp_isolation=["cp1252", "gb18030", "big5", "cp932", "euc_jp", "euc_kr",
+                                                      "cp1251", "cp1250", "iso8859_15", "utf_16"]).best()
+    if best is not None and best.encoding:
+        enc = best.encoding
+        text = data.decode(enc, errors="replace")
+        if not _looks_binary(text):
+            return text, enc
+    raise ItemFailed("cannot decode the text in any known encoding",
+                     "save the file as UTF-8 or name its charset in a <meta charset> tag")
