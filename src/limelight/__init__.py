@@ -1,3 +1,21 @@
-"""limelight: a multilingual media-presence and reputation monitor."""
+"""limelight: a multilingual media-presence and reputation monitor.
+
+>>> import limelight
+>>> project = limelight.init("my-project")            # doctest: +SKIP
+>>> limelight.ingest(["pages/"], project)              # doctest: +SKIP
+>>> limelight.visibility(project, by="week").table     # doctest: +SKIP
+"""
+
+from limelight.api import analyses, analyze, ingest, init, open_project, query, visibility
+from limelight.models import Document, Entity, Enriched, ItemError, Link, Mention, RawPage, Source
+from limelight.project import Project
+from limelight.registry import registry
+from limelight.watchlist import Watchlist
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "Document", "Enriched", "Entity", "ItemError", "Link", "Mention", "Project", "RawPage", "Source",
+    "Watchlist", "__version__", "analyses", "analyze", "ingest", "init", "open_project", "query",
+    "registry", "visibility",
+]

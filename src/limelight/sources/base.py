@@ -50,6 +50,9 @@ class Input:
     url: str | None = None
     content: bytes | None = None  # set for fetched URLs
     content_type: str | None = None
+    # Per-input choices from the caller: "source" (force a source plugin), "mapping" (a column mapping
+    # name for social_csv), "fetched_at" (ISO time the page was saved, for relative dates).
+    options: dict[str, str] = field(default_factory=dict)
     _cache: bytes | None = field(default=None, repr=False)
 
     @property

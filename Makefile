@@ -1,0 +1,31 @@
+# Two entry points for a fresh machine (Python 3.11+): `make demo` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+$(BIN)/limelight: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(BIN)/limelight
+
+.PHONY: setup demo test lint eval bench
+setup: $(BIN)/limelight
+
+demo: setup  ## ingest the bundled synthetic sample into DuckDB and print the visibility report
+	rm -rf demo-project
+	$(BIN)/limelight demo demo-project
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+test: setup lint  ## lint, type-check, all tests, then the evaluation gate on ../shared/data
+	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/limelight eval
+
+eval: setup
+	$(BIN)/limelight eval
+
+bench: setup
+	$(BIN)/python bench/ingest.py

@@ -1,0 +1,184 @@
+"""Visibility: how often, how prominently and with what share each watched entity appears per period.
+
+One row per (period, entity) with at least one mention. Periods start on the bucket's first day
+(weeks start on Monday, as DuckDB's ``date_trunc`` does) and use the *local* publication date: a
+Beijing article from 01:30 on a Monday counts for Monday, not for Sunday in UTC.
+
+Everything is computed in one DuckDB query; the watchlist travels as list parameters, so the
+analysis needs nothing from the store beyond ``query``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+
+from limelight.analyses.base import AnalysisResult, Option
+from limelight.errors import UsageError
+from limelight.models import MENTION_ROLES
+from limelight.registry import Registry
+from limelight.store.base import Store
+from limelight.watchlist import Watchlist
+
+# How much one mention in a role counts towards ``weighted_score``: a headline is seen by everyone
+# who sees the article, a lead by most readers, a body mention by few. A role not listed weighs 1.
+ROLE_WEIGHTS: dict[str, float] = {
+    "headline": 3.0,
+    "lead": 2.0,
+    "quoted": 2.0,
+    "speaking": 2.5,
+    "caption": 1.5,
+    "audience": 1.0,
+    "body": 1.0,
+}
+PERIODS = ("day", "week", "month")
+DOCUMENT_KINDS = ("article", "post", "livestream", "press_release", "transcript")
+
+_ROLE_COUNTS = ",\n".join(f"count(*) FILTER (WHERE role = '{r}') AS {r}" for r in MENTION_ROLES)
+_ROLE_SUMS = ",\n".join(f"CAST(sum({r}) AS BIGINT) AS {r}" for r in MENTION_ROLES)
+_ROLE_COLUMNS = ", ".join(f"a.{r}" for r in MENTION_ROLES)
+
+# The mentions in scope: watched entities only, filtered by role and document kind. ``period`` is
+# NULL for undated documents, which the main query drops and the note counts.
+_SCOPE = """
+WITH
+watched AS (SELECT unnest(?::VARCHAR[]) AS entity_id),
+targets AS (SELECT unnest(?::VARCHAR[]) AS entity_id, unnest(?::VARCHAR[]) AS target_id),
+weights AS (SELECT unnest(?::VARCHAR[]) AS role, unnest(?::DOUBLE[]) AS weight),
+scoped AS (
+    SELECT m.document_id, m.entity_id, m.role, coalesce(w.weight, 1.0) AS weight, d.published_at,
+           CAST(date_trunc('{by}', CAST(d.published_at + to_seconds(coalesce(d.published_offset, 0))
+                                        AS DATE)) AS DATE) AS period
+    FROM mentions AS m
+    JOIN documents AS d ON d.id = m.document_id
+    LEFT JOIN weights AS w ON w.role = m.role
+    WHERE m.entity_id IN (SELECT entity_id FROM watched)
+      AND (?::VARCHAR IS NULL OR m.role = ?)
+      AND (?::VARCHAR IS NULL OR d.kind = ?)
+)
+"""
+
+_TABLE = """
+,
+dated AS (SELECT * FROM scoped WHERE period IS NOT NULL),
+-- share of voice is against every watched entity's mentions, counted once each (no roll-up)
+totals AS (SELECT period, count(*) AS n, sum(weight) AS w FROM dated GROUP BY period),
+per_doc AS (
+    SELECT period, t.target_id, document_id, count(*) AS n, sum(weight) AS w,
+           min(published_at) AS published_at,
+           {role_counts}
+    FROM dated JOIN targets AS t USING (entity_id)
+    GROUP BY period, t.target_id, document_id
+),
+agg AS (
+    SELECT period, target_id, CAST(sum(n) AS BIGINT) AS mentions, count(*) AS documents,
+           {role_sums},
+           sum(w) AS weighted_score,
+           -- evidence: the documents where the entity is most prominent first, then the earliest
+           list(document_id ORDER BY w DESC, published_at, document_id) AS evidence
+    FROM per_doc GROUP BY period, target_id
+),
+names AS (SELECT unnest(?::VARCHAR[]) AS target_id, unnest(?::VARCHAR[]) AS entity_name)
+SELECT a.period, a.target_id AS entity_id, names.entity_name, a.mentions, a.documents,
+       {role_columns}, a.weighted_score,
+       {share} AS share_of_voice,
+       list_slice(a.evidence, 1, ?) AS evidence
+FROM agg AS a JOIN totals AS t USING (period) JOIN names USING (target_id)
+ORDER BY a.period, a.target_id
+"""
+
+_UNDATED = """
+SELECT count(DISTINCT document_id) AS n
+FROM scoped JOIN targets USING (entity_id)
+WHERE published_at IS NULL
+"""
+
+
+class Visibility:
+    name = "visibility"
+    version = "1"
+    title = "Visibility over time"
+    description = (
+        "Mentions, documents, role counts, a role-weighted score and share of voice per entity and "
+        "day, week or month, with the documents behind each row. Share of voice divides an entity's "
+        "mentions (or weighted score, with weighted) by all watched entities' in the period; with "
+        "include_children a parent's row adds its children's mentions, so shares can sum above 1."
+    )
+    requires: tuple[str, ...] = ("documents", "mentions")
+    provides: tuple[str, ...] = ("visibility",)
+    options: tuple[Option, ...] = (
+        Option("by", "week", "Period length.", PERIODS),
+        Option("entity", None, "Only this entity id (default: every watched entity)."),
+        Option("include_children", False, "Count children's mentions (e.g. a CEO's) for their parent too."),
+        Option("role", None, "Only mentions in this role.", MENTION_ROLES),
+        Option("kind", None, "Only documents of this kind.", DOCUMENT_KINDS),
+        Option("weighted", False, "Share of voice from role-weighted scores instead of mention counts."),
+        Option("evidence_limit", 5, "Most document ids listed as evidence per row."),
+    )
+
+    def run(self, store: Store, watchlist: Watchlist, **options: Any) -> AnalysisResult:
+        opts = _resolve(self.options, options)
+        selected = [watchlist.get(opts["entity"])] if opts["entity"] else list(watchlist.entities)
+        members: list[str] = []
+        targets: list[str] = []
+        for entity in selected:
+            for member in _family(watchlist, entity.id, opts["include_children"]):
+                members.append(member)
+                targets.append(entity.id)
+
+        scope_params: list[Any] = [
+            [e.id for e in watchlist.entities], members, targets,
+            list(ROLE_WEIGHTS), list(ROLE_WEIGHTS.values()),
+            opts["role"], opts["role"], opts["kind"], opts["kind"],
+        ]
+        scope = _SCOPE.format(by=opts["by"])
+        share = "a.weighted_score / t.w" if opts["weighted"] else "CAST(a.mentions AS DOUBLE) / t.n"
+        sql = scope + _TABLE.format(role_counts=_ROLE_COUNTS, role_sums=_ROLE_SUMS,
+                                    role_columns=_ROLE_COLUMNS, share=share)
+        table: pa.Table = store.query(sql, [
+            *scope_params, [e.id for e in selected], [e.name for e in selected], opts["evidence_limit"],
+        ])
+        undated = int(store.query(scope + _UNDATED, scope_params).column("n")[0].as_py())
+        notes: tuple[str, ...] = ()
+        if undated:
+            notes = (f"{undated:,} document{'s' if undated != 1 else ''} without a date "
+                     f"{'were' if undated != 1 else 'was'} left out",)
+        return AnalysisResult(name=self.name, table=table, options=opts, notes=notes)
+
+
+def _resolve(declared: tuple[Option, ...], given: dict[str, Any]) -> dict[str, Any]:
+    """Defaults plus the given options, checked so a typo stops with a message, not a wrong table."""
+    by_name = {o.name: o for o in declared}
+    unknown = sorted(set(given) - set(by_name))
+    if unknown:
+        raise UsageError(f"visibility has no option {', '.join(unknown)}",
+                         f"options: {', '.join(by_name)}")
+    opts = {o.name: o.default for o in declared} | given
+    for name, value in opts.items():
+        choices = by_name[name].choices
+        if choices and value is not None and value not in choices:
+            raise UsageError(f"visibility: {name} must be one of {', '.join(choices)}, not {value!r}")
+    limit = opts["evidence_limit"]
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+        raise UsageError(f"visibility: evidence_limit must be a whole number ≥ 0, not {limit!r}")
+    opts["include_children"] = bool(opts["include_children"])
+    opts["weighted"] = bool(opts["weighted"])
+    return opts
+
+
+def _family(watchlist: Watchlist, entity_id: str, include_children: bool) -> list[str]:
+    """The entity, and with ``include_children`` its descendants at any depth (cycles stop)."""
+    family = [entity_id]
+    if include_children:
+        i = 0
+        while i < len(family):
+            for child in watchlist.children(family[i]):
+                if child.id not in family:
+                    family.append(child.id)
+            i += 1
+    return family
+
+
+def register(registry: Registry) -> None:
+    registry.register("analysis", Visibility())

@@ -1,0 +1,95 @@
+"""The library API: plain functions returning plain data. CLI and web only parse, call and render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from limelight.analyses.base import AnalysisResult
+from limelight.errors import UsageError
+from limelight.models import ItemError
+from limelight.pipeline import IngestResult, IngestStats
+from limelight.pipeline import ingest as _ingest
+from limelight.project import Project, init_project
+from limelight.registry import registry
+
+
+def open_project(root: Path | str = ".") -> Project:
+    return Project.open(root)
+
+
+def init(root: Path | str, *, sample: bool = False) -> Project:
+    """Create a project folder. With ``sample=True`` it also gets the bundled synthetic sample
+    (articles, feeds, social exports) in ``sample/`` and the sample's watchlist."""
+    if not sample:
+        return init_project(root)
+    from limelight.sample.generate import write_sample
+
+    root = Path(root)
+    summary = write_sample(root / "sample")
+    wl = (root / "sample" / "watchlist.toml").read_text(encoding="utf-8")
+    project = init_project(root, watchlist=wl)
+    del summary
+    return project
+
+
+def ingest(
+    targets: Sequence[str] | str,
+    project: Project | Path | str = ".",
+    *,
+    workers: int | None = None,
+    mapping: str | None = None,
+    fetch: bool = True,
+    on_error: Callable[[ItemError], None] | None = None,
+    on_progress: Callable[[IngestStats], None] | None = None,
+) -> IngestResult:
+    proj = project if isinstance(project, Project) else Project.open(project)
+    if isinstance(targets, str):
+        targets = [targets]
+    if not targets:
+        raise UsageError("nothing to ingest", "name files, folders, globs or URLs")
+    return _ingest(proj, list(targets), workers=workers, mapping=mapping, fetch=fetch,
+                   on_error=on_error, on_progress=on_progress)
+
+
+def analyses() -> list[Any]:
+    return registry.all("analysis")
+
+
+def analyze(name: str, project: Project | Path | str = ".", **options: Any) -> AnalysisResult:
+    """Run a registered analysis; unknown options are refused with the list of known ones."""
+    proj = project if isinstance(project, Project) else Project.open(project)
+    analysis = registry.get("analysis", name)
+    known = {o.name: o for o in analysis.options}
+    unknown = set(options) - set(known)
+    if unknown:
+        raise UsageError(f"analysis {name!r} has no option(s) {', '.join(sorted(unknown))}",
+                         f"options: {', '.join(known) or 'none'}")
+    for key, value in options.items():
+        choices = known[key].choices
+        if choices and value is not None and value not in choices:
+            raise UsageError(f"{key} must be one of {', '.join(choices)}, not {value!r}")
+    full = {o.name: o.default for o in analysis.options} | options
+    store = proj.open_store()
+    try:
+        result: AnalysisResult = analysis.run(store, proj.watchlist, **full)
+    finally:
+        store.close()
+    return result
+
+
+def visibility(project: Project | Path | str = ".", **options: Any) -> AnalysisResult:
+    return analyze("visibility", project, **options)
+
+
+def query(sql: str, project: Project | Path | str = ".", params: Iterable[Any] = ()) -> pa.Table:
+    """Run SQL on the project's store and get an Arrow table."""
+    proj = project if isinstance(project, Project) else Project.open(project)
+    store = proj.open_store()
+    try:
+        return store.query(sql, list(params))
+    finally:
+        store.close()

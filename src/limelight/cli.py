@@ -1,0 +1,218 @@
+"""The command line: parse, call the library API, render. No logic of its own.
+
+Exit status: 0 everything ingested/ran, 1 some items failed, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from limelight import api
+from limelight.errors import LimelightError
+from limelight.exports import FORMATS, write_table
+from limelight.models import ItemError
+from limelight.pipeline import IngestStats
+from limelight.registry import registry
+
+project_option = click.option(
+    "--project", "-p", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+    show_default=True, help="Project folder (made by `limelight init`).",
+)
+format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+
+
+class LimelightGroup(click.Group):
+    """Turns library errors into one clear line and exit status 2 (config/usage) or 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LimelightError as exc:
+            click.secho(f"Error {exc.code}: {exc.message}", fg="red", err=True)
+            if exc.hint:
+                click.echo(f"  → {exc.hint}", err=True)
+            sys.exit(exc.exit_status)
+
+
+@click.group(cls=LimelightGroup)
+@click.version_option(package_name="limelight")
+def main() -> None:
+    """limelight: who is visible in the media, in what role, and how it changes."""
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--sample", is_flag=True, help="Also write the bundled synthetic sample into DIRECTORY/sample.")
+def init(directory: Path, sample: bool) -> None:
+    """Create a project folder with limelight.toml and watchlist.toml."""
+    project = api.init(directory, sample=sample)
+    click.echo(f"Created {project.root} with limelight.toml and watchlist.toml "
+               f"({len(project.watchlist)} entities).")
+    if sample:
+        click.echo(f"Synthetic sample written to {project.root / 'sample'}.")
+    click.echo(f"Next: cd {directory} && limelight ingest PATH|URL ...")
+
+
+def _print_error(err: ItemError) -> None:
+    click.secho(f"✗ {err.line()}", fg="yellow", err=True)
+
+
+@main.command()
+@click.argument("targets", nargs=-1, required=True)
+@project_option
+@click.option("--workers", "-w", type=int, default=None, help="Worker processes (default: ingest.workers).")
+@click.option("--mapping", "-m", default=None, help="Column mapping name for CSV/JSONL exports.")
+@click.option("--offline", is_flag=True, help="Never fetch URLs (feeds keep their own entry text).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def ingest(targets: tuple[str, ...], project: Path, workers: int | None, mapping: str | None,
+           offline: bool, quiet: bool) -> None:
+    """Ingest files, folders (recursively), globs, URLs, feeds, sitemaps, WARCs and social exports."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    proj = api.open_project(project)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  disable=quiet, transient=True, console=None) as progress:
+        task = progress.add_task("Ingesting…", total=None)
+
+        def on_progress(stats: IngestStats) -> None:
+            progress.update(task, description=f"Processed {stats.items:,} items: {stats.new:,} new, "
+                                              f"{stats.known:,} known, {stats.failed:,} failed")
+
+        result = api.ingest(list(targets), proj, workers=workers, mapping=mapping, fetch=not offline,
+                            on_error=_print_error, on_progress=on_progress)
+    s = result.stats
+    click.echo(f"Ingested {s.items:,} items in {s.seconds:.1f} s: {s.new:,} new, {s.known:,} already known, "
+               f"{s.failed:,} failed; {s.mentions:,} mentions stored in {proj.store_path.name} "
+               f"(run {result.run_id}).")
+    if s.failed:
+        click.echo(f"Failed items are listed above and in the errors table "
+                   f"(limelight sql \"select * from errors where run_id='{result.run_id}'\").", err=True)
+    sys.exit(result.exit_status)
+
+
+class AnalysisGroup(click.Group):
+    """One subcommand per registered analysis, with its declared options."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(a.name for a in registry.all("analysis"))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        try:
+            analysis = registry.get("analysis", name)
+        except LimelightError:
+            return None
+        params: list[click.Parameter] = []
+        for opt in analysis.options:
+            flag = "--" + opt.name.replace("_", "-")
+            if isinstance(opt.default, bool):
+                params.append(click.Option([flag + "/--no-" + opt.name.replace("_", "-")],
+                                           default=opt.default, help=opt.help))
+            elif opt.choices:
+                params.append(click.Option([flag], type=click.Choice(opt.choices), default=opt.default,
+                                           show_default=True, help=opt.help))
+            else:
+                kind = int if isinstance(opt.default, int) else str
+                params.append(click.Option([flag], type=kind, default=opt.default, show_default=True,
+                                           help=opt.help))
+
+        def callback(project: Path, fmt: str, **options: Any) -> None:
+            result = api.analyze(name, project, **options)
+            write_table(result.table, fmt, sys.stdout, title=analysis.title, notes=result.notes)
+
+        cmd = click.Command(name, params=params, callback=callback, help=analysis.description)
+        project_option(cmd)
+        format_option(cmd)
+        return cmd
+
+
+@main.group(cls=AnalysisGroup)
+def report() -> None:
+    """Reports over the store: `limelight report visibility --by week --entity lei-jun`."""
+
+
+@main.group(cls=AnalysisGroup)
+def analyze() -> None:
+    """Run a registered analysis (the same as `report`)."""
+
+
+@main.group()
+def watchlist() -> None:
+    """Inspect the watchlist."""
+
+
+@watchlist.command("check")
+@project_option
+@format_option
+def watchlist_check(project: Path, fmt: str) -> None:
+    """Report aliases that are ambiguous or never matched in the stored documents."""
+    import pyarrow as pa
+
+    from limelight.enrich.watchlist_check import check_watchlist
+
+    proj = api.open_project(project)
+    texts: list[str] | None = None
+    if proj.store_path.exists():
+        table = api.query("select coalesce(title, '') || '\n' || text as t from documents", proj)
+        texts = table.column("t").to_pylist()
+    findings = check_watchlist(proj.watchlist, texts)
+    table = pa.Table.from_pylist([f.as_dict() for f in findings]) if findings else pa.table({"finding": []})
+    write_table(table, fmt, sys.stdout, title="Watchlist check")
+    if not findings:
+        click.echo("No ambiguous or unmatched aliases.")
+
+
+@main.command()
+@project_option
+@click.argument("sql")
+@format_option
+def sql(project: Path, sql: str, fmt: str) -> None:
+    """Run SQL on the project's store (tables: documents, mentions, entities, sources, links, errors…)."""
+    write_table(api.query(sql, project), fmt, sys.stdout)
+
+
+@main.command()
+@format_option
+def plugins(fmt: str) -> None:
+    """List registered sources, extractors, enrichers, stores and analyses."""
+    import pyarrow as pa
+
+    rows = [{"kind": kind, "name": p.name, "version": p.version, "title": p.title,
+             "requires": ", ".join(p.requires), "provides": ", ".join(p.provides)} for kind, p in registry]
+    write_table(pa.Table.from_pylist(rows), fmt, sys.stdout, title="Plugins")
+
+
+@main.command("eval")
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Labelled data folder (default: ../shared/data or $LIMELIGHT_DATA).")
+@click.option("--only", multiple=True, help="Run only these stages (extraction, language, entities).")
+@format_option
+def eval_cmd(data: Path | None, only: tuple[str, ...], fmt: str) -> None:
+    """Score each heuristic stage on real labelled data; fail when a score drops below its floor."""
+    from limelight.eval.runner import run_eval
+
+    sys.exit(run_eval(data, list(only), fmt))
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-project"))
+@click.option("--workers", "-w", type=int, default=None)
+def demo(directory: Path, workers: int | None) -> None:
+    """Create a project with the synthetic sample, ingest it and print the weekly visibility report."""
+    proj = api.open_project(directory) if (directory / "limelight.toml").exists() else api.init(directory, sample=True)
+    click.echo(f"Project: {proj.root} (synthetic sample: fictional company and people)")
+    result = api.ingest([str(proj.root / "sample")], proj, workers=workers, fetch=False, on_error=_print_error)
+    s = result.stats
+    click.echo(f"Ingested {s.items:,} items: {s.new:,} new, {s.known:,} known, {s.failed:,} failed, "
+               f"{s.mentions:,} mentions → {proj.store_path}")
+    res = api.visibility(proj, by="month")
+    write_table(res.table, "table", sys.stdout, title="Visibility by month (synthetic sample)", notes=res.notes)
+    click.echo(f"Next: limelight report visibility --project {directory} --by week --entity <id>")
+    sys.exit(result.exit_status)
+
+
+if __name__ == "__main__":
+    main()

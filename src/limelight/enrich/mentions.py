@@ -1,0 +1,186 @@
+"""Entity mentions with their role, from the watchlist, in title, text and captions.
+
+One :class:`~limelight.enrich.matcher.Matcher` (one automaton) is built per process in ``setup``
+from every alias variant and every query term; each field is scanned once.
+
+Entities with a ``query``: the query is evaluated on the whole document (title, text and
+captions, each its own field for NEAR). When it does not match, the entity's alias hits are
+dropped. When it matches but no alias of the entity was found, the entity still gets one
+document-level mention, anchored at the first hit of a query term (so its field, span, sentence
+and role are real; the role is the one that spot has: a query hit in the title gives "headline").
+Its ``alias`` is :data:`QUERY_ALIAS`, so analyses can tell query-only mentions apart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from limelight.enrich.base import EnrichContext
+from limelight.enrich.matcher import Match, Matcher
+from limelight.enrich.query import QueryNode, Term, parse_query, token_hits
+from limelight.enrich.roles import cue_roles
+from limelight.enrich.sentences import sentence_at, split_sentences
+from limelight.models import Document, Enriched, Entity, Mention
+from limelight.registry import Registry
+from limelight.settings import Settings
+
+QUERY_ALIAS = "<query>"
+
+_FieldHits = tuple[str, str, int | None, list[Match], dict[str, list[tuple[int, int]]]]
+
+
+def _positive_terms(node: QueryNode, negated: bool = False) -> list[str]:
+    """Query terms not under a NOT, in query order (where a query-only mention is anchored)."""
+    from limelight.enrich.query import And, Near, Not, Or
+
+    if isinstance(node, Term):
+        return [] if negated else [node.key]
+    if isinstance(node, Not):
+        return _positive_terms(node.child, not negated)
+    if isinstance(node, And | Or):
+        return [t for c in node.children for t in _positive_terms(c, negated)]
+    if isinstance(node, Near):
+        return _positive_terms(node.left, negated) + _positive_terms(node.right, negated)
+    return []
+
+
+def _trim(sentence: str, start: int, end: int, limit: int) -> str:
+    """At most ``limit`` characters of the sentence, centred on the mention ``[start, end)``."""
+    if len(sentence) <= limit:
+        return sentence
+    width = max(limit, end - start)
+    left = max(0, min(start - (width - (end - start)) // 2, len(sentence) - width))
+    return sentence[left : left + width].strip()
+
+
+class MentionFinder:
+    """The matching and role logic, usable without the plugin machinery (evals, tests, CLI)."""
+
+    def __init__(self, entities: Sequence[Entity], context_chars: int = 300) -> None:
+        self.entities = {e.id: e for e in entities}
+        self.queries: dict[str, QueryNode] = {e.id: parse_query(e.query) for e in entities if e.query}
+        terms: set[str] = set()
+        for node in self.queries.values():
+            terms |= node.terms()
+        self.matcher = Matcher(entities, terms)
+        self.context_chars = context_chars
+
+    def _fields(self, doc: Document) -> list[_FieldHits]:
+        out: list[_FieldHits] = []
+        fields: list[tuple[str, str, int | None]] = []
+        if doc.title:
+            fields.append(("title", doc.title, None))
+        fields.append(("text", doc.text, None))
+        fields.extend(("caption", c, i) for i, c in enumerate(doc.captions))
+        for name, text, index in fields:
+            matches, terms = self.matcher.scan(text) if text else ([], {})
+            out.append((name, text, index, matches, terms))
+        return out
+
+    def find(self, doc: Document) -> list[Mention]:
+        fields = self._fields(doc)
+        passed: set[str] = set()
+        if self.queries:
+            hits = token_hits([(text, terms) for _n, text, _i, _m, terms in fields])
+            passed = {eid for eid, node in self.queries.items() if node.matches(hits)}
+        mentions: list[Mention] = []
+        seen_entities: set[str] = set()
+        for name, text, index, matches, _terms in fields:
+            kept = [m for m in matches if m.entity_id not in self.queries or m.entity_id in passed]
+            seen_entities.update(m.entity_id for m in kept)
+            mentions.extend(self._mentions(doc, name, text, index, [(m.entity_id, m.alias, m.start, m.end)
+                                                                      for m in kept]))
+        for eid in sorted(passed - seen_entities):
+            anchor = self._query_anchor(self.queries[eid], fields)
+            if anchor is not None:
+                name, text, index, (s, e) = anchor
+                mentions.extend(self._mentions(doc, name, text, index, [(eid, QUERY_ALIAS, s, e)]))
+        return mentions
+
+    def _query_anchor(
+        self, node: QueryNode, fields: list[_FieldHits],
+    ) -> tuple[str, str, int | None, tuple[int, int]] | None:
+        wanted = _positive_terms(node)
+        for name, text, index, _m, terms in fields:
+            spans = [sp for t in wanted for sp in terms.get(t, ())]
+            if spans:
+                return name, text, index, min(spans)
+        return None
+
+    def _mentions(
+        self, doc: Document, field: str, text: str, caption_index: int | None,
+        found: list[tuple[str, str, int, int]],
+    ) -> list[Mention]:
+        if not found:
+            return []
+        sentences = split_sentences(text)
+        lead_end = _lead_end(text) if field == "text" else 0
+        # Group by sentence so cue roles see every mention of the sentence at once.
+        by_sentence: dict[tuple[int, int], list[int]] = {}
+        for i, (_eid, _alias, s, _e) in enumerate(found):
+            span = sentence_at(sentences, s) or (s, found[i][3])
+            by_sentence.setdefault(span, []).append(i)
+        out: list[Mention | None] = [None] * len(found)
+        for (ss, se), idxs in by_sentence.items():
+            sentence = text[ss:se]
+            rel = [(found[i][2] - ss, min(found[i][3], se) - ss, self._is_person(found[i][0])) for i in idxs]
+            cues = cue_roles(sentence, rel) if field == "text" else [None] * len(idxs)
+            for i, cue, (rs, re_, _p) in zip(idxs, cues, rel, strict=True):
+                eid, alias, s, e = found[i]
+                if field == "title":
+                    role = "headline"
+                elif field == "caption":
+                    role = "caption"
+                elif cue is not None:
+                    role = cue
+                else:
+                    role = "lead" if s < lead_end else "body"
+                out[i] = Mention(
+                    document_id=doc.id, entity_id=eid, alias=alias, surface=text[s:e], field=field,  # type: ignore[arg-type]
+                    start=s, end=e, role=role, sentence=_trim(sentence, rs, re_, self.context_chars),
+                    caption_index=caption_index,
+                )
+        return [m for m in out if m is not None]
+
+    def _is_person(self, entity_id: str) -> bool:
+        e = self.entities.get(entity_id)
+        return e is not None and e.kind == "person"
+
+
+def _lead_end(text: str) -> int:
+    """End offset of the first non-empty paragraph (the lead)."""
+    pos = 0
+    for para in text.split("\n"):
+        if para.strip():
+            return pos + len(para)
+        pos += len(para) + 1
+    return 0
+
+
+class MentionsEnricher:
+    name = "mentions"
+    version = "1"
+    title = "Watchlist entity mentions with roles"
+    requires: tuple[str, ...] = ("document.text",)
+    provides: tuple[str, ...] = ("mentions",)
+
+    def __init__(self) -> None:
+        self._finder: MentionFinder | None = None
+
+    def setup(self, ctx: EnrichContext) -> None:
+        settings: Settings = ctx.settings
+        self._finder = MentionFinder(ctx.watchlist.entities, int(settings["mentions.context_chars"]))
+
+    def __call__(self, item: Enriched) -> Enriched:
+        if self._finder is None:
+            raise RuntimeError("MentionsEnricher.setup() was not called")
+        found = self._finder.find(item.document)
+        # Re-running is idempotent: our own earlier mentions are replaced, others' are kept.
+        ids = {m.id for m in found}
+        kept = tuple(m for m in item.mentions if m.id not in ids)
+        return dataclasses.replace(item, mentions=kept + tuple(found))
+
+
+def register(registry: Registry) -> None:
+    registry.register("enricher", MentionsEnricher())

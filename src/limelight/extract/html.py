@@ -1,0 +1,304 @@
+"""HTML pages → Document, with trafilatura for the main text and our own rules for metadata.
+
+The cascade, stage by stage:
+
+1. decode the bytes (:func:`limelight.textio.decode_bytes`: BOM, meta charset, legacy encodings);
+2. parse once with trafilatura's ``load_html`` and read every metadata candidate from the tree
+   (:mod:`limelight.extract.htmlmeta`) and the photo captions (``<figcaption>``, ``.caption``...);
+3. ``trafilatura.bare_extraction`` for the main text, comments excluded;
+4. clean its text: captions out (they go to ``captions``), attribution lines out (they go to
+   ``attribution_*``), boilerplate tails (comment prompts, "related" lists) cut;
+5. choose title, date and author from the candidates with the rules below, each measured on
+   trafilatura's evaluation pages (``limelight.eval.extraction``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from urllib.parse import urljoin
+
+from lxml.html import HtmlElement
+from trafilatura import bare_extraction
+from trafilatura.utils import load_html
+
+from limelight.errors import ItemFailed
+from limelight.extract.attribution import Attribution, domain_of, find_attribution, link_attribution
+from limelight.extract.boilerplate import cut_tail
+from limelight.extract.captions import html_captions, is_caption_line, norm, remove_captions
+from limelight.extract.dates import date_from_url, parse_iso, plausible
+from limelight.extract.htmlmeta import AUTHOR_META, DATE_META, PageMeta, ld_article, ld_names, read_page_meta
+from limelight.models import Document, RawPage, Source, content_hash, document_id
+from limelight.registry import Registry
+from limelight.settings import Settings
+from limelight.textio import decode_bytes
+
+_TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—·•»:/]|-|::|//|\\\\)\s+")
+_BY_PREFIX = re.compile(r"^\s*(?:by|von|par|por|di|de|autor(?:in)?|author|written by|geschrieben von|tác giả)\s*[:：]?\s+",
+                        re.I)
+
+
+# --- title ---------------------------------------------------------------------------------------
+
+
+def _strip_site(title: str, site_names: list[str]) -> str:
+    """Drop a site-name part from "Headline | Site" / "Site - Headline"."""
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    sites = {norm(s) for s in site_names if s}
+    kept = [p for p in parts if norm(p) not in sites and not any(norm(p) in s or s in norm(p) for s in sites if s)]
+    if kept and len(kept) < len(parts):
+        return kept[0] if len(kept) == 1 else _rejoin(title, kept)
+    # Unknown site name: the last (or first) part is the site when it is much shorter than the rest.
+    first, last = parts[0], parts[-1]
+    if len(last.split()) <= 4 and len(" ".join(parts[:-1]).split()) >= 3:
+        return _rejoin(title, parts[:-1])
+    if len(first.split()) <= 3 and len(" ".join(parts[1:]).split()) >= 4:
+        return _rejoin(title, parts[1:])
+    return title
+
+
+def _rejoin(title: str, parts: list[str]) -> str:
+    """The span of ``title`` from the first to the last kept part (keeps inner separators as written)."""
+    start = title.find(parts[0])
+    end = title.rfind(parts[-1]) + len(parts[-1])
+    return title[start:end].strip() if 0 <= start < end else " ".join(parts)
+
+
+def _agrees(a: str, b: str) -> bool:
+    na, nb = norm(a), norm(b)
+    return bool(na) and bool(nb) and (na == nb or (len(na) >= 10 and na in nb) or (len(nb) >= 10 and nb in na))
+
+
+def choose_title(pm: PageMeta, fallback: str | None, site_names: list[str]) -> str | None:
+    """The headline as shown on the page.
+
+    An <h1> that agrees with <title>/og:title is the headline exactly as written (og:title and
+    <title> often carry the site name or a shortened SEO form); else JSON-LD headline, og:title and
+    <title> with the site part stripped, then trafilatura's choice.
+    """
+    ld = ld_article(pm)
+    ld_headline = ld.get("headline") if ld else None
+    ld_headline = ld_headline if isinstance(ld_headline, str) else None
+    og = pm.first("og:title", "twitter:title")
+    refs = [t for t in (og, ld_headline, pm.title_tag, fallback) if t]
+    for h1 in pm.h1:
+        if any(_agrees(h1, ref) for ref in refs):
+            return h1
+    for cand in (ld_headline, og, pm.title_tag):
+        if cand and cand.strip():
+            return _strip_site(" ".join(cand.split()), site_names)
+    return fallback
+
+
+# --- date ----------------------------------------------------------------------------------------
+
+
+def choose_date(
+    pm: PageMeta, trafilatura_date: str | None, url: str | None, page: RawPage, settings: Settings
+) -> tuple[datetime | None, str | None]:
+    """Publication date and where it came from, most explicit source first."""
+    ld = ld_article(pm)
+    candidates: list[tuple[str | None, str]] = []
+    if ld:
+        for key in ("datePublished", "dateCreated"):
+            value = ld.get(key)
+            candidates.append((value if isinstance(value, str) else None, f"json-ld:{key}"))
+    for name in DATE_META:
+        candidates.append((pm.first(name), f"meta:{name}"))
+    candidates.append((trafilatura_date, "htmldate"))
+    for value, src in candidates:
+        dt = plausible(parse_iso(value), settings)
+        if dt is not None:
+            return dt, src
+    dt = plausible(date_from_url(url), settings)
+    if dt is not None:
+        return dt, "url"
+    for key, src in (("published", "feed"), ("date", "hint")):
+        dt = plausible(parse_iso(page.hint(key)), settings)
+        if dt is not None:
+            return dt, src
+    return None, None
+
+
+# --- author --------------------------------------------------------------------------------------
+
+
+def clean_author(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = " ".join(value.split())
+    value = _BY_PREFIX.sub("", value).strip(" ,;|-–—·")
+    if not value or "://" in value or value.startswith("@") or len(value) > 80 or "@" in value:
+        return None
+    if not any(ch.isalpha() for ch in value):
+        return None
+    return value
+
+
+def _is_handle(value: str) -> bool:
+    """A login or slug rather than a name ("christian.stadtfeld", "admin_2")."""
+    return " " not in value and re.search(r"[._]", value) is not None
+
+
+def choose_author(pm: PageMeta, fallback: str | None, site_names: list[str]) -> str | None:
+    """Authors as "A; B".
+
+    JSON-LD persons first (explicit, and keeps co-authors), but not an organisation or the outlet
+    itself, which many CMSs put there when no person signed; then trafilatura's choice (meta tags and
+    bylines), then meta tags and byline elements it missed.
+    """
+    sites = [norm(s) for s in site_names if s]
+    domains = {re.sub(r"\W", "", s) for s in sites if "." in s}
+
+    def ok(value: str | None, not_site: bool = False) -> str | None:
+        value = clean_author(value)
+        if not value or _is_handle(value):
+            return None
+        n = norm(value)
+        # "Finanztreff De" is trafilatura's rendering of the domain finanztreff.de, not a person.
+        if re.sub(r"\W", "", n) in domains:
+            return None
+        # On personal blogs the site *is* the author, so only JSON-LD (where CMSs put the outlet by
+        # default) is checked against the site names.
+        if not_site and any(n == s or (len(n) >= 4 and (n in s or s in n)) for s in sites):
+            return None
+        return value
+
+    ld = ld_article(pm)
+    if ld:
+        raw = ld.get("author")
+        people = raw if isinstance(raw, list) else [raw]
+        names = []
+        for person in people:
+            if isinstance(person, dict) and "organization" in str(person.get("@type", "")).lower():
+                continue
+            names += [n for n in (ok(x, not_site=True) for x in ld_names(person)) if n]
+        if names:
+            return "; ".join(dict.fromkeys(names))
+    for value in (fallback, *(pm.first(name) for name in AUTHOR_META), *pm.author_nodes):
+        if value and (found := ok(value)) and len(found.split()) <= 6:
+            return found
+    return None
+
+
+# --- the extractor -------------------------------------------------------------------------------
+
+
+def _absolute(base: str | None, href: str | None) -> str | None:
+    if not href:
+        return None
+    href = href.strip()
+    return urljoin(base, href) if base else (href if "://" in href else None)
+
+
+class HtmlExtractor:
+    name = "html"
+    version = "1"
+    title = "HTML pages (trafilatura main text + limelight metadata rules)"
+    requires: tuple[str, ...] = ()
+    provides: tuple[str, ...] = (
+        "text", "title", "published_at", "author", "source", "captions", "attribution_url", "canonical_url",
+    )
+    formats: tuple[str, ...] = ("html",)
+
+    def extract(self, page: RawPage, settings: Settings) -> Document:
+        html, _encoding = decode_bytes(page.content)
+        tree: HtmlElement | None = load_html(html)
+        if tree is None:
+            raise ItemFailed("not an HTML page (no document tree could be parsed)", "is the file HTML?")
+        pm = read_page_meta(tree)
+        captions = html_captions(tree)
+        result = bare_extraction(
+            tree,
+            url=page.url,
+            with_metadata=True,
+            include_comments=False,
+            favor_precision=bool(settings["extract.favor_precision"]),
+        )
+        raw_text = getattr(result, "text", None) if result is not None else None
+        if not raw_text or not raw_text.strip():
+            raise ItemFailed(
+                "no main text found",
+                "the page may be a listing, a paywall or rendered by JavaScript; try its feed or an archived copy",
+            )
+        paragraphs = [" ".join(line.split()) for line in raw_text.splitlines()]
+        paragraphs = remove_captions([p for p in paragraphs if p], captions)
+        # Credit-ended lines that the HTML did not mark as captions ("<p>... Foto: dpa</p>").
+        inline_caps = [p for p in paragraphs if len(p) <= 300 and is_caption_line(p)]
+        if inline_caps and len(inline_caps) < len(paragraphs):
+            captions += [c for c in inline_caps if norm(c) not in {norm(x) for x in captions}]
+            paragraphs = [p for p in paragraphs if p not in inline_caps]
+        attribution, paragraphs = find_attribution(paragraphs)
+        paragraphs = cut_tail(paragraphs, min_keep=3)
+        text = "\n".join(paragraphs)
+        if not text:
+            raise ItemFailed("no main text found", "only captions or boilerplate were left on the page")
+
+        site_names = [s for s in (pm.first("og:site_name", "application-name"), result.sitename,
+                                  domain_of(page.url)) if s]
+        ld = ld_article(pm)
+        publisher = ld.get("publisher") if ld else None
+        if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+            site_names.append(publisher["name"])
+        sitename = site_names[0] if site_names else None
+
+        base = page.url or result.url
+        linked_canonical = _absolute(base, pm.canonical) or _absolute(base, pm.first("og:url"))
+        foreign = link_attribution(page.url, linked_canonical, "canonical")
+        # A canonical on another domain marks a republication: keep the page's own URL as its key
+        # (else it would collapse into the original in the store) and record the original instead.
+        canonical = page.url if foreign else (linked_canonical or page.url)
+        if attribution is None and foreign is not None:
+            attribution = foreign
+        elif attribution is None:
+            attribution = _html_attribution(tree)
+
+        title = choose_title(pm, result.title, site_names)
+        published, date_source = choose_date(pm, result.date, canonical or page.url, page, settings)
+        author = choose_author(pm, result.author, site_names)
+
+        chash = content_hash(title, text)
+        handle = domain_of(canonical) or domain_of(page.url) or domain_of(sitename) or (sitename or "unknown")
+        return Document(
+            id=document_id(canonical, chash),
+            kind="article",
+            origin=page.origin,
+            source=Source.make("web", handle, name=sitename),
+            text=text,
+            title=title,
+            url=page.url,
+            canonical_url=canonical,
+            language=result.language or None,
+            published_at=published,
+            date_source=date_source,
+            author=author,
+            captions=tuple(captions),
+            attribution_url=attribution.url if attribution else None,
+            attribution_text=attribution.text if attribution else None,
+            fetched_at=page.fetched_at,
+            content_hash=chash,
+        )
+
+
+def _html_attribution(tree: HtmlElement) -> Attribution | None:
+    """An attribution the main-text extraction dropped: a short block that starts with a marker and
+    links out ("<p>Quelle: <a href=…>…</a></p>" in a footer box)."""
+    from limelight.extract.attribution import parse_attribution_line
+
+    for el in tree.xpath("//p[a[@href]] | //div[a[@href]][not(.//div)] | //span[a[@href]]")[:400]:
+        line = " ".join(el.text_content().split())
+        if len(line) > 200:
+            continue
+        att = parse_attribution_line(line)
+        if att is None:
+            continue
+        href = el.xpath("./a/@href")
+        url = att.url or (str(href[0]) if href and str(href[0]).startswith("http") else None)
+        return Attribution(text=att.text, url=url, name=att.name)
+    return None
+
+
+def register(registry: Registry) -> None:
+    registry.register("extractor", HtmlExtractor())

@@ -1,0 +1,266 @@
+"""Ingestion: sources → extract → enrich → store, streaming and bounded in memory.
+
+Sources run in the main process (they read files and fetch URLs in order). Extraction and
+enrichment are per-document and run either inline (``workers=1``) or in a process pool that is fed
+a bounded window of chunks, so a million-post export never sits in memory at once: Pool.imap would
+read the whole input iterator ahead (its feeder thread has no back-pressure), so we submit chunks
+ourselves and keep at most ``2 × workers`` of them in flight. One writer in the main process
+batches results into the store, one transaction per batch.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from limelight.enrich.base import EnrichContext, Enricher
+from limelight.errors import ItemFailed, PluginError
+from limelight.extract.base import Extractor
+from limelight.models import Document, Enriched, ItemError, RawPage
+from limelight.project import Project
+from limelight.registry import registry
+from limelight.settings import Settings
+from limelight.sources.base import SourceContext
+from limelight.watchlist import Watchlist
+
+BASE_FIELDS = frozenset({"document.text", "document.title", "document.captions"})
+CHUNK = 64  # items per task sent to a worker: big enough to amortise pickling, small for latency
+
+
+@dataclass
+class IngestStats:
+    items: int = 0  # items the sources produced (documents, pages and errors)
+    new: int = 0
+    known: int = 0
+    failed: int = 0
+    mentions: int = 0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"items": self.items, "new": self.new, "known": self.known, "failed": self.failed,
+                "mentions": self.mentions, "milliseconds": int(self.seconds * 1000)}
+
+
+@dataclass
+class IngestResult:
+    run_id: str
+    stats: IngestStats
+    errors: list[ItemError] = field(default_factory=list)  # first 1,000; all are in the store
+
+    @property
+    def exit_status(self) -> int:
+        return 1 if self.stats.failed else 0
+
+
+def enricher_chain() -> list[Enricher]:
+    """The registered enrichers in an order that satisfies each one's ``requires``."""
+    pending: list[Enricher] = list(registry.all("enricher"))
+    provided = set(BASE_FIELDS)
+    chain: list[Enricher] = []
+    while pending:
+        ready = [e for e in pending if set(e.requires) <= provided]
+        if not ready:
+            missing = {e.name: sorted(set(e.requires) - provided) for e in pending}
+            raise PluginError(f"enrichers cannot run, inputs missing: {missing}",
+                              "install or register the plugin that provides them")
+        for e in ready:
+            chain.append(e)
+            provided |= set(e.provides)
+            pending.remove(e)
+    return chain
+
+
+class Processor:
+    """Extract and enrich one item. Built once per process (enricher setup is the costly part)."""
+
+    def __init__(self, settings: Settings, watchlist: Watchlist) -> None:
+        self.settings = settings
+        self.extractors: dict[str, Extractor] = {}
+        for ex in registry.all("extractor"):
+            for fmt in ex.formats:
+                self.extractors.setdefault(fmt, ex)
+        self.enrichers = enricher_chain()
+        ctx = EnrichContext(settings, watchlist)
+        for e in self.enrichers:
+            e.setup(ctx)
+
+    def __call__(self, item: RawPage | Document) -> Enriched | ItemError:
+        stage = "extract"
+        try:
+            if isinstance(item, RawPage):
+                extractor = self.extractors.get(item.format)
+                if extractor is None:
+                    return ItemError(item.origin, stage, f"no extractor for format {item.format!r}",
+                                     "register an extractor plugin for it")
+                doc = extractor.extract(item, self.settings)
+            else:
+                doc = item
+            stage = "enrich"
+            result = Enriched(doc)
+            for enricher in self.enrichers:
+                stage = f"enrich:{enricher.name}"
+                result = enricher(result)
+            return result
+        except ItemFailed as exc:
+            return ItemError(item.origin, stage, exc.message, exc.hint)
+        except Exception as exc:  # one bad item must not stop the run; the row says what broke
+            return ItemError(item.origin, stage, f"{type(exc).__name__}: {exc}",
+                             "this looks like a limelight bug; please report it with the file")
+
+
+_WORKER: Processor | None = None
+
+
+def _init_worker(settings: Settings, watchlist: Watchlist) -> None:
+    global _WORKER
+    _WORKER = Processor(settings, watchlist)
+
+
+def _work(chunk: list[RawPage | Document]) -> list[Enriched | ItemError]:
+    assert _WORKER is not None
+    return [_WORKER(item) for item in chunk]
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def process_stream(
+    items: Iterable[RawPage | Document | ItemError],
+    settings: Settings,
+    watchlist: Watchlist,
+    workers: int = 1,
+) -> Iterator[Enriched | ItemError]:
+    """Extract and enrich a stream, in order, with ``workers`` processes (1 = inline)."""
+    if workers <= 1:
+        proc = Processor(settings, watchlist)
+        for item in items:
+            yield item if isinstance(item, ItemError) else proc(item)
+        return
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(settings, watchlist)) as pool:
+        window: deque[Future[list[Enriched | ItemError]] | list[ItemError]] = deque()
+        for chunk in _chunks(items, CHUNK):
+            # Source errors pass straight through; the rest go to a worker.
+            errors = [i for i in chunk if isinstance(i, ItemError)]
+            work = [i for i in chunk if not isinstance(i, ItemError)]
+            if errors:
+                window.append(errors)
+            if work:
+                window.append(pool.submit(_work, work))
+            while len(window) > 2 * workers:
+                yield from _result(window.popleft())
+        while window:
+            yield from _result(window.popleft())
+
+
+def _result(entry: Future[list[Enriched | ItemError]] | list[ItemError]) -> list[Enriched | ItemError]:
+    return entry.result() if isinstance(entry, Future) else list(entry)
+
+
+def ingest(
+    project: Project,
+    targets: Sequence[str],
+    *,
+    workers: int | None = None,
+    mapping: str | None = None,
+    fetch: bool = True,
+    on_error: Callable[[ItemError], None] | None = None,
+    on_progress: Callable[[IngestStats], None] | None = None,
+) -> IngestResult:
+    """Ingest files, folders, globs and URLs into the project's store.
+
+    Returns counts and the first errors; every error also lands in the store's ``errors`` table.
+    Re-ingesting the same inputs stores nothing new and counts the documents as ``known``.
+    """
+    from limelight.sources.dispatch import read_all
+    from limelight.sources.fetch import make_fetcher
+
+    settings = project.settings
+    n_workers = workers if workers is not None else int(settings["ingest.workers"])
+    if n_workers == 0:
+        n_workers = os.cpu_count() or 1
+    batch_size = int(settings["ingest.batch_size"])
+    store = project.open_store()
+    t0 = time.perf_counter()
+    stats = IngestStats()
+    errors: list[ItemError] = []
+    try:
+        store.sync_watchlist(project.watchlist)
+        run_id = store.start_run(list(targets), {"workers": n_workers, "mapping": mapping})
+        ctx = SourceContext(settings, make_fetcher(settings) if fetch else None)
+        raw = read_all(targets, ctx, registry, mapping=mapping)
+        batch: list[Enriched] = []
+        error_batch: list[ItemError] = []
+
+        def flush() -> None:
+            if batch:
+                res = store.write(batch, run_id)
+                stats.new += res.new
+                stats.known += res.known
+                stats.mentions += res.mentions
+                batch.clear()
+            if error_batch:
+                store.write_errors(error_batch, run_id)
+                error_batch.clear()
+            if on_progress:
+                on_progress(stats)
+
+        for out in process_stream(raw, settings, project.watchlist, n_workers):
+            stats.items += 1
+            if isinstance(out, ItemError):
+                stats.failed += 1
+                error_batch.append(out)
+                if len(errors) < 1000:
+                    errors.append(out)
+                if on_error:
+                    on_error(out)
+            else:
+                batch.append(out)
+            if len(batch) >= batch_size or len(error_batch) >= batch_size:
+                flush()
+            elif on_progress and stats.items % 200 == 0:
+                on_progress(stats)
+        flush()
+        stats.seconds = time.perf_counter() - t0
+        store.finish_run(run_id, stats.as_dict())
+    finally:
+        store.close()
+    return IngestResult(run_id, stats, errors)
+
+
+def enrich_documents(docs: Iterable[Document], watchlist: Watchlist,
+                     settings: Settings | None = None) -> list[Enriched]:
+    """Enrich documents in memory without a store (for notebooks and tests)."""
+    proc = Processor(settings or Settings.defaults(), watchlist)
+    out: list[Enriched] = []
+    for d in docs:
+        r = proc(d)
+        if isinstance(r, ItemError):
+            raise ItemFailed(r.message, r.hint)
+        out.append(r)
+    return out
+
+
+def extract_page(page: RawPage, settings: Settings | None = None) -> Document:
+    """Extract one raw page with the registered extractor for its format."""
+    settings = settings or Settings.defaults()
+    for ex in registry.all("extractor"):
+        if page.format in ex.formats:
+            doc: Document = ex.extract(page, settings)
+            return doc
+    raise PluginError(f"no extractor for format {page.format!r}")
+
+
+__all__ = ["IngestResult", "IngestStats", "enrich_documents", "extract_page", "ingest", "process_stream"]

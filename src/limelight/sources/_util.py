@@ -1,0 +1,192 @@
+"""Small helpers the source plugins share: sniffing text heads, encodings, post documents."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from limelight.errors import ItemFailed
+from limelight.models import Document, Source, content_hash, document_id
+from limelight.sources.base import Input
+from limelight.textio import decode_bytes
+
+_HTML_START = re.compile(
+    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
+)
+_FEED_MARK = re.compile(rb"<(?:rss|feed|rdf:RDF)\b", re.I)
+_SITEMAP_MARK = re.compile(rb"<(?:\w+:)?(?:urlset|sitemapindex)\b", re.I)
+
+
+def looks_like_html(head: bytes) -> bool:
+    """True for markup that starts like an HTML page (doctype, <html>, <head> or <body>)."""
+    return bool(_HTML_START.match(head)) or b"<html" in head[:1024].lower()
+
+
+def looks_like_feed(head: bytes) -> bool:
+    return bool(_FEED_MARK.search(head))
+
+
+def looks_like_sitemap(head: bytes) -> bool:
+    return bool(_SITEMAP_MARK.search(head))
+
+
+def looks_like_weibo_cn(head: bytes) -> bool:
+    """weibo.cn pages: links to weibo.cn, or the site's own inline style sheet (picture pages)."""
+    return (b"weibo.cn/" in head or b".ctt{color:#000;}" in head) and (b"<html" in head or b"<div" in head)
+
+
+def head_text(inp: Input, n: int = 4096) -> str:
+    """The first characters of an input as text, for sniffing; "" when it is not text."""
+    try:
+        data = inp.head(n)
+    except (OSError, EOFError):
+        return ""
+    return decode_head(data)
+
+
+def decode_head(data: bytes) -> str:
+    if not data:
+        return ""
+    # A head cut in the middle of a UTF-8 sequence must not push us to a wrong codec.
+    for cut in range(4):
+        try:
+            return data[: len(data) - cut].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    try:
+        return decode_bytes(data)[0]
+    except ItemFailed:
+        return ""
+
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def detect_stream_encoding(inp: Input, n: int = 262_144) -> str:
+    """Pick a codec from the head of a (possibly huge) text input, to stream the rest with it.
+
+    Raises ItemFailed for empty or binary input, as :func:`limelight.textio.decode_bytes` does.
+    """
+    head = inp.head(n)
+    for bom, enc in _BOMS:
+        if head.startswith(bom):
+            return enc
+    if head[1:400:2].count(0) > 100:
+        return "utf-16-le"
+    if head[0:400:2].count(0) > 100:
+        return "utf-16-be"
+    if len(head) >= n:
+        # Cut at a line end so a multibyte character split at the edge does not mislead detection.
+        nl = head.rfind(b"\n")
+        if nl > 0:
+            head = head[: nl + 1]
+    enc = decode_bytes(head)[1]
+    return "utf-8" if enc == "ascii" else enc
+
+
+def to_int(value: Any) -> int | None:
+    """An engagement count, or None when absent. Accepts 1234, "1,234", "1.2万", "3.4k"."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value)
+    s = str(value).strip().replace(",", "").replace("_", "")
+    if not s or s.lower() in {"na", "n/a", "nan", "none", "null", "-", "unknown", "$undefined"}:
+        return None
+    mult = 1
+    for suffix, m in (("万", 10_000), ("亿", 100_000_000), ("k", 1_000), ("m", 1_000_000)):
+        if s.lower().endswith(suffix):
+            s, mult = s[: -len(suffix)], m
+            break
+    try:
+        return int(float(s) * mult)
+    except ValueError:
+        return None
+
+
+def from_epoch(value: Any) -> datetime | None:
+    """Unix seconds (or milliseconds) → UTC datetime; None when absent or not a number."""
+    if value is None or value == "":
+        return None
+    try:
+        ts = float(value)
+    except (TypeError, ValueError):
+        return None
+    if ts > 1e11:  # milliseconds
+        ts /= 1000
+    try:
+        return datetime.fromtimestamp(ts, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def post_document(
+    *,
+    platform: str,
+    origin: str,
+    text: str,
+    account: str | None = None,
+    account_name: str | None = None,
+    post_id: str | None = None,
+    published_at: datetime | None = None,
+    date_source: str | None = None,
+    url: str | None = None,
+    kind: str = "post",
+    content_type: str | None = None,
+    likes: int | None = None,
+    shares: int | None = None,
+    comments: int | None = None,
+    views: int | None = None,
+    title: str | None = None,
+    fetched_at: datetime | None = None,
+    language: str | None = None,
+) -> Document:
+    """One social post as a Document, keyed by platform post id when there is one."""
+    chash = content_hash(None, text)
+    pid = str(post_id) if post_id not in (None, "") else None
+    # An unknown account is marked as such rather than guessed from the text.
+    source = Source.make(platform, account or "(unknown)", name=account_name)
+    if published_at is not None and published_at.tzinfo is None:
+        published_at = published_at.replace(tzinfo=UTC)
+    return Document(
+        id=document_id(None, chash, platform_key=f"{platform}:{pid}" if pid else None),
+        kind=kind,  # type: ignore[arg-type]
+        origin=origin,
+        source=source,
+        text=text,
+        title=title,
+        url=url,
+        language=language,
+        published_at=published_at.astimezone(UTC) if published_at else None,
+        date_source=date_source if published_at else None,
+        fetched_at=fetched_at,
+        content_hash=chash,
+        content_type=content_type,
+        platform_id=pid,
+        likes=likes,
+        shares=shares,
+        comments=comments,
+        views=views,
+    )
+
+
+def option_datetime(inp: Input, key: str = "fetched_at") -> datetime | None:
+    """An ISO datetime from ``inp.options`` (UTC when it has no zone)."""
+    raw = inp.options.get(key)
+    if not raw:
+        return None
+    try:
+        dt = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)

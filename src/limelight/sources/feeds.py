@@ -1,0 +1,156 @@
+"""RSS 0.9x/1.0/2.0 and Atom feeds (feedparser) → one RawPage per entry.
+
+Online (``ctx.fetch`` set) each entry's link is fetched and the article page becomes the RawPage;
+offline the entry's own content or summary is wrapped in a minimal HTML page. The feed's title,
+the entry's date and title travel as hints; extraction prefers what the page itself says.
+"""
+
+from __future__ import annotations
+
+import calendar
+import html
+import re
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import feedparser
+
+from limelight.models import ItemError, RawPage
+from limelight.registry import Registry
+from limelight.sources._util import looks_like_feed, looks_like_html, looks_like_sitemap
+from limelight.sources.base import FetchError, Input, SourceContext, SourceItem
+
+_FEED_EXT = (".rss", ".atom", ".rdf", ".feed")
+_FEED_CTYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
+_ALT_LINK = re.compile(rb"""<link\b[^>]*type=["']application/(?:rss|atom)\+xml["'][^>]*>""", re.I)
+_HREF = re.compile(rb"""href=["']([^"']+)["']""", re.I)
+
+
+def _iso(parsed: time.struct_time | None) -> str | None:
+    if not parsed:
+        return None
+    # feedparser normalises dates to UTC struct_time.
+    return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC).isoformat()
+
+
+def feed_links_in_html(data: bytes, base: str | None) -> list[str]:
+    """The RSS/Atom links an HTML page advertises (``<link rel="alternate" type=...>``)."""
+    links = []
+    for tag in _ALT_LINK.findall(data[:200_000]):
+        m = _HREF.search(tag)
+        if m:
+            href = html.unescape(m.group(1).decode("utf-8", "replace"))
+            links.append(urljoin(base, href) if base else href)
+    return links
+
+
+def _entry_html(entry: Any) -> bytes:
+    title = html.escape(entry.get("title") or "")
+    body = ""
+    if entry.get("content"):
+        body = entry["content"][0].get("value") or ""
+    if not body:
+        body = entry.get("summary") or ""
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head>'
+        f"<body><article><h1>{title}</h1>{body}</article></body></html>"
+    ).encode()
+
+
+class Feeds:
+    name = "feeds"
+    version = "1"
+    title = "RSS and Atom feeds"
+    requires: tuple[str, ...] = ()
+    provides: tuple[str, ...] = ("raw_page",)
+
+    def sniff(self, inp: Input) -> float:
+        head = inp.head(4096)
+        if looks_like_sitemap(head):
+            return 0.0
+        if looks_like_feed(head) and not looks_like_html(head):
+            return 0.95
+        ctype = (inp.content_type or "").lower()
+        if any(ctype.startswith(c) for c in _FEED_CTYPES):
+            return 0.9
+        if inp.name.endswith(_FEED_EXT) or inp.name.endswith(("/feed", "/rss")):
+            return 0.7  # above html_files: a "feed" that is HTML gets the clear error below
+        return 0.0
+
+    def read(self, inp: Input, ctx: SourceContext) -> Iterator[SourceItem]:
+        data = inp.data()
+        head = data[:4096]
+        if looks_like_html(head) and not looks_like_feed(head):
+            links = feed_links_in_html(data, inp.url)
+            hint = (
+                f"its feed link: {links[0]}"
+                if links
+                else "ingest it as a page (without --source feeds), or find the site's RSS link"
+            )
+            yield ItemError(inp.origin, "source", "this is an HTML page, not a feed", hint)
+            return
+        parsed = feedparser.parse(data, response_headers={"content-location": inp.url} if inp.url else None)
+        if parsed.bozo and not parsed.entries:
+            exc = parsed.get("bozo_exception")
+            yield ItemError(
+                inp.origin,
+                "source",
+                f"not a readable RSS/Atom feed ({exc})",
+                "check the URL or file; feeds are XML starting with <rss> or <feed>",
+            )
+            return
+        feed_title = parsed.feed.get("title")
+        cap = int(ctx.settings["fetch.max_pages"])
+        entries = parsed.entries
+        if len(entries) > cap:
+            yield ItemError(
+                inp.origin,
+                "source",
+                f"feed has {len(entries):,} entries; reading the first {cap:,}",
+                "raise fetch.max_pages to read more",
+            )
+            entries = entries[:cap]
+        for i, entry in enumerate(entries):
+            yield self._entry(inp, ctx, entry, i, feed_title)
+
+    @staticmethod
+    def _entry(inp: Input, ctx: SourceContext, entry: Any, index: int, feed_title: str | None) -> SourceItem:
+        hints: list[tuple[str, str]] = []
+        if feed_title:
+            hints.append(("feed_title", feed_title))
+        published = _iso(entry.get("published_parsed") or entry.get("updated_parsed"))
+        if published:
+            hints.append(("published", published))
+        if entry.get("title"):
+            hints.append(("title", entry["title"]))
+        if entry.get("author"):
+            hints.append(("author", entry["author"]))
+        link = entry.get("link")
+        origin = f"{inp.origin}#{index + 1}"
+        if ctx.fetch is not None and link:
+            try:
+                res = ctx.fetch(link)
+            except FetchError as exc:
+                return ItemError(link, "source", exc.message, exc.hint or f"from feed {inp.origin}")
+            return RawPage(
+                origin=res.url,
+                content=res.content,
+                format="html",
+                url=res.url,
+                fetched_at=datetime.now(UTC),
+                hints=(*hints, ("feed", inp.origin)),
+            )
+        return RawPage(
+            origin=origin,
+            content=_entry_html(entry),
+            format="html",
+            url=link,
+            hints=(*hints, ("feed", inp.origin), ("from_feed_summary", "1")),
+        )
+
+
+def register(registry: Registry) -> None:
+    registry.register("source", Feeds())

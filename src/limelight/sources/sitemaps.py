@@ -1,0 +1,154 @@
+"""XML sitemaps, sitemap indexes and Google News sitemaps → one fetched RawPage per ``<loc>``.
+
+Indexes are followed through ``ctx.fetch`` up to three levels deep; all pages together are capped by
+``fetch.max_pages``. ``<lastmod>`` and the news tags (``news:publication_date``, ``news:title``,
+``news:language``) travel as hints. Offline there is nothing to read: a sitemap lists URLs only.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from lxml import etree
+
+from limelight.models import ItemError, RawPage
+from limelight.registry import Registry
+from limelight.sources._util import looks_like_sitemap
+from limelight.sources.base import FetchError, Input, SourceContext, SourceItem
+
+MAX_DEPTH = 3
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
+
+
+@dataclass
+class SitemapEntry:
+    loc: str
+    hints: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _local(tag: object) -> str:
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def parse_sitemap(data: bytes) -> tuple[str, list[SitemapEntry]]:
+    """``("urlset" | "sitemapindex", entries)``; raises ValueError when it is not a sitemap."""
+    try:
+        root = etree.fromstring(data.lstrip(), _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(f"not XML ({exc})") from None
+    if root is None or _local(root.tag) not in ("urlset", "sitemapindex"):
+        raise ValueError("no <urlset> or <sitemapindex> root element")
+    entries: list[SitemapEntry] = []
+    for node in root:
+        if _local(node.tag) not in ("url", "sitemap"):
+            continue
+        entry = SitemapEntry(loc="")
+        for child in node.iter():
+            name = _local(child.tag)
+            text = (child.text or "").strip()
+            if not text:
+                continue
+            if name == "loc" and child.getparent() is node:
+                entry.loc = text
+            elif name == "lastmod":
+                entry.hints.append(("lastmod", text))
+            elif name == "publication_date":
+                entry.hints.append(("published", text))
+            elif name == "title":
+                entry.hints.append(("title", text))
+            elif name == "language":
+                entry.hints.append(("language", text))
+            elif name == "name" and _local(child.getparent().tag) == "publication":
+                entry.hints.append(("publication", text))
+        if entry.loc:
+            entries.append(entry)
+    return _local(root.tag), entries
+
+
+class Sitemaps:
+    name = "sitemaps"
+    version = "1"
+    title = "XML sitemaps, sitemap indexes and Google News sitemaps"
+    requires: tuple[str, ...] = ()
+    provides: tuple[str, ...] = ("raw_page",)
+
+    def sniff(self, inp: Input) -> float:
+        head = inp.head(4096)
+        if looks_like_sitemap(head):
+            return 0.95
+        if "sitemap" in inp.name and inp.name.endswith(".xml"):
+            return 0.6
+        return 0.0
+
+    def read(self, inp: Input, ctx: SourceContext) -> Iterator[SourceItem]:
+        budget = [int(ctx.settings["fetch.max_pages"])]
+        yield from self._read(inp.data(), inp.origin, ctx, 0, budget, set())
+
+    def _read(
+        self, data: bytes, origin: str, ctx: SourceContext, depth: int, budget: list[int], seen: set[str]
+    ) -> Iterator[SourceItem]:
+        try:
+            kind, entries = parse_sitemap(data)
+        except ValueError as exc:
+            yield ItemError(origin, "source", f"not a sitemap: {exc}")
+            return
+        if ctx.fetch is None:
+            yield ItemError(
+                origin,
+                "source",
+                f"this sitemap lists {len(entries):,} URLs but fetching is off",
+                "run online (without --offline) to fetch the pages it lists",
+            )
+            return
+        for entry in entries:
+            if entry.loc in seen:
+                continue
+            seen.add(entry.loc)
+            if kind == "sitemapindex":
+                if depth + 1 >= MAX_DEPTH:
+                    yield ItemError(
+                        entry.loc,
+                        "source",
+                        f"sitemap indexes nested deeper than {MAX_DEPTH} levels",
+                        "pass the inner sitemap directly",
+                    )
+                    continue
+                try:
+                    res = ctx.fetch(entry.loc)
+                except FetchError as exc:
+                    yield ItemError(entry.loc, "source", exc.message, exc.hint or f"listed in {origin}")
+                    continue
+                content = res.content
+                if content[:2] == b"\x1f\x8b":  # sitemap.xml.gz served as a file
+                    content = gzip.decompress(content)
+                yield from self._read(content, res.url, ctx, depth + 1, budget, seen)
+                continue
+            if budget[0] <= 0:
+                yield ItemError(
+                    origin,
+                    "source",
+                    "stopped at fetch.max_pages",
+                    "raise fetch.max_pages to read more of this sitemap",
+                )
+                return
+            budget[0] -= 1
+            try:
+                res = ctx.fetch(entry.loc)
+            except FetchError as exc:
+                yield ItemError(entry.loc, "source", exc.message, exc.hint or f"listed in {origin}")
+                continue
+            yield RawPage(
+                origin=res.url,
+                content=res.content,
+                format="html",
+                url=res.url,
+                fetched_at=datetime.now(UTC),
+                hints=(*entry.hints, ("sitemap", origin)),
+            )
+
+
+def register(registry: Registry) -> None:
+    registry.register("source", Sitemaps())

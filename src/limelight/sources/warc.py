@@ -1,0 +1,109 @@
+"""WARC / WARC.gz archives (warcio) → one RawPage per HTML ``response`` record.
+
+The archive streams from disk record by record. Other records (requests, metadata, images, CSS)
+are skipped silently. A truncated or corrupt archive ends with one ItemError that says how many
+records were read before the damage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import IO, Any, cast
+
+from warcio.archiveiterator import ArchiveIterator
+
+from limelight.models import ItemError, RawPage
+from limelight.registry import Registry
+from limelight.sources.base import Input, SourceContext, SourceItem
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def _warc_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+class Warc:
+    name = "warc"
+    version = "1"
+    title = "WARC web archives"
+    requires: tuple[str, ...] = ()
+    provides: tuple[str, ...] = ("raw_page",)
+    streams = True  # record by record; the size cap does not apply
+
+    def sniff(self, inp: Input) -> float:
+        if inp.name.endswith((".warc", ".arc")):
+            return 0.95
+        try:
+            head = inp.head(16)
+        except (OSError, EOFError):
+            return 0.0
+        return 0.95 if head.startswith(b"WARC/") else 0.0
+
+    def read(self, inp: Input, ctx: SourceContext) -> Iterator[SourceItem]:
+        # warcio un-gzips per record itself; give it the raw file so offsets match the file on disk.
+        if inp.path is not None and inp.content is None:
+            stream: IO[bytes] = open(inp.path, "rb")  # noqa: SIM115 (closed in the finally below)
+            size = inp.path.stat().st_size
+        else:
+            stream = cast(IO[bytes], inp.open())
+            size = len(inp.data())
+        done = end = 0
+        try:
+            it = ArchiveIterator(stream)
+            for record in it:
+                page = self._page(record, it, inp.origin)
+                end = it.get_record_offset() + it.get_record_length()
+                done += 1
+                if page is not None:
+                    yield page
+            # warcio stops quietly at a record cut short; bytes left after the last whole record say so.
+            if end < size:
+                raise EOFError(f"{size - end:,} bytes after the last complete record cannot be read")
+        except (
+            Exception
+        ) as exc:  # warcio raises many kinds on damage: EOFError, zlib.error, ArchiveLoadFailed
+            yield ItemError(
+                inp.origin,
+                "source",
+                f"archive is truncated or corrupt: {done:,} record(s) read before the damage "
+                f"({type(exc).__name__}: {exc})",
+                "the records before the damage were ingested; re-download or repair the archive",
+            )
+        finally:
+            stream.close()
+
+    @staticmethod
+    def _page(record: Any, it: ArchiveIterator, origin: str) -> RawPage | None:
+        if record.rec_type != "response":
+            return None
+        ctype = (record.http_headers.get_header("Content-Type") if record.http_headers else None) or ""
+        if not ctype.lower().startswith(_HTML_TYPES):
+            return None
+        # Read the body here so a record cut short raises inside the caller's try.
+        body = record.content_stream().read()
+        # Only after the body: asking warcio for the offset first skips the record's content.
+        origin = f"{origin}#{it.get_record_offset()}"
+        hints = [("content_type", ctype)]
+        status = record.http_headers.get_statuscode() if record.http_headers else None
+        if status:
+            hints.append(("http_status", status))
+        return RawPage(
+            origin=origin,
+            content=body,
+            format="html",
+            url=record.rec_headers.get_header("WARC-Target-URI"),
+            fetched_at=_warc_date(record.rec_headers.get_header("WARC-Date")),
+            hints=tuple(hints),
+        )
+
+
+def register(registry: Registry) -> None:
+    registry.register("source", Warc())

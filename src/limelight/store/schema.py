@@ -1,0 +1,179 @@
+"""The DuckDB store's schema as ordered migrations, and the Arrow schemas its writer builds.
+
+Migrations are append-only: a released step is never edited, a change is a new step at the end.
+``schema_migrations`` records which steps a file has; opening an older file applies the missing ones,
+opening a file written by a newer limelight stops with a :class:`~limelight.errors.ConfigError`
+(we cannot know what its newer steps mean, so guessing could corrupt it).
+
+The Arrow schemas are written out instead of inferred from the Python values: a batch where every
+``likes`` is ``None`` would otherwise infer Arrow's ``null`` type, and a batch of naive and aware
+datetimes would not convert at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "core tables: sources, documents, entities, mentions, links, ingest_runs, errors",
+        (
+            """CREATE TABLE sources (
+                id VARCHAR PRIMARY KEY,
+                platform VARCHAR NOT NULL,
+                handle VARCHAR NOT NULL,
+                name VARCHAR,
+                owner_entity VARCHAR,
+                official BOOLEAN NOT NULL DEFAULT false
+            )""",
+            # One column per Document field; ``source`` becomes ``source_id``. ``published_offset``
+            # keeps the publisher's UTC offset in seconds (TIMESTAMPTZ stores only the instant), so
+            # analyses can bucket by the local publication date and the original datetime reads back.
+            """CREATE TABLE documents (
+                id VARCHAR PRIMARY KEY,
+                kind VARCHAR NOT NULL,
+                origin VARCHAR NOT NULL,
+                source_id VARCHAR NOT NULL,
+                text VARCHAR NOT NULL,
+                title VARCHAR,
+                url VARCHAR,
+                canonical_url VARCHAR,
+                language VARCHAR,
+                language_confidence DOUBLE,
+                published_at TIMESTAMPTZ,
+                published_offset INTEGER,
+                date_source VARCHAR,
+                author VARCHAR,
+                captions VARCHAR[] NOT NULL,
+                attribution_url VARCHAR,
+                attribution_text VARCHAR,
+                fetched_at TIMESTAMPTZ,
+                content_hash VARCHAR NOT NULL,
+                content_type VARCHAR,
+                platform_id VARCHAR,
+                likes BIGINT,
+                shares BIGINT,
+                comments BIGINT,
+                views BIGINT,
+                extra JSON,
+                first_run_id VARCHAR
+            )""",
+            """CREATE TABLE entities (
+                id VARCHAR PRIMARY KEY,
+                kind VARCHAR NOT NULL,
+                name VARCHAR NOT NULL,
+                aliases VARCHAR[] NOT NULL,
+                parent VARCHAR,
+                role VARCHAR,
+                query VARCHAR,
+                competitors VARCHAR[] NOT NULL
+            )""",
+            # "start" and "end" match the Mention fields; "end" is a keyword, so quote it in SQL.
+            """CREATE TABLE mentions (
+                id VARCHAR PRIMARY KEY,
+                document_id VARCHAR NOT NULL,
+                entity_id VARCHAR NOT NULL,
+                alias VARCHAR NOT NULL,
+                surface VARCHAR NOT NULL,
+                field VARCHAR NOT NULL,
+                start INTEGER NOT NULL,
+                "end" INTEGER NOT NULL,
+                role VARCHAR NOT NULL,
+                sentence VARCHAR NOT NULL,
+                caption_index INTEGER
+            )""",
+            """CREATE TABLE links (
+                from_id VARCHAR NOT NULL,
+                to_id VARCHAR,
+                to_url VARCHAR,
+                kind VARCHAR NOT NULL,
+                score DOUBLE NOT NULL,
+                evidence VARCHAR NOT NULL,
+                run_id VARCHAR
+            )""",
+            """CREATE TABLE ingest_runs (
+                id VARCHAR PRIMARY KEY,
+                started_at TIMESTAMPTZ NOT NULL,
+                finished_at TIMESTAMPTZ,
+                inputs VARCHAR[] NOT NULL,
+                settings JSON,
+                stats JSON
+            )""",
+            # "at" is a keyword too: write errors."at" in SQL.
+            """CREATE TABLE errors (
+                run_id VARCHAR,
+                origin VARCHAR NOT NULL,
+                stage VARCHAR NOT NULL,
+                message VARCHAR NOT NULL,
+                hint VARCHAR NOT NULL,
+                "at" TIMESTAMPTZ NOT NULL
+            )""",
+        ),
+    ),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+# No secondary indexes on purpose: DuckDB scans with zone maps, and every ART index slows bulk
+# inserts and is kept in memory. The primary keys are there for idempotence, not for speed.
+
+_TS = pa.timestamp("us", tz="UTC")
+_STRS = pa.list_(pa.string())
+
+SOURCE_SCHEMA = pa.schema([
+    ("id", pa.string()), ("platform", pa.string()), ("handle", pa.string()), ("name", pa.string()),
+    ("owner_entity", pa.string()), ("official", pa.bool_()),
+])
+
+DOCUMENT_SCHEMA = pa.schema([
+    ("id", pa.string()), ("kind", pa.string()), ("origin", pa.string()), ("source_id", pa.string()),
+    ("text", pa.string()), ("title", pa.string()), ("url", pa.string()), ("canonical_url", pa.string()),
+    ("language", pa.string()), ("language_confidence", pa.float64()), ("published_at", _TS),
+    ("published_offset", pa.int32()), ("date_source", pa.string()), ("author", pa.string()),
+    ("captions", _STRS), ("attribution_url", pa.string()), ("attribution_text", pa.string()),
+    ("fetched_at", _TS), ("content_hash", pa.string()), ("content_type", pa.string()),
+    ("platform_id", pa.string()), ("likes", pa.int64()), ("shares", pa.int64()), ("comments", pa.int64()),
+    ("views", pa.int64()), ("extra", pa.string()), ("first_run_id", pa.string()),
+])
+
+ENTITY_SCHEMA = pa.schema([
+    ("id", pa.string()), ("kind", pa.string()), ("name", pa.string()), ("aliases", _STRS),
+    ("parent", pa.string()), ("role", pa.string()), ("query", pa.string()), ("competitors", _STRS),
+])
+
+MENTION_SCHEMA = pa.schema([
+    ("id", pa.string()), ("document_id", pa.string()), ("entity_id", pa.string()), ("alias", pa.string()),
+    ("surface", pa.string()), ("field", pa.string()), ("start", pa.int32()), ("end", pa.int32()),
+    ("role", pa.string()), ("sentence", pa.string()), ("caption_index", pa.int32()),
+])
+
+LINK_SCHEMA = pa.schema([
+    ("from_id", pa.string()), ("to_id", pa.string()), ("to_url", pa.string()), ("kind", pa.string()),
+    ("score", pa.float64()), ("evidence", pa.string()), ("run_id", pa.string()),
+])
+
+ERROR_SCHEMA = pa.schema([
+    ("run_id", pa.string()), ("origin", pa.string()), ("stage", pa.string()), ("message", pa.string()),
+    ("hint", pa.string()), ("at", _TS),
+])
+
+# Table name → the Arrow schema the writer inserts; a test checks each against the migrated table.
+WRITE_SCHEMAS: dict[str, pa.Schema] = {
+    "sources": SOURCE_SCHEMA,
+    "documents": DOCUMENT_SCHEMA,
+    "entities": ENTITY_SCHEMA,
+    "mentions": MENTION_SCHEMA,
+    "links": LINK_SCHEMA,
+    "errors": ERROR_SCHEMA,
+}

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from _sources_helpers import FIXTURES, ctx, errors, file_input, pages, source_registry
+from limelight.settings import Settings
+from limelight.sources.dispatch import choose_source, read_input
+from limelight.sources.feeds import Feeds
+from limelight.sources.fetch import HttpFetcher
+
+
+@pytest.fixture
+def fetcher() -> Iterator[HttpFetcher]:
+    f = HttpFetcher(Settings.from_dict({"fetch": {"timeout": 2.0}}))
+    yield f
+    f.close()
+
+
+def test_feeds_rss2_offline_wraps_entries_in_html() -> None:
+    items = list(Feeds().read(file_input(FIXTURES / "rss2.xml"), ctx()))
+    first, second = pages(items)
+    assert first.url == "https://news.example.org/xiaomi-auto"
+    assert first.hint("feed_title") == "Beispiel Nachrichten"
+    assert first.hint("title") == "Xiaomi stellt neues Auto vor"
+    assert first.hint("published") == "2025-12-27T08:30:00+00:00"
+    assert b"<title>Xiaomi stellt neues Auto vor</title>" in first.content
+    assert "Lei Jun präsentierte".encode() in first.content  # content:encoded wins over the summary
+    assert b"<title>Zweiter Artikel &amp; mehr</title>" in second.content
+    assert first.origin.endswith("rss2.xml#1")
+
+
+def test_feeds_rss1_and_atom() -> None:
+    (rdf,) = pages(list(Feeds().read(file_input(FIXTURES / "rss1.rdf"), ctx())))
+    assert rdf.hint("published") == "2025-12-27T01:00:00+00:00" and rdf.url == "https://rdf.example.org/a"
+    (atom,) = pages(list(Feeds().read(file_input(FIXTURES / "atom.xml"), ctx())))
+    assert atom.hint("published") == "2025-12-26T04:00:00+00:00"
+    assert atom.hint("feed_title") == "Atom Example"
+    assert "雷军在发布会上介绍了YU7".encode() in atom.content
+
+
+def test_feeds_online_fetches_articles_and_reports_failures(
+    httpserver: HTTPServer, fetcher: HttpFetcher
+) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/a1").respond_with_data(
+        "<html><title>A1</title></html>", content_type="text/html"
+    )
+    httpserver.expect_request("/a2").respond_with_data("gone", status=404)
+    feed = (
+        f'<rss version="2.0"><channel><title>T</title>'
+        f"<item><title>one</title><link>{httpserver.url_for('/a1')}</link></item>"
+        f"<item><title>two</title><link>{httpserver.url_for('/a2')}</link></item>"
+        f"<item><title>three</title><link>{httpserver.url_for('/a1')}?x</link></item></channel></rss>"
+    )
+    httpserver.expect_request("/feed.xml").respond_with_data(feed, content_type="application/rss+xml")
+    from limelight.sources.dispatch import read_all
+
+    items = list(
+        read_all(
+            [httpserver.url_for("/feed.xml")], ctx(fetcher=fetcher, fetch={"max_pages": 2}), source_registry()
+        )
+    )
+    assert [p.content for p in pages(items)] == [b"<html><title>A1</title></html>"]
+    assert pages(items)[0].hint("title") == "one"
+    cap_note, err = errors(items)
+    assert err.message == "HTTP 404 Not Found" and err.origin == httpserver.url_for("/a2")
+    # max_pages = 2: the third entry is not fetched, and the run says so.
+    assert cap_note.message == "feed has 3 entries; reading the first 2"
+    assert len(items) == 3
+
+
+def test_feeds_html_page_given_as_feed_is_one_clear_error() -> None:
+    inp = file_input(FIXTURES / "not_a_feed.rss")
+    src, _ = choose_source(inp, source_registry().all("source"))
+    assert src is not None and src.name == "feeds"
+    (err,) = list(read_input(inp, ctx(), source_registry()))
+    assert err.message == "this is an HTML page, not a feed"  # type: ignore[union-attr]
+    assert "/feeds/all.rss" in err.hint  # type: ignore[union-attr]
+
+
+def test_feeds_garbage_is_an_item_error() -> None:
+    (err,) = errors(list(Feeds().read(file_input(FIXTURES / "garbage.rss"), ctx())))
+    assert err.message.startswith("not a readable RSS/Atom feed")

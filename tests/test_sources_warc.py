@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from _sources_helpers import ctx, errors, file_input, pages, source_registry
+from limelight.sources.dispatch import choose_source
+from limelight.sources.warc import Warc
+
+
+def _write_warc(path: Path, gzip: bool = True) -> None:
+    """A small synthetic archive: two HTML responses, an image response and a request record."""
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=gzip)
+        for i, (ctype, body) in enumerate(
+            [
+                ("text/html; charset=utf-8", b"<html><title>Eins</title><p>Lei Jun</p></html>"),
+                ("image/png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),
+                ("text/html", "<html><title>二</title><p>雷军</p></html>".encode()),
+            ]
+        ):
+            url = f"https://example.org/p{i}"
+            headers = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
+            rec = writer.create_warc_record(
+                url,
+                "response",
+                payload=BytesIO(body),
+                http_headers=headers,
+                warc_headers_dict={"WARC-Date": f"2025-12-27T10:0{i}:00Z"},
+            )
+            writer.write_record(rec)
+            req = writer.create_warc_record(
+                url,
+                "request",
+                payload=BytesIO(b""),
+                http_headers=StatusAndHeaders("GET / HTTP/1.1", [], is_http_request=True),
+            )
+            writer.write_record(req)
+
+
+def test_warc_yields_html_responses_only(tmp_path: Path) -> None:
+    p = tmp_path / "crawl.warc.gz"
+    _write_warc(p)
+    inp = file_input(p)
+    src, _ = choose_source(inp, source_registry().all("source"))
+    assert src is not None and src.name == "warc"
+    items = list(Warc().read(inp, ctx()))
+    assert not errors(items)
+    one, two = pages(items)
+    assert one.url == "https://example.org/p0" and b"<title>Eins</title>" in one.content
+    assert two.url == "https://example.org/p2" and "雷军".encode() in two.content
+    assert one.fetched_at is not None and one.fetched_at.isoformat() == "2025-12-27T10:00:00+00:00"
+    assert one.origin == f"{p}#0" and two.origin.startswith(f"{p}#") and two.origin != one.origin
+
+
+def test_warc_plain_uncompressed(tmp_path: Path) -> None:
+    p = tmp_path / "crawl.warc"
+    _write_warc(p, gzip=False)
+    assert len(pages(list(Warc().read(file_input(p), ctx())))) == 2
+
+
+def test_warc_truncated_archive_reports_records_read(tmp_path: Path) -> None:
+    p = tmp_path / "crawl.warc.gz"
+    _write_warc(p)
+    data = p.read_bytes()
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(data[: int(len(data) * 0.8)])
+    items = list(Warc().read(file_input(cut), ctx()))
+    (err,) = errors(items)
+    assert "truncated or corrupt" in err.message and "record(s) read before the damage" in err.message
+    assert len(pages(items)) >= 1
