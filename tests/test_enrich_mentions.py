@@ -62,8 +62,9 @@ def test_mentions_seed_case(seed_file: Path, finder: MentionFinder) -> None:
         assert roles_of(mentions, entity), entity
     assert any(m.surface == "Loi Quan" and m.entity_id == "lei-jun" for m in mentions)
     assert "caption" in roles_of(mentions, "leica")
-    # The DESIGN query needs SU7/YU7/EV, which this article never writes: "Xiaomi Auto" is gated out.
-    assert roles_of(mentions, "xiaomi-auto") == set()
+    # The DESIGN query needs SU7/YU7/EV, which this article never writes; the alias "Xiaomi Auto"
+    # ("seiner Sparte Xiaomi Auto") still counts, since query_mode defaults to "add".
+    assert roles_of(mentions, "xiaomi-auto") == {"body"}
     for m in mentions:
         field_text = {"title": document.title, "text": document.text}.get(m.field) or \
             document.captions[m.caption_index or 0]
@@ -78,11 +79,19 @@ def test_mentions_lead_body_and_sentence_trim() -> None:
     assert len(mentions[1].sentence) <= 80 and "Leica" in mentions[1].sentence
 
 
-def test_mentions_query_gates_alias_hits(finder: MentionFinder) -> None:
+def test_mentions_query_filter_mode_gates_alias_hits() -> None:
+    entities = [dict(e) for e in WATCHLIST["entity"]]
+    entities[2]["query_mode"] = "filter"
+    finder = MentionFinder(Watchlist.from_dict({"entity": entities}).entities)
     hit = finder.find(doc("Xiaomi Auto liefert den SU7 aus."))
     assert ("xiaomi-auto", "Xiaomi Auto") in {(m.entity_id, m.surface) for m in hit}
     missed = finder.find(doc("Die Sparte Xiaomi Auto wächst."))
     assert "xiaomi-auto" not in {m.entity_id for m in missed}
+
+
+def test_mentions_query_add_mode_keeps_alias_hits(finder: MentionFinder) -> None:
+    found = finder.find(doc("Die Sparte Xiaomi Auto wächst."))
+    assert "xiaomi-auto" in {m.entity_id for m in found}
 
 
 def test_mentions_query_without_alias_hit_anchors_on_first_term(finder: MentionFinder) -> None:

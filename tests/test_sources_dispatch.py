@@ -144,3 +144,11 @@ def test_dispatch_registry_contract_for_sources() -> None:
     for s in reg.all("source"):
         assert s.version == "1" and s.title and isinstance(s.requires, tuple)
         assert set(s.provides) <= {"raw_page", "document"} and s.provides
+
+
+def test_dispatch_mapping_shorthand_reaches_every_input(tmp_path: Path) -> None:
+    p = tmp_path / "posts.jsonl"
+    p.write_text('{"msg": "hallo"}\n', encoding="utf-8")
+    settings = {"mappings": {"j": {"platform": "telegram", "text": "msg"}}}
+    (doc,) = list(read_all([str(p)], ctx(**settings), source_registry(), mapping="j"))
+    assert doc.text == "hallo" and doc.source.platform == "telegram"  # type: ignore[union-attr]

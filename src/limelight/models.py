@@ -141,6 +141,10 @@ class Entity:
     parent: str | None = None
     role: str | None = None
     query: str | None = None
+    # "add": the query finds the entity in documents without an alias hit (as in the commercial
+    # suites); "filter": alias hits count only in documents that also match the query
+    # (disambiguation, e.g. a product name that is a common word).
+    query_mode: Literal["add", "filter"] = "add"
     accounts: tuple[Account, ...] = ()
     official_accounts: tuple[Account, ...] = ()
     competitors: tuple[str, ...] = ()

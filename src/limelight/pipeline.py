@@ -29,6 +29,7 @@ from limelight.sources.base import SourceContext
 from limelight.watchlist import Watchlist
 
 BASE_FIELDS = frozenset({"document.text", "document.title", "document.captions"})
+_BUG_HINT = "this looks like a limelight bug; please report it with the input"
 CHUNK = 64  # items per task sent to a worker: big enough to amortise pickling, small for latency
 
 
@@ -89,28 +90,56 @@ class Processor:
         for e in self.enrichers:
             e.setup(ctx)
 
-    def __call__(self, item: RawPage | Document) -> Enriched | ItemError:
-        stage = "extract"
+    def chunk(self, items: list[RawPage | Document]) -> list[Enriched | ItemError]:
+        """Process a chunk in order. Enrichers with a ``batch`` method get the whole chunk at once
+        (language ID batches on its own thread pool); a failing batch falls back to one by one so a
+        single bad document cannot fail its neighbours."""
+        out: list[Enriched | ItemError] = [self.extract(item) for item in items]
+        for enricher in self.enrichers:
+            batch = getattr(enricher, "batch", None)
+            idx = [i for i, r in enumerate(out) if isinstance(r, Enriched)]
+            if batch is not None and len(idx) > 1:
+                try:
+                    done = batch([out[i] for i in idx])
+                    for i, r in zip(idx, done, strict=True):
+                        out[i] = r
+                    continue
+                except Exception:  # fall back below; the one-by-one call names the bad item
+                    pass
+            for i in idx:
+                out[i] = self._enrich_one(enricher, out[i], items[i].origin)  # type: ignore[arg-type]
+        return out
+
+    def extract(self, item: RawPage | Document) -> Enriched | ItemError:
+        if isinstance(item, Document):
+            return Enriched(item)
+        extractor = self.extractors.get(item.format)
+        if extractor is None:
+            return ItemError(item.origin, "extract", f"no extractor for format {item.format!r}",
+                             "register an extractor plugin for it")
         try:
-            if isinstance(item, RawPage):
-                extractor = self.extractors.get(item.format)
-                if extractor is None:
-                    return ItemError(item.origin, stage, f"no extractor for format {item.format!r}",
-                                     "register an extractor plugin for it")
-                doc = extractor.extract(item, self.settings)
-            else:
-                doc = item
-            stage = "enrich"
-            result = Enriched(doc)
-            for enricher in self.enrichers:
-                stage = f"enrich:{enricher.name}"
-                result = enricher(result)
-            return result
+            return Enriched(extractor.extract(item, self.settings))
         except ItemFailed as exc:
-            return ItemError(item.origin, stage, exc.message, exc.hint)
-        except Exception as exc:  # one bad item must not stop the run; the row says what broke
-            return ItemError(item.origin, stage, f"{type(exc).__name__}: {exc}",
-                             "this looks like a limelight bug; please report it with the file")
+            return ItemError(item.origin, "extract", exc.message, exc.hint)
+        except Exception as exc:
+            return ItemError(item.origin, "extract", f"{type(exc).__name__}: {exc}", _BUG_HINT)
+
+    @staticmethod
+    def _enrich_one(enricher: Enricher, item: Enriched, origin: str) -> Enriched | ItemError:
+        try:
+            return enricher(item)
+        except ItemFailed as exc:
+            return ItemError(origin, f"enrich:{enricher.name}", exc.message, exc.hint)
+        except Exception as exc:
+            return ItemError(origin, f"enrich:{enricher.name}", f"{type(exc).__name__}: {exc}", _BUG_HINT)
+
+    def __call__(self, item: RawPage | Document) -> Enriched | ItemError:
+        result = self.extract(item)
+        for enricher in self.enrichers:
+            if isinstance(result, ItemError):
+                break
+            result = self._enrich_one(enricher, result, item.origin)
+        return result
 
 
 _WORKER: Processor | None = None
@@ -123,7 +152,7 @@ def _init_worker(settings: Settings, watchlist: Watchlist) -> None:
 
 def _work(chunk: list[RawPage | Document]) -> list[Enriched | ItemError]:
     assert _WORKER is not None
-    return [_WORKER(item) for item in chunk]
+    return _WORKER.chunk(chunk)
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -146,13 +175,16 @@ def process_stream(
     """Extract and enrich a stream, in order, with ``workers`` processes (1 = inline)."""
     if workers <= 1:
         proc = Processor(settings, watchlist)
-        for item in items:
-            yield item if isinstance(item, ItemError) else proc(item)
+        for chunk in _chunks(items, CHUNK):
+            work = [i for i in chunk if not isinstance(i, ItemError)]
+            done = iter(proc.chunk(work))
+            for item in chunk:
+                yield item if isinstance(item, ItemError) else next(done)
         return
     with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(settings, watchlist)) as pool:
         window: deque[Future[list[Enriched | ItemError]] | list[ItemError]] = deque()
         for chunk in _chunks(items, CHUNK):
-            # Source errors pass straight through; the rest go to a worker.
+            # Source errors pass straight through (ahead of their chunk); the rest go to a worker.
             errors = [i for i in chunk if isinstance(i, ItemError)]
             work = [i for i in chunk if not isinstance(i, ItemError)]
             if errors:

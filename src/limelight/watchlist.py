@@ -25,7 +25,7 @@ from limelight.settings import load_toml
 
 ENTITY_KINDS = ("person", "org", "segment", "product")
 _KEYS = {"id", "kind", "name", "aliases", "parent", "role", "query", "accounts", "official_accounts",
-         "competitors"}
+         "competitors", "query_mode"}
 
 
 @dataclass(frozen=True)
@@ -115,10 +115,13 @@ def _entity(item: Any, where: str) -> Entity:
             parse_query(query)
         except QuerySyntaxError as exc:
             raise ConfigError(f"{where}: query: {exc}", "use AND, OR, NOT, quotes, parentheses, NEAR/n") from None
+    query_mode = item.get("query_mode", "add")
+    if query_mode not in ("add", "filter"):
+        raise ConfigError(f"{where}: query_mode must be 'add' or 'filter', not {query_mode!r}")
     competitors = item.get("competitors", [])
     return Entity(
         id=eid, kind=kind, name=str(name), aliases=tuple(dict.fromkeys(a.strip() for a in aliases)),
-        parent=item.get("parent"), role=item.get("role"), query=query,
+        parent=item.get("parent"), role=item.get("role"), query=query, query_mode=query_mode,
         accounts=_accounts(item.get("accounts"), where),
         official_accounts=_accounts(item.get("official_accounts"), where),
         competitors=tuple(competitors),

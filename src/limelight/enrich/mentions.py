@@ -4,8 +4,8 @@ One :class:`~limelight.enrich.matcher.Matcher` (one automaton) is built per proc
 from every alias variant and every query term; each field is scanned once.
 
 Entities with a ``query``: the query is evaluated on the whole document (title, text and
-captions, each its own field for NEAR). When it does not match, the entity's alias hits are
-dropped. When it matches but no alias of the entity was found, the entity still gets one
+captions, each its own field for NEAR). With ``query_mode = "filter"`` the entity's alias hits are
+dropped when it does not match; with the default ``"add"`` alias hits always count. When it matches but no alias of the entity was found, the entity still gets one
 document-level mention, anchored at the first hit of a query term (so its field, span, sentence
 and role are real; the role is the one that spot has: a query hit in the title gives "headline").
 Its ``alias`` is :data:`QUERY_ALIAS`, so analyses can tell query-only mentions apart.
@@ -60,6 +60,7 @@ class MentionFinder:
     def __init__(self, entities: Sequence[Entity], context_chars: int = 300) -> None:
         self.entities = {e.id: e for e in entities}
         self.queries: dict[str, QueryNode] = {e.id: parse_query(e.query) for e in entities if e.query}
+        self.filters: set[str] = {e.id for e in entities if e.query and e.query_mode == "filter"}
         terms: set[str] = set()
         for node in self.queries.values():
             terms |= node.terms()
@@ -87,7 +88,7 @@ class MentionFinder:
         mentions: list[Mention] = []
         seen_entities: set[str] = set()
         for name, text, index, matches, _terms in fields:
-            kept = [m for m in matches if m.entity_id not in self.queries or m.entity_id in passed]
+            kept = [m for m in matches if m.entity_id not in self.filters or m.entity_id in passed]
             seen_entities.update(m.entity_id for m in kept)
             mentions.extend(self._mentions(doc, name, text, index, [(m.entity_id, m.alias, m.start, m.end)
                                                                       for m in kept]))

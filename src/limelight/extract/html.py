@@ -41,21 +41,44 @@ _BY_PREFIX = re.compile(r"^\s*(?:by|von|par|por|di|de|autor(?:in)?|author|writte
 # --- title ---------------------------------------------------------------------------------------
 
 
-def _strip_site(title: str, site_names: list[str]) -> str:
-    """Drop a site-name part from "Headline | Site" / "Site - Headline"."""
+def _alnum(text: str) -> str:
+    return re.sub(r"\W", "", norm(text))
+
+
+def _is_site(part: str, sites: list[str]) -> bool:
+    """``part`` names the outlet: equal to a site name, or the domain written out ("SMAVA", "MDR.DE")."""
+    p = _alnum(part)
+    return bool(p) and any(p == s or (len(p) >= 3 and len(s) >= 3 and (p in s or s in p)) for s in sites)
+
+
+def _site_keys(site_names: list[str]) -> list[str]:
+    keys = []
+    for name in site_names:
+        keys.append(_alnum(name))
+        if "." in name and " " not in name.strip():  # a domain: also without its TLD
+            keys.append(_alnum(name.rsplit(".", 1)[0]))
+    return [k for k in dict.fromkeys(keys) if k]
+
+
+def strip_site(title: str, site_names: list[str], guess: bool = False) -> str:
+    """Drop the site-name part of "Headline | Site" / "Site - Headline".
+
+    With ``guess`` (for <title>, which nearly always carries the site), a short first or last part is
+    taken for an unknown site name; og:title and JSON-LD headlines only lose a part that names the site.
+    """
     parts = _TITLE_SEPARATORS.split(title)
     if len(parts) < 2:
         return title
-    sites = {norm(s) for s in site_names if s}
-    kept = [p for p in parts if norm(p) not in sites and not any(norm(p) in s or s in norm(p) for s in sites if s)]
+    sites = _site_keys(site_names)
+    kept = [p for p in parts if not _is_site(p, sites)]
     if kept and len(kept) < len(parts):
-        return kept[0] if len(kept) == 1 else _rejoin(title, kept)
-    # Unknown site name: the last (or first) part is the site when it is much shorter than the rest.
-    first, last = parts[0], parts[-1]
-    if len(last.split()) <= 4 and len(" ".join(parts[:-1]).split()) >= 3:
-        return _rejoin(title, parts[:-1])
-    if len(first.split()) <= 3 and len(" ".join(parts[1:]).split()) >= 4:
-        return _rejoin(title, parts[1:])
+        return _rejoin(title, kept)
+    if guess:
+        first, last = parts[0], parts[-1]
+        if len(last.split()) <= 4 and len(" ".join(parts[:-1]).split()) >= 3:
+            return _rejoin(title, parts[:-1])
+        if len(first.split()) <= 3 and len(" ".join(parts[1:]).split()) >= 4:
+            return _rejoin(title, parts[1:])
     return title
 
 
@@ -66,29 +89,38 @@ def _rejoin(title: str, parts: list[str]) -> str:
     return title[start:end].strip() if 0 <= start < end else " ".join(parts)
 
 
-def _agrees(a: str, b: str) -> bool:
-    na, nb = norm(a), norm(b)
-    return bool(na) and bool(nb) and (na == nb or (len(na) >= 10 and na in nb) or (len(nb) >= 10 and nb in na))
+def _h1_matches(h1: str, ref: str, site_names: list[str]) -> bool:
+    """The <h1> is the headline that <title>/og:title/JSON-LD name, in full or shortened."""
+    h, full = norm(h1), norm(ref)
+    stripped = norm(strip_site(ref, site_names, guess=True))
+    if h in (full, stripped):
+        return True
+    if len(stripped) >= 10 and stripped in h:  # the meta title is a shortened form of the h1
+        return True
+    return len(h) >= 10 and h in stripped and len(h) >= 0.5 * len(stripped)
 
 
 def choose_title(pm: PageMeta, fallback: str | None, site_names: list[str]) -> str | None:
     """The headline as shown on the page.
 
-    An <h1> that agrees with <title>/og:title is the headline exactly as written (og:title and
-    <title> often carry the site name or a shortened SEO form); else JSON-LD headline, og:title and
-    <title> with the site part stripped, then trafilatura's choice.
+    An <h1> that agrees with <title>/og:title/JSON-LD is the headline exactly as written (those often
+    carry the site name or an SEO variant) unless the h1 is the site name itself, as on many blogs;
+    else JSON-LD headline, og:title and <title> with the site part stripped, then trafilatura's choice.
     """
     ld = ld_article(pm)
     ld_headline = ld.get("headline") if ld else None
-    ld_headline = ld_headline if isinstance(ld_headline, str) else None
+    ld_headline = " ".join(ld_headline.split()) if isinstance(ld_headline, str) else None
     og = pm.first("og:title", "twitter:title")
     refs = [t for t in (og, ld_headline, pm.title_tag, fallback) if t]
+    sites = _site_keys(site_names)
     for h1 in pm.h1:
-        if any(_agrees(h1, ref) for ref in refs):
+        if _is_site(h1, sites):
+            continue
+        if any(_h1_matches(h1, ref, site_names) for ref in refs):
             return h1
-    for cand in (ld_headline, og, pm.title_tag):
-        if cand and cand.strip():
-            return _strip_site(" ".join(cand.split()), site_names)
+    for cand, guess in ((ld_headline, False), (og, False), (pm.title_tag, True)):
+        if cand and cand.strip() and not _is_site(cand, sites):
+            return strip_site(" ".join(cand.split()), site_names, guess=guess)
     return fallback
 
 

@@ -193,9 +193,21 @@ def read_all(
     ctx: SourceContext,
     registry: Registry = default_registry,
     options: Mapping[str, str] | None = None,
+    *,
+    mapping: str | None = None,
+    source: str | None = None,
 ) -> Iterator[SourceItem]:
-    """Every raw item, document and error from all targets, in order."""
-    for inp in expand_targets(targets, ctx.fetch, options):
+    """Every raw item, document and error from all targets, in order.
+
+    ``mapping`` (``--mapping NAME``) and ``source`` (``--source NAME``) are shorthands for the
+    ``"mapping"`` and ``"source"`` entries of ``options``, which every Input carries.
+    """
+    opts = dict(options or {})
+    if mapping:
+        opts["mapping"] = mapping
+    if source:
+        opts["source"] = source
+    for inp in expand_targets(targets, ctx.fetch, opts):
         if isinstance(inp, ItemError):
             yield inp
         else:

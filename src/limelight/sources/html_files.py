@@ -28,9 +28,9 @@ class HtmlFiles:
     def sniff(self, inp: Input) -> float:
         head = inp.head(8192)
         # Feeds and sitemaps are XML that may contain HTML fragments; their own sources read them.
-        if looks_like_feed(head) or looks_like_sitemap(head):
-            return 0.0
         html = looks_like_html(head)
+        if (looks_like_feed(head) or looks_like_sitemap(head)) and not html:
+            return 0.0
         ctype = (inp.content_type or "").lower()
         score = 0.0
         if inp.name.endswith(_HTML_EXT) or "html" in ctype:
