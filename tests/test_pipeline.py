@@ -53,5 +53,5 @@ def test_pipeline_enricher_chain_refuses_missing_input(monkeypatch: pytest.Monke
 
     plugins = dict(registry._plugins["enricher"])
     monkeypatch.setitem(registry._plugins, "enricher", {**plugins, "needs-tone": NeedsTone()})
-    with pytest.raises(PluginError, match="document.tone"):
+    with pytest.raises(PluginError, match=r"document\.tone"):
         enricher_chain()

@@ -7,7 +7,7 @@
 """
 
 from limelight.api import analyses, analyze, ingest, init, open_project, query, visibility
-from limelight.models import Document, Entity, Enriched, ItemError, Link, Mention, RawPage, Source
+from limelight.models import Document, Enriched, Entity, ItemError, Link, Mention, RawPage, Source
 from limelight.project import Project
 from limelight.registry import registry
 from limelight.watchlist import Watchlist

@@ -42,6 +42,7 @@ def ingest(
     *,
     workers: int | None = None,
     mapping: str | None = None,
+    source: str | None = None,
     fetch: bool = True,
     on_error: Callable[[ItemError], None] | None = None,
     on_progress: Callable[[IngestStats], None] | None = None,
@@ -51,7 +52,7 @@ def ingest(
         targets = [targets]
     if not targets:
         raise UsageError("nothing to ingest", "name files, folders, globs or URLs")
-    return _ingest(proj, list(targets), workers=workers, mapping=mapping, fetch=fetch,
+    return _ingest(proj, list(targets), workers=workers, mapping=mapping, source=source, fetch=fetch,
                    on_error=on_error, on_progress=on_progress)
 
 

@@ -66,10 +66,12 @@ def _print_error(err: ItemError) -> None:
 @project_option
 @click.option("--workers", "-w", type=int, default=None, help="Worker processes (default: ingest.workers).")
 @click.option("--mapping", "-m", default=None, help="Column mapping name for CSV/JSONL exports.")
+@click.option("--source", "-s", "source", default=None,
+              help="Read every input with this source plugin instead of guessing (see `limelight plugins`).")
 @click.option("--offline", is_flag=True, help="Never fetch URLs (feeds keep their own entry text).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def ingest(targets: tuple[str, ...], project: Path, workers: int | None, mapping: str | None,
-           offline: bool, quiet: bool) -> None:
+           source: str | None, offline: bool, quiet: bool) -> None:
     """Ingest files, folders (recursively), globs, URLs, feeds, sitemaps, WARCs and social exports."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -82,7 +84,8 @@ def ingest(targets: tuple[str, ...], project: Path, workers: int | None, mapping
             progress.update(task, description=f"Processed {stats.items:,} items: {stats.new:,} new, "
                                               f"{stats.known:,} known, {stats.failed:,} failed")
 
-        result = api.ingest(list(targets), proj, workers=workers, mapping=mapping, fetch=not offline,
+        result = api.ingest(list(targets), proj, workers=workers, mapping=mapping, source=source,
+                            fetch=not offline,
                             on_error=_print_error, on_progress=on_progress)
     s = result.stats
     click.echo(f"Ingested {s.items:,} items in {s.seconds:.1f} s: {s.new:,} new, {s.known:,} already known, "

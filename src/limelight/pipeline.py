@@ -10,6 +10,7 @@ batches results into the store, one transaction per batch.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 from collections import deque
@@ -181,7 +182,11 @@ def process_stream(
             for item in chunk:
                 yield item if isinstance(item, ItemError) else next(done)
         return
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(settings, watchlist)) as pool:
+    # "spawn", not fork: lingua runs a Rust thread pool, and forking a process whose threads hold
+    # locks deadlocks the child. Workers import limelight afresh and set up once (initializer).
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(settings, watchlist)) as pool:
         window: deque[Future[list[Enriched | ItemError]] | list[ItemError]] = deque()
         for chunk in _chunks(items, CHUNK):
             # Source errors pass straight through (ahead of their chunk); the rest go to a worker.
@@ -207,6 +212,7 @@ def ingest(
     *,
     workers: int | None = None,
     mapping: str | None = None,
+    source: str | None = None,
     fetch: bool = True,
     on_error: Callable[[ItemError], None] | None = None,
     on_progress: Callable[[IngestStats], None] | None = None,
@@ -230,9 +236,9 @@ def ingest(
     errors: list[ItemError] = []
     try:
         store.sync_watchlist(project.watchlist)
-        run_id = store.start_run(list(targets), {"workers": n_workers, "mapping": mapping})
+        run_id = store.start_run(list(targets), {"workers": n_workers, "mapping": mapping, "source": source})
         ctx = SourceContext(settings, make_fetcher(settings) if fetch else None)
-        raw = read_all(targets, ctx, registry, mapping=mapping)
+        raw = read_all(targets, ctx, registry, mapping=mapping, source=source)
         batch: list[Enriched] = []
         error_batch: list[ItemError] = []
 

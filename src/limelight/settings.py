@@ -28,7 +28,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("store.path", "limelight.duckdb", "Database file, relative to the project folder."),
     Setting("ingest.workers", 1, "Worker processes for extraction and enrichment (0 = one per core)."),
     Setting("ingest.batch_size", 2000, "Documents per store transaction."),
-    Setting("ingest.max_bytes", 20_000_000, "Largest file or HTTP body accepted, in bytes; larger ones are reported and skipped."),
+    Setting("ingest.max_bytes", 20_000_000,
+            "Largest HTTP body, or file read whole (HTML, text, XML), accepted in bytes; larger ones are reported "
+            "and skipped. Streamed exports (NDJSON, CSV, WARC, tweet logs) have no cap."),
     Setting("fetch.timeout", 20.0, "Seconds before an HTTP request is given up."),
     Setting("fetch.user_agent", "limelight/0.1 (+https://github.com/limelight-monitor/limelight; media monitor)",
             "User-Agent header sent with every request."),
@@ -39,7 +41,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("extract.min_year", 1990, "Dates before this year are rejected as implausible."),
     Setting("language.min_confidence", 0.0, "Below this confidence the language is stored as unknown."),
     Setting("mentions.context_chars", 300, "Longest sentence kept as mention evidence (characters)."),
-    Setting("mappings", {}, "Column mappings for CSV/JSONL social exports: [mappings.NAME] tables (see docs/sources.md)."),
+    Setting("mappings", {},
+            "Column mappings for CSV/JSONL social exports: [mappings.NAME] tables (see docs/sources.md)."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -75,7 +75,8 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
             if not _looks_binary(text):
                 return text, enc
     if b"\x00" in data[:8192]:
-        raise ItemFailed("binary data, not text", "is this an image, PDF or archive? limelight reads HTML, text, XML, CSV, JSON, WARC")
+        raise ItemFailed("binary data, not text",
+                         "is this an image, PDF or archive? limelight reads HTML, text, XML, CSV, JSON, WARC")
     best = from_bytes(data[:200_000], cp_isolation=["cp1252", "gb18030", "big5", "cp932", "euc_jp", "euc_kr",
                                                       "cp1251", "cp1250", "iso8859_15", "utf_16"]).best()
     if best is not None and best.encoding:

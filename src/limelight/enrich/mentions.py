@@ -5,7 +5,8 @@ from every alias variant and every query term; each field is scanned once.
 
 Entities with a ``query``: the query is evaluated on the whole document (title, text and
 captions, each its own field for NEAR). With ``query_mode = "filter"`` the entity's alias hits are
-dropped when it does not match; with the default ``"add"`` alias hits always count. When it matches but no alias of the entity was found, the entity still gets one
+dropped when it does not match; with the default ``"add"`` alias hits always count. When it
+matches but no alias of the entity was found, the entity still gets one
 document-level mention, anchored at the first hit of a query term (so its field, span, sentence
 and role are real; the role is the one that spot has: a query hit in the title gives "headline").
 Its ``alias`` is :data:`QUERY_ALIAS`, so analyses can tell query-only mentions apart.

@@ -31,10 +31,10 @@ import os
 import re
 import statistics
 import unicodedata
-from datetime import UTC, date, datetime, timedelta
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -215,13 +215,14 @@ def _extract_page(args: tuple[bytes, str | None, bool, bool]) -> dict[str, Any]:
 def _trafilatura_alone(content: bytes, url: str | None, favor_precision: bool) -> dict[str, Any]:
     """trafilatura's own text and metadata, scored the same way as ours for the reference column."""
     from trafilatura import bare_extraction
+    from trafilatura.settings import Document as TrafDocument
 
     try:
         res = bare_extraction(content, url=url, with_metadata=True, include_comments=False,
                               favor_precision=favor_precision)
     except Exception:  # a crash in the baseline is its miss, not ours
         return {}
-    if res is None:
+    if not isinstance(res, TrafDocument):
         return {}
     day = gold_day(res.date) if res.date else None
     return {"text": res.text, "title": res.title, "author": res.author,
@@ -269,7 +270,9 @@ def evaluate_aeb(folder: Path, limit: int | None = None, workers: int | None = N
 def evaluate_trafilatura(folder: Path, limit: int | None = None, workers: int | None = None) -> list[EvalRow]:
     data: dict[str, dict[str, Any]] = _load_json(folder / "evaldata_subset.json")
     urls = list(data)[:limit] if limit else list(data)
-    pages = [(gzip.decompress((folder / "html" / f"{data[u]['file']}.gz").read_bytes()), u) for u in urls]
+    pages: list[tuple[bytes, str | None]] = [
+        (gzip.decompress((folder / "html" / f"{data[u]['file']}.gz").read_bytes()), u) for u in urls
+    ]
     results = run_pages(pages, workers=workers, with_baseline=True)
     ours = _score_trafilatura(data, urls, results)
     base = _score_trafilatura(data, urls, [r.get("baseline", {}) for r in results])

@@ -18,7 +18,8 @@ _MARKERS = (
     r"Weitere Artikel", r"Das könnte (?:Sie|dich) auch interessieren", r"Auch interessant", r"Lesen Sie auch",
     r"Weiterlesen", r"Meistgelesen", r"Neueste Artikel",
     # en
-    r"Comments?", r"Leave a (?:comment|reply).*", r"Post a comment", r"Add a comment", r"Related(?: articles| posts| stories| news| content)?",
+    r"Comments?", r"Leave a (?:comment|reply).*", r"Post a comment", r"Add a comment",
+    r"Related(?: articles| posts| stories| news| content)?",
     r"Same category", r"Same author", r"More from (?:this|the) author", r"More stories", r"Read more",
     r"Read next", r"Recommended(?: for you)?", r"You (?:may|might) also like", r"Most (?:read|popular)",
     r"Latest news", r"More on this (?:story|topic)", r"Share this(?: article)?",

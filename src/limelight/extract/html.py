@@ -20,6 +20,7 @@ from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
+from trafilatura.settings import Document as TrafDocument
 from trafilatura.utils import load_html
 
 from limelight.errors import ItemFailed
@@ -33,9 +34,12 @@ from limelight.registry import Registry
 from limelight.settings import Settings
 from limelight.textio import decode_bytes
 
+MIN_TEXT_CHARS = 15
+_POSTS_BY = re.compile(r"^.*?\b(?:posts|articles|stories|beiträge|artikel|texte)\s+(?:by|von)\s+", re.I)
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—·•»:/]|-|::|//|\\\\)\s+")
-_BY_PREFIX = re.compile(r"^\s*(?:by|von|par|por|di|de|autor(?:in)?|author|written by|geschrieben von|tác giả)\s*[:：]?\s+",
-                        re.I)
+_BY_PREFIX = re.compile(
+    r"^\s*(?:by|von|par|por|di|de|autor(?:in)?|author|written by|geschrieben von|tác giả)\s*[:：]?\s+", re.I
+)
 
 
 # --- title ---------------------------------------------------------------------------------------
@@ -128,9 +132,16 @@ def choose_title(pm: PageMeta, fallback: str | None, site_names: list[str]) -> s
 
 
 def choose_date(
-    pm: PageMeta, trafilatura_date: str | None, url: str | None, page: RawPage, settings: Settings
+    pm: PageMeta, htmldate_day: str | None, url: str | None, page: RawPage, settings: Settings
 ) -> tuple[datetime | None, str | None]:
-    """Publication date and where it came from, most explicit source first."""
+    """Publication date and where it came from.
+
+    htmldate (run by trafilatura with ``original_date``) is trusted for the *day*: it weighs meta
+    tags, JSON-LD and visible dates, and on trafilatura's pages it beat "first explicit meta tag
+    wins" (0.886 vs 0.882 same-day, 0.870 vs 0.854 same UTC day). When a JSON-LD or meta value
+    states that day, we keep that value instead, for its time of day and as a precise
+    ``date_source``. Without an htmldate day: JSON-LD, meta tags, the URL, then container hints.
+    """
     ld = ld_article(pm)
     candidates: list[tuple[str | None, str]] = []
     if ld:
@@ -139,7 +150,14 @@ def choose_date(
             candidates.append((value if isinstance(value, str) else None, f"json-ld:{key}"))
     for name in DATE_META:
         candidates.append((pm.first(name), f"meta:{name}"))
-    candidates.append((trafilatura_date, "htmldate"))
+    day = plausible(parse_iso(htmldate_day), settings)
+    if day is not None and htmldate_day:
+        for value, src in candidates:
+            if value and value.strip().startswith(htmldate_day):
+                dt = plausible(parse_iso(value), settings)
+                if dt is not None:
+                    return dt, src
+        return day, "htmldate"
     for value, src in candidates:
         dt = plausible(parse_iso(value), settings)
         if dt is not None:
@@ -161,7 +179,7 @@ def clean_author(value: str | None) -> str | None:
     if not value:
         return None
     value = " ".join(value.split())
-    value = _BY_PREFIX.sub("", value).strip(" ,;|-–—·")
+    value = _BY_PREFIX.sub("", _POSTS_BY.sub("", value)).strip(" ,;|-–—·")
     if not value or "://" in value or value.startswith("@") or len(value) > 80 or "@" in value:
         return None
     if not any(ch.isalpha() for ch in value):
@@ -249,8 +267,8 @@ class HtmlExtractor:
             include_comments=False,
             favor_precision=bool(settings["extract.favor_precision"]),
         )
-        raw_text = getattr(result, "text", None) if result is not None else None
-        if not raw_text or not raw_text.strip():
+        raw_text = result.text if isinstance(result, TrafDocument) else None
+        if not isinstance(result, TrafDocument) or not raw_text or not raw_text.strip():
             raise ItemFailed(
                 "no main text found",
                 "the page may be a listing, a paywall or rendered by JavaScript; try its feed or an archived copy",
@@ -265,8 +283,10 @@ class HtmlExtractor:
         attribution, paragraphs = find_attribution(paragraphs)
         paragraphs = cut_tail(paragraphs, min_keep=3)
         text = "\n".join(paragraphs)
-        if not text:
-            raise ItemFailed("no main text found", "only captions or boilerplate were left on the page")
+        # A few characters ("Menu") is what trafilatura returns for a page with no article on it.
+        if len(text) < MIN_TEXT_CHARS:
+            raise ItemFailed("no main text found",
+                             "only navigation, captions or boilerplate were found; is this an article page?")
 
         site_names = [s for s in (pm.first("og:site_name", "application-name"), result.sitename,
                                   domain_of(page.url)) if s]
@@ -282,12 +302,14 @@ class HtmlExtractor:
         # A canonical on another domain marks a republication: keep the page's own URL as its key
         # (else it would collapse into the original in the store) and record the original instead.
         canonical = page.url if foreign else (linked_canonical or page.url)
-        if attribution is None and foreign is not None:
-            attribution = foreign
-        elif attribution is None:
-            attribution = _html_attribution(tree)
+        # An attribution line written on the page beats a link: it is what the editors chose to say.
+        attribution = attribution or _html_attribution(tree) or foreign
 
         title = choose_title(pm, result.title, site_names)
+        # trafilatura keeps the <h1> as the first line; the lead is the first paragraph after it.
+        if title and len(paragraphs) > 1 and norm(paragraphs[0]) == norm(title):
+            paragraphs = paragraphs[1:]
+            text = "\n".join(paragraphs)
         published, date_source = choose_date(pm, result.date, canonical or page.url, page, settings)
         author = choose_author(pm, result.author, site_names)
 

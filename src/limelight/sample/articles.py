@@ -12,7 +12,7 @@ import random
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from limelight.sample.templates import (
@@ -194,10 +194,15 @@ def _time(rng: random.Random, day: date, lang: str, after: datetime | None = Non
 def _blocks(rng: random.Random, topic: str, *, positive_only: bool = False) -> list[Block]:
     t = TOPICS[topic]
     lead = rng.choice(t.leads)
+    chosen = [g for g in t.groups if rng.random() < g.p]
+    # Even a short news item has a few paragraphs; top up with the topic's groups in order.
+    for g in t.groups:
+        if len(chosen) >= 2:
+            break
+        if g not in chosen:
+            chosen.append(g)
     body: list[list[str]] = []
-    for group in t.groups:
-        if rng.random() >= group.p:
-            continue
+    for group in sorted(chosen, key=t.groups.index):
         keys = [k for k in group.keys if not positive_only or SENTENCES[k][0] >= 0]
         if keys:
             body.append(rng.sample(keys, rng.randint(1, min(group.most, len(keys)))))
@@ -268,7 +273,7 @@ def plan(rng: random.Random) -> list[Article]:
 
     extra = _republications(rng, originals, anchor) + _syndications(rng, originals) + _special(rng)
     pages = originals + extra
-    pages.sort(key=lambda a: (a.published.astimezone(timezone.utc), a.outlet.domain, a.topic))
+    pages.sort(key=lambda a: (a.published.astimezone(UTC), a.outlet.domain, a.topic))
     _assign_urls(rng, pages)
     for a in pages:
         # Syndicated copies marked "" point their canonical at the original; all else at themselves.
@@ -296,7 +301,9 @@ def _republications(rng: random.Random, originals: list[Article], anchor: Articl
     portal = OUTLET_BY_DOMAIN["mekong-portal.example"]
     for i, orig in enumerate(vi_src):
         lang = "de" if i < 8 else "en"
-        out.append(_copy_of(rng, orig, portal, lang, "republication", machine_translated=True))
+        # The anchor appears in German the same day, as the seed's republication did.
+        out.append(_copy_of(rng, orig, portal, lang, "republication", machine_translated=True,
+                            same_day=orig is anchor))
     zh_topics = {"crash", "ads", "spillover", "results_q3", "launch_ultra", "recall", "chip"}
     zh_src = pick(("zh",), zh_topics, 8, {"kexun.example", "chexian.example", "shangjie.example"})
     digest = OUTLET_BY_DOMAIN["sinodigest.example"]
@@ -385,8 +392,10 @@ def _relate(rng: random.Random, pages: list[Article]) -> None:
     for a in pages:
         by_outlet.setdefault(a.outlet.domain, []).append(a)
     for a in pages:
-        others = [b for b in by_outlet[a.outlet.domain] if b is not a and b.lang == a.lang]
-        a.related = rng.sample(others, min(3, len(others)))
+        # A page can only link to what its outlet had already published.
+        earlier = [b for b in by_outlet[a.outlet.domain] if b.lang == a.lang and b.published < a.published]
+        recent = earlier[-12:]
+        a.related = rng.sample(recent, min(3, len(recent)))
 
 
 # --- HTML ------------------------------------------------------------------------------------
@@ -502,7 +511,7 @@ def page_html(a: Article) -> str:
     if layout == "classic":
         return (
             _head(a, r, lang) + "<body>\n"
-            f'<header class="site-header"><a class="logo" href="https://{a.outlet.domain}/">{_e(a.outlet.name)}'
+            f'<header class="site-header"><a class="logo" href="https://{urlsplit(a.url).netloc}/">{_e(a.outlet.name)}'
             f"</a>{_nav(lang)}</header>\n<main>\n<article>\n"
             f'<p class="kicker">{_e(a.outlet.section)}</p>\n<h1>{_e(r.title)}</h1>\n'
             f'<p class="byline"><span class="author">{_e(byline)}</span> · <time datetime="{iso}">{vis}</time></p>\n'
@@ -584,3 +593,8 @@ def truth_record(a: Article) -> dict[str, object]:
         "machine_translated": a.machine_translated,
         "sentences": [k for b in a.blocks if b[0] == "p" for k in b[1:]],
     }
+
+
+def body_html(a: Article) -> str:
+    """The article body as an HTML fragment, for feeds that carry the full content."""
+    return _body(a, render(a, a.lang), a.lang)

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (one sentence per line reads best in a table of prose templates)
 """Sentence, title and caption templates for the synthetic sample, in de/en/vi/zh.
 
 Every template exists in all four languages with the same meaning, so an article is an abstract

@@ -13,7 +13,7 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import IO, Protocol, cast, runtime_checkable
 
 from limelight.models import Document, ItemError, RawPage
 from limelight.settings import Settings
@@ -81,13 +81,14 @@ class Input:
                     return gz.read(n)
             return fh.read(n)
 
-    def open(self) -> io.BufferedIOBase:
-        """A stream for large inputs (NDJSON, CSV, WARC) so nothing accumulates in memory."""
+    def open(self) -> IO[bytes]:
+        """A stream for large inputs (NDJSON, CSV, WARC) so nothing accumulates in memory.
+        The caller closes it (``with inp.open() as fh``)."""
         if self.path is not None and self.content is None:
-            fh = open(self.path, "rb")
+            fh = open(self.path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
             if fh.read(2) == b"\x1f\x8b":
                 fh.seek(0)
-                return gzip.open(fh)  # type: ignore[return-value]
+                return cast(IO[bytes], gzip.GzipFile(fileobj=fh))
             fh.seek(0)
             return fh
         return io.BytesIO(self.data())
