@@ -207,7 +207,10 @@ def demo(directory: Path, workers: int | None) -> None:
     """Create a project with the synthetic sample, ingest it and print the weekly visibility report."""
     proj = api.open_project(directory) if (directory / "limelight.toml").exists() else api.init(directory, sample=True)
     click.echo(f"Project: {proj.root} (synthetic sample: fictional company and people)")
-    result = api.ingest([str(proj.root / "sample")], proj, workers=workers, fetch=False, on_error=_print_error)
+    sample = proj.root / "sample"
+    # The sample's sitemap lists pages on .example hosts, which only an online run could fetch.
+    targets = [str(sample / "articles"), str(sample / "social"), *map(str, sorted(sample.glob("feeds/*.*.xml")))]
+    result = api.ingest(targets, proj, workers=workers, fetch=False, on_error=_print_error)
     s = result.stats
     click.echo(f"Ingested {s.items:,} items: {s.new:,} new, {s.known:,} known, {s.failed:,} failed, "
                f"{s.mentions:,} mentions → {proj.store_path}")

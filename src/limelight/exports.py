@@ -39,7 +39,8 @@ def write_table(table: pa.Table, fmt: str, out: TextIO, *, title: str | None = N
         from rich.console import Console
         from rich.table import Table
 
-        console = Console(file=out, width=max(100, Console().width))
+        # Wide enough for every column: a report piped to a file or pager should not wrap cells.
+        console = Console(file=out, width=max(100, Console().width, 15 * len(table.column_names)))
         t = Table(title=title, show_lines=False)
         for name in table.column_names:
             t.add_column(name, overflow="fold")
@@ -56,8 +57,9 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        shown = ", ".join(map(str, value[:3]))
-        return shown + (f" (+{len(value) - 3})" if len(value) > 3 else "")
+        # Evidence lists hold long ids: the table shows the first one and a count; json/csv hold all.
+        shown = ", ".join(str(v)[:12] for v in value[:1])
+        return shown + (f" (+{len(value) - 1})" if len(value) > 1 else "")
     if isinstance(value, float):
         return f"{value:.3f}"
     return str(value)

@@ -34,12 +34,18 @@ def _is_url(target: str) -> bool:
     return target.lower().startswith(("http://", "https://"))
 
 
+# Files a folder walk passes over: notes, configuration and databases that sit beside the data
+# (a project folder, a sample's README). Named explicitly, they are still read or reported.
+SKIPPED_IN_FOLDERS = (".md", ".toml", ".duckdb", ".wal", ".log", ".lock", ".py", ".pyc")
+
+
 def _walk(folder: Path) -> Iterator[Path]:
-    """Files under a folder, sorted, skipping hidden files and folders (.git, .DS_Store)."""
+    """Files under a folder, sorted, skipping hidden files and folders (.git, .DS_Store) and
+    notes/config files (:data:`SKIPPED_IN_FOLDERS`)."""
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if not name.startswith("."):
+            if not name.startswith(".") and not name.lower().endswith(SKIPPED_IN_FOLDERS):
                 yield Path(root) / name
 
 
