@@ -4,7 +4,7 @@ Sources run in the main process (they read files and fetch URLs in order). Extra
 enrichment are per-document and run either inline (``workers=1``) or in a process pool that is fed
 a bounded window of chunks, so a million-post export never sits in memory at once: Pool.imap would
 read the whole input iterator ahead (its feeder thread has no back-pressure), so we submit chunks
-ourselves and keep at most ``2 × workers`` of them in flight. One writer in the main process
+ourselves and keep at most ``WINDOW_PER_WORKER × workers`` of them in flight. One writer in the main process
 batches results into the store, one transaction per batch.
 """
 
@@ -31,7 +31,13 @@ from limelight.watchlist import Watchlist
 
 BASE_FIELDS = frozenset({"document.text", "document.title", "document.captions"})
 _BUG_HINT = "this looks like a limelight bug; please report it with the input"
-CHUNK = 64  # items per task sent to a worker: big enough to amortise pickling, small for latency
+CHUNK = 128  # most items per task sent to a worker
+CHUNK_BYTES = 200_000  # most raw page bytes per task
+# Below this many documents a batch method is not worth its thread pool (pages come in small chunks).
+BATCH_MIN = 16
+# Chunks in flight per worker. Results are consumed in order, so one slow chunk at the head must
+# not leave the other worker idle: keep several queued behind it (memory: a few MB of pages).
+WINDOW_PER_WORKER = 8
 
 
 @dataclass
@@ -99,7 +105,7 @@ class Processor:
         for enricher in self.enrichers:
             batch = getattr(enricher, "batch", None)
             idx = [i for i, r in enumerate(out) if isinstance(r, Enriched)]
-            if batch is not None and len(idx) > 1:
+            if batch is not None and len(idx) >= BATCH_MIN:
                 try:
                     done = batch([out[i] for i in idx])
                     for i, r in zip(idx, done, strict=True):
@@ -157,12 +163,19 @@ def _work(chunk: list[RawPage | Document]) -> list[Enriched | ItemError]:
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Chunks of up to ``size`` items or about CHUNK_BYTES of raw page content, whichever comes
+    first: a post is microseconds of work and a page tens of milliseconds, so pages travel in small
+    chunks (the two workers finish together) and posts in large ones (pickling is amortised)."""
     chunk: list[Any] = []
+    weight = 0
     for item in items:
         chunk.append(item)
-        if len(chunk) >= size:
+        if isinstance(item, RawPage):
+            weight += len(item.content)
+        if len(chunk) >= size or weight >= CHUNK_BYTES:
             yield chunk
             chunk = []
+            weight = 0
     if chunk:
         yield chunk
 
@@ -196,7 +209,7 @@ def process_stream(
                 window.append(errors)
             if work:
                 window.append(pool.submit(_work, work))
-            while len(window) > 2 * workers:
+            while len(window) > WINDOW_PER_WORKER * workers:
                 yield from _result(window.popleft())
         while window:
             yield from _result(window.popleft())

@@ -19,6 +19,7 @@ from limelight.models import Document, ItemError, RawPage
 from limelight.settings import Settings
 
 SourceItem = RawPage | Document | ItemError
+_HEAD = 65536
 
 
 class FetchError(Exception):
@@ -54,6 +55,7 @@ class Input:
     # name for social_csv), "fetched_at" (ISO time the page was saved, for relative dates).
     options: dict[str, str] = field(default_factory=dict)
     _cache: bytes | None = field(default=None, repr=False)
+    _head: bytes | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
@@ -70,16 +72,20 @@ class Input:
         return self._cache
 
     def head(self, n: int = 4096) -> bytes:
-        """The first bytes (decompressed) without reading a large plain file whole."""
+        """The first bytes (decompressed) without reading a large plain file whole. Every source's
+        ``sniff`` asks for it, so the first 64 KiB are read once and kept."""
         if self._cache is not None or self.content is not None or self.path is None:
             return self.data()[:n]
-        with open(self.path, "rb") as fh:
-            start = fh.read(2)
-            fh.seek(0)
-            if start == b"\x1f\x8b":
-                with gzip.open(fh) as gz:
-                    return gz.read(n)
-            return fh.read(n)
+        if self._head is None or (len(self._head) < n and len(self._head) == _HEAD):
+            with open(self.path, "rb") as fh:
+                start = fh.read(2)
+                fh.seek(0)
+                if start == b"\x1f\x8b":
+                    with gzip.open(fh) as gz:
+                        self._head = gz.read(max(n, _HEAD))
+                else:
+                    self._head = fh.read(max(n, _HEAD))
+        return self._head[:n]
 
     def open(self) -> IO[bytes]:
         """A stream for large inputs (NDJSON, CSV, WARC) so nothing accumulates in memory.
