@@ -164,19 +164,19 @@ def analysis_alone(path: Path) -> float:
     return time.perf_counter() - t
 
 
-def child_ingest(posts: Path, root: Path) -> None:
-    """Run in a subprocess so its peak RSS is its own."""
+def child_ingest(posts: Path, root: Path, workers: int) -> None:
+    """Run in a subprocess so its peak RSS is its own (with workers > 1, the main process's)."""
     import limelight
 
     proj = new_project(root)
     t = time.perf_counter()
-    res = limelight.ingest([str(posts)], proj, workers=1, fetch=False)
+    res = limelight.ingest([str(posts)], proj, workers=workers, fetch=False)
     print(json.dumps({"seconds": time.perf_counter() - t, "peak_mb": peak_rss_mb(), "new": res.stats.new,
                       "failed": res.stats.failed}))
 
 
-def run_child(posts: Path, root: Path) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--child", str(posts), str(root)], check=True,
+def run_child(posts: Path, root: Path, workers: int = 1) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--child", str(posts), str(root), str(workers)], check=True,
                          capture_output=True, text=True)
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
@@ -189,11 +189,14 @@ def bench_posts(tmp: Path, n: int) -> None:
     alone = analysis_alone(big)
     r_small = run_child(small, tmp / "posts-small")
     r_big = run_child(big, tmp / "posts-big")
+    r_two = run_child(big, tmp / "posts-two", workers=2)
     print(f"  language ID + matching alone: {n:,} posts in {alone:.1f} s ({n / alone:,.0f}/s)")
-    print(f"  full ingest: {n:,} posts in {r_big['seconds']:.1f} s ({n / r_big['seconds']:,.0f}/s), "
-          f"{int(r_big['new']):,} stored, {int(r_big['failed'])} failed")
+    for label, r in (("1 process", r_big), ("2 workers", r_two)):
+        print(f"  full ingest, {label}: {n:,} posts in {r['seconds']:.1f} s ({n / r['seconds']:,.0f}/s), "
+              f"{int(r['new']):,} stored, {int(r['failed'])} failed")
     print(f"  peak RSS: 10k posts {r_small['peak_mb']:.0f} MB, {n:,} posts {r_big['peak_mb']:.0f} MB")
     print(f"POSTS full ingest / analysis alone throughput:    {alone / r_big['seconds']:.2f}  (target >= 0.5)")
+    print(f"POSTS the same with 2 workers:                    {alone / r_two['seconds']:.2f}  (target >= 0.5)")
     print(f"POSTS peak memory {n:,} / 10k:                    {r_big['peak_mb'] / r_small['peak_mb']:.2f}  "
           f"(target <= 1.5)")
 
@@ -202,10 +205,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--posts", type=int, default=1_000_000)
     parser.add_argument("--only", choices=("html", "posts"), default=None)
-    parser.add_argument("--child", nargs=2, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=3, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child_ingest(Path(args.child[0]), Path(args.child[1]))
+        child_ingest(Path(args.child[0]), Path(args.child[1]), int(args.child[2]))
         return
     with tempfile.TemporaryDirectory(prefix="limelight-bench-") as d:
         tmp = Path(d)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal, TypeVar
+
+_T = TypeVar("_T")
 
 DocumentKind = Literal["article", "post", "livestream", "press_release", "transcript"]
 EntityKind = Literal["person", "org", "segment", "product"]
@@ -24,6 +26,16 @@ MentionRole = Literal[
 ]
 LinkKind = Literal["duplicate", "syndication", "translation", "same_story", "copies_official", "attribution"]
 MENTION_ROLES: tuple[str, ...] = ("headline", "lead", "body", "caption", "quoted", "speaking", "audience")
+
+
+def evolve(obj: _T, **changes: Any) -> _T:
+    """``dataclasses.replace`` for our frozen slotted classes, about twice as fast: enrichers call it
+    per document, a million times in a large social ingest, and it skips no validation we rely on
+    (our dataclasses have no ``__post_init__``)."""
+    new = object.__new__(type(obj))
+    for name in obj.__slots__:  # type: ignore[attr-defined]
+        object.__setattr__(new, name, changes[name] if name in changes else getattr(obj, name))
+    return new
 
 
 def stable_id(*parts: str) -> str:

@@ -14,7 +14,6 @@ uses lingua's multi-threaded ``compute_language_confidence_values_in_parallel``.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -22,7 +21,7 @@ from lingua import ConfidenceValue, IsoCode639_1, LanguageDetector, LanguageDete
 
 from limelight.enrich.base import EnrichContext
 from limelight.errors import ConfigError
-from limelight.models import Enriched
+from limelight.models import Enriched, evolve
 from limelight.registry import Registry
 from limelight.settings import SETTINGS
 
@@ -110,8 +109,8 @@ class LanguageEnricher:
             raise RuntimeError("LanguageEnricher.setup() was not called")
         doc = item.document
         code, conf = detect_language(_sample(doc.title, doc.text), self._detector, self._min_confidence)
-        return dataclasses.replace(
-            item, document=dataclasses.replace(doc, language=code, language_confidence=round(conf, 4)),
+        return evolve(
+            item, document=evolve(doc, language=code, language_confidence=round(conf, 4)),
         )
 
 
@@ -123,8 +122,7 @@ class LanguageEnricher:
         found = detect_languages([_sample(i.document.title, i.document.text) for i in items],
                                  self._detector, self._min_confidence)
         return [
-            dataclasses.replace(i, document=dataclasses.replace(i.document, language=code,
-                                                                language_confidence=round(conf, 4)))
+            evolve(i, document=evolve(i.document, language=code, language_confidence=round(conf, 4)))
             for i, (code, conf) in zip(items, found, strict=True)
         ]
 

@@ -14,7 +14,6 @@ Its ``alias`` is :data:`QUERY_ALIAS`, so analyses can tell query-only mentions a
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 
 from limelight.enrich.base import EnrichContext
@@ -22,7 +21,7 @@ from limelight.enrich.matcher import Match, Matcher
 from limelight.enrich.query import QueryNode, Term, parse_query, token_hits
 from limelight.enrich.roles import cue_roles
 from limelight.enrich.sentences import sentence_at, split_sentences
-from limelight.models import Document, Enriched, Entity, Mention
+from limelight.models import Document, Enriched, Entity, Mention, evolve
 from limelight.registry import Registry
 from limelight.settings import Settings
 
@@ -181,7 +180,7 @@ class MentionsEnricher:
         # Re-running is idempotent: our own earlier mentions are replaced, others' are kept.
         ids = {m.id for m in found}
         kept = tuple(m for m in item.mentions if m.id not in ids)
-        return dataclasses.replace(item, mentions=kept + tuple(found))
+        return evolve(item, mentions=kept + tuple(found))
 
 
 def register(registry: Registry) -> None:
