@@ -38,6 +38,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "limelight.extract.text",
     "limelight.enrich.language",
     "limelight.enrich.mentions",
+    "limelight.enrich.attribution_links",
     "limelight.store.duckdb_store",
     "limelight.analyses.visibility",
 )

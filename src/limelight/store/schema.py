@@ -121,6 +121,18 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        2,
+        "attributions view: attribution links resolved against stored documents' URLs",
+        (
+            """CREATE VIEW attributions AS
+                SELECT l.from_id, coalesce(l.to_id, d.id) AS to_id, l.to_url, l.evidence
+                FROM links AS l
+                LEFT JOIN documents AS d
+                  ON l.to_id IS NULL AND (d.canonical_url = l.to_url OR d.url = l.to_url)
+                WHERE l.kind = 'attribution'""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
