@@ -20,9 +20,9 @@ lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
-test: setup lint  ## lint, type-check, all tests, then the evaluation gate on ../shared/data
-	$(BIN)/pytest -q -p no:cacheprovider
+test: setup lint  ## lint, type-check, the evaluation gate on ../shared/data, then all tests
 	$(BIN)/limelight eval
+	$(BIN)/pytest -q -p no:cacheprovider
 
 eval: setup
 	$(BIN)/limelight eval
