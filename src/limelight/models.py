@@ -111,6 +111,9 @@ class Document:
     shares: int | None = None
     comments: int | None = None
     views: int | None = None
+    # Tone of the whole document in [-1, 1] and its label (negative/neutral/positive); None = not scored.
+    tone: float | None = None
+    tone_label: str | None = None
 
     @property
     def lead(self) -> str:
@@ -174,6 +177,9 @@ class Mention:
     role: str
     sentence: str
     caption_index: int | None = None
+    # Tone of the mention's sentence or clause in [-1, 1] and its label; None = not scored.
+    tone: float | None = None
+    tone_label: str | None = None
 
     @property
     def id(self) -> str:

@@ -21,8 +21,10 @@ from limelight.errors import PluginError
 
 log = logging.getLogger(__name__)
 
-PluginKind = Literal["source", "extractor", "enricher", "store", "analysis"]
-KINDS: tuple[PluginKind, ...] = ("source", "extractor", "enricher", "store", "analysis")
+PluginKind = Literal["source", "extractor", "enricher", "scorer", "store", "linker", "analysis"]
+# scorer: tone scorers the tone enricher picks per language by name (config);
+# linker: cross-document steps run by `limelight link` over the store (duplicates, translations...).
+KINDS: tuple[PluginKind, ...] = ("source", "extractor", "enricher", "scorer", "store", "linker", "analysis")
 
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "limelight.sources.html_files",

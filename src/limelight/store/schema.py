@@ -133,6 +133,29 @@ MIGRATIONS: tuple[Migration, ...] = (
                 WHERE l.kind = 'attribution'""",
         ),
     ),
+    Migration(
+        3,
+        "tone on documents and mentions; embeddings and story clusters for the link stage",
+        (
+            "ALTER TABLE documents ADD COLUMN tone DOUBLE",
+            "ALTER TABLE documents ADD COLUMN tone_label VARCHAR",
+            "ALTER TABLE mentions ADD COLUMN tone DOUBLE",
+            "ALTER TABLE mentions ADD COLUMN tone_label VARCHAR",
+            # One vector per document and model (title + lead), reused for linking and copy checks.
+            """CREATE TABLE embeddings (
+                document_id VARCHAR NOT NULL,
+                model VARCHAR NOT NULL,
+                vector FLOAT[] NOT NULL,
+                PRIMARY KEY (document_id, model)
+            )""",
+            # Story clusters: one row per document, rewritten by each `limelight link` run.
+            """CREATE TABLE stories (
+                document_id VARCHAR PRIMARY KEY,
+                story_id VARCHAR NOT NULL,
+                method VARCHAR NOT NULL
+            )""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
@@ -157,6 +180,7 @@ DOCUMENT_SCHEMA = pa.schema([
     ("fetched_at", _TS), ("content_hash", pa.string()), ("content_type", pa.string()),
     ("platform_id", pa.string()), ("likes", pa.int64()), ("shares", pa.int64()), ("comments", pa.int64()),
     ("views", pa.int64()), ("extra", pa.string()), ("first_run_id", pa.string()),
+    ("tone", pa.float64()), ("tone_label", pa.string()),
 ])
 
 ENTITY_SCHEMA = pa.schema([
@@ -168,6 +192,7 @@ MENTION_SCHEMA = pa.schema([
     ("id", pa.string()), ("document_id", pa.string()), ("entity_id", pa.string()), ("alias", pa.string()),
     ("surface", pa.string()), ("field", pa.string()), ("start", pa.int32()), ("end", pa.int32()),
     ("role", pa.string()), ("sentence", pa.string()), ("caption_index", pa.int32()),
+    ("tone", pa.float64()), ("tone_label", pa.string()),
 ])
 
 LINK_SCHEMA = pa.schema([
