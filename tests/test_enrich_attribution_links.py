@@ -23,6 +23,8 @@ REPUBLISHED = """Portal Beispiel - Nachrichten
 
 Kestrel zieht sich zurück.
 
+TinNhanh 27/12/2025
+
 Nach der zweimonatigen Medienkrise ändert Kestrel seine Kommunikationsstrategie grundlegend.
 
 Präsident Bai Ming hielt die Rede bei der Vorstellung, während der Gründer im Publikum saß.
@@ -60,3 +62,13 @@ def test_attribution_links_none_without_attribution(tmp_path: Path) -> None:
     project = limelight.init(tmp_path / "p")
     limelight.ingest([str(orig)], project, fetch=False)
     assert limelight.query("select count(*) as n from links", project).column("n")[0].as_py() == 0
+
+
+def test_visibility_counts_a_republished_story_once(tmp_path: Path) -> None:
+    from limelight.project import init_project
+
+    orig, copy = _write(tmp_path)
+    project = init_project(tmp_path / "p", watchlist='[[entity]]\nid = "kestrel"\nkind = "org"\nname = "Kestrel"\n')
+    limelight.ingest([str(orig), str(copy)], project, fetch=False)
+    rows = limelight.visibility(project, by="month", entity="kestrel").table.to_pylist()
+    assert [(r["documents"], r["stories"]) for r in rows] == [(2, 1)]

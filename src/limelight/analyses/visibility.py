@@ -48,11 +48,16 @@ targets AS (SELECT unnest(?::VARCHAR[]) AS entity_id, unnest(?::VARCHAR[]) AS ta
 weights AS (SELECT unnest(?::VARCHAR[]) AS role, unnest(?::DOUBLE[]) AS weight),
 scoped AS (
     SELECT m.document_id, m.entity_id, m.role, coalesce(w.weight, 1.0) AS weight, d.published_at,
+           -- the story a document belongs to: its cluster, else the original it republishes, else itself
+           coalesce(st.story_id, orig.to_id, m.document_id) AS story,
            CAST(date_trunc('{by}', CAST(d.published_at + to_seconds(coalesce(d.published_offset, 0))
                                         AS DATE)) AS DATE) AS period
     FROM mentions AS m
     JOIN documents AS d ON d.id = m.document_id
     LEFT JOIN weights AS w ON w.role = m.role
+    LEFT JOIN stories AS st ON st.document_id = m.document_id
+    LEFT JOIN (SELECT from_id, min(to_id) AS to_id FROM attributions WHERE to_id IS NOT NULL GROUP BY from_id)
+        AS orig ON orig.from_id = m.document_id
     WHERE m.entity_id IN (SELECT entity_id FROM watched)
       AND (?::VARCHAR IS NULL OR m.role = ?)
       AND (?::VARCHAR IS NULL OR d.kind = ?)
@@ -66,13 +71,14 @@ dated AS (SELECT * FROM scoped WHERE period IS NOT NULL),
 totals AS (SELECT period, count(*) AS n, sum(weight) AS w FROM dated GROUP BY period),
 per_doc AS (
     SELECT period, t.target_id, document_id, count(*) AS n, sum(weight) AS w,
-           min(published_at) AS published_at,
+           min(published_at) AS published_at, any_value(story) AS story,
            {role_counts}
     FROM dated JOIN targets AS t USING (entity_id)
     GROUP BY period, t.target_id, document_id
 ),
 agg AS (
     SELECT period, target_id, CAST(sum(n) AS BIGINT) AS mentions, count(*) AS documents,
+           count(DISTINCT story) AS stories,
            {role_sums},
            sum(w) AS weighted_score,
            -- evidence: the documents where the entity is most prominent first, then the earliest
@@ -80,7 +86,7 @@ agg AS (
     FROM per_doc GROUP BY period, target_id
 ),
 names AS (SELECT unnest(?::VARCHAR[]) AS target_id, unnest(?::VARCHAR[]) AS entity_name)
-SELECT a.period, a.target_id AS entity_id, names.entity_name, a.mentions, a.documents,
+SELECT a.period, a.target_id AS entity_id, names.entity_name, a.mentions, a.documents, a.stories,
        {role_columns}, a.weighted_score,
        {share} AS share_of_voice,
        list_slice(a.evidence, 1, ?) AS evidence
@@ -100,7 +106,8 @@ class Visibility:
     version = "1"
     title = "Visibility over time"
     description = (
-        "Mentions, documents, role counts, a role-weighted score and share of voice per entity and "
+        "Mentions, documents, unique stories (a republication or translation counts once), role counts, "
+        "a role-weighted score and share of voice per entity and "
         "day, week or month, with the documents behind each row. Share of voice divides an entity's "
         "mentions (or weighted score, with weighted) by all watched entities' in the period; with "
         "include_children a parent's row adds its children's mentions, so shares can sum above 1."
