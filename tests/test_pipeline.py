@@ -42,9 +42,10 @@ def test_pipeline_enricher_chain_orders_by_requires() -> None:
 def test_pipeline_enricher_chain_refuses_missing_input(monkeypatch: pytest.MonkeyPatch) -> None:
     from limelight.registry import registry
 
+    # A field no enricher provides (document.tone is provided since the tone enricher, issue #3).
     class NeedsTone:
         name, version, title = "needs-tone", "1", "needs tone"
-        requires, provides = ("document.tone",), ("x",)
+        requires, provides = ("document.sarcasm",), ("x",)
 
         def setup(self, ctx: object) -> None: ...
 
@@ -53,5 +54,5 @@ def test_pipeline_enricher_chain_refuses_missing_input(monkeypatch: pytest.Monke
 
     plugins = dict(registry._plugins["enricher"])
     monkeypatch.setitem(registry._plugins, "enricher", {**plugins, "needs-tone": NeedsTone()})
-    with pytest.raises(PluginError, match=r"document\.tone"):
+    with pytest.raises(PluginError, match=r"document\.sarcasm"):
         enricher_chain()

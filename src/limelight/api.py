@@ -10,6 +10,7 @@ import pyarrow as pa
 
 from limelight.analyses.base import AnalysisResult
 from limelight.errors import UsageError
+from limelight.link.run import LinkSummary
 from limelight.models import ItemError
 from limelight.pipeline import IngestResult, IngestStats
 from limelight.pipeline import ingest as _ingest
@@ -56,6 +57,13 @@ def ingest(
                    on_error=on_error, on_progress=on_progress)
 
 
+def link(project: Project | Path | str = ".", *, only: list[str] | None = None) -> LinkSummary:
+    """Run the linkers over the store (duplicates, translations, stories, copied posts); idempotent."""
+    from limelight.link.run import link_corpus
+
+    return link_corpus(project, only=only)
+
+
 def analyses() -> list[Any]:
     return registry.all("analysis")
 
@@ -80,6 +88,14 @@ def analyze(name: str, project: Project | Path | str = ".", **options: Any) -> A
     finally:
         store.close()
     return result
+
+
+def apply_tone(project: Project | Path | str = ".", *, all_documents: bool = False) -> Any:
+    """Tone for stored mentions and documents that have none yet; returns a ToneSummary."""
+    from limelight.tone.apply import apply_tone as _apply
+
+    proj = project if isinstance(project, Project) else Project.open(project)
+    return _apply(proj, all_documents=all_documents)
 
 
 def visibility(project: Project | Path | str = ".", **options: Any) -> AnalysisResult:

@@ -188,6 +188,65 @@ def plugins(fmt: str) -> None:
     write_table(pa.Table.from_pylist(rows), fmt, sys.stdout, title="Plugins")
 
 
+@main.group()
+def tone() -> None:
+    """Tone scorers: train the embedding classifier, score texts."""
+
+
+@tone.command("train")
+@click.argument("csv_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@project_option
+def tone_train(csv_file: Path, project: Path) -> None:
+    """Train the `embedding` scorer's classifier on a CSV (text,label[,language]) into the project."""
+    from limelight.tone.train import train_project
+
+    res = train_project(csv_file, project)
+    labels = ", ".join(f"{k} {v:,}" for k, v in sorted(res.labels.items()))
+    click.echo(f"Trained on {res.rows:,} rows ({labels}); training accuracy {res.train_accuracy:.3f}.")
+    click.echo(f"Saved {res.path}; the embedding scorer uses it from the next ingest on.")
+
+
+@tone.command("apply")
+@project_option
+@click.option("--all-documents", is_flag=True, help="Also score documents that mention no watched entity.")
+def tone_apply(project: Path, all_documents: bool) -> None:
+    """Score tone for stored mentions and documents that have none yet (resumable, idempotent)."""
+    summary = api.apply_tone(project, all_documents=all_documents)
+    click.echo(f"Scored tone for {summary.mentions:,} mentions and {summary.documents:,} documents.")
+
+
+@tone.command("score")
+@click.argument("texts", nargs=-1, required=True)
+@click.option("--language", "-l", required=True, help="ISO 639-1 code of the texts, e.g. de.")
+@click.option("--scorer", "-s", default=None, help="Scorer name (default: the language's default, docs/tone.md).")
+@format_option
+def tone_score(texts: tuple[str, ...], language: str, scorer: str | None, fmt: str) -> None:
+    """Print the tone (-1..1) and label of each text."""
+    import pyarrow as pa
+
+    from limelight.enrich.tone import score_texts
+
+    results = score_texts(texts, language, scorer)
+    table = pa.Table.from_pylist([{"text": t, "tone": r[0], "label": r[1]}
+                                  for t, r in zip(texts, results, strict=True)])
+    write_table(table, fmt, sys.stdout)
+
+
+@main.command()
+@project_option
+@click.option("--only", multiple=True, help="Run only these linkers (see `limelight plugins`).")
+def link(project: Path, only: tuple[str, ...]) -> None:
+    """Link stored documents: duplicates, syndication, translations, story clusters, copied posts."""
+    summary = api.link(project, only=list(only) or None)
+    parts = ", ".join(f"{name} {n:,}" for name, n in summary.links.items())
+    click.echo(f"Linked in {summary.seconds:.1f} s: {summary.new_links:,} new links ({parts}); "
+               f"{summary.stories:,} stories, {summary.multi_document_stories:,} with more than one document; "
+               f"{summary.embeddings:,} embeddings stored.")
+    if summary.by_kind:
+        click.echo("Links in the store: " + ", ".join(f"{k} {n:,}" for k, n in summary.by_kind.items()) + ".")
+    click.echo(f"Next: limelight analyze stories --project {project}, limelight analyze copied_posts")
+
+
 @main.command("eval")
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Labelled data folder (default: ../shared/data or $LIMELIGHT_DATA).")
@@ -204,7 +263,8 @@ def eval_cmd(data: Path | None, only: tuple[str, ...], fmt: str) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-project"))
 @click.option("--workers", "-w", type=int, default=None)
 def demo(directory: Path, workers: int | None) -> None:
-    """Create a project with the synthetic sample, ingest it and print the weekly visibility report."""
+    """Create a project with the synthetic sample, ingest it, score tone, link stories and print
+    the reports that tell the sample's story (fictional company and people)."""
     proj = api.open_project(directory) if (directory / "limelight.toml").exists() else api.init(directory, sample=True)
     click.echo(f"Project: {proj.root} (synthetic sample: fictional company and people)")
     sample = proj.root / "sample"
@@ -214,9 +274,33 @@ def demo(directory: Path, workers: int | None) -> None:
     s = result.stats
     click.echo(f"Ingested {s.items:,} items: {s.new:,} new, {s.known:,} known, {s.failed:,} failed, "
                f"{s.mentions:,} mentions → {proj.store_path}")
-    res = api.visibility(proj, by="month")
-    write_table(res.table, "table", sys.stdout, title="Visibility by month (synthetic sample)", notes=res.notes)
-    click.echo(f"Next: limelight report visibility --project {directory} --by week --entity <id>")
+    tone = api.apply_tone(proj)
+    click.echo(f"Tone scored for {tone.mentions:,} mentions and {tone.documents:,} documents.")
+    linked = api.link(proj)
+    click.echo(f"Linked: {', '.join(f'{n:,} {k}' for k, n in sorted(linked.by_kind.items()))}; "
+               f"{linked.multi_document_stories:,} multi-document stories.")
+    ids = {e.id for e in proj.watchlist.entities}
+    reports: list[tuple[str, str, dict[str, Any]]] = [
+        ("visibility", "Who is on stage: the founder vs the president, by month",
+         {"by": "month", "entity": "han-zhiyuan"}),
+        ("visibility", "", {"by": "month", "entity": "bai-ming"}),
+        ("storms", "Media storms around the car segment", {"entity": "kestrel-auto"}),
+        ("spillover", "Does the car controversy spill over onto the phones?",
+         {"a": "kestrel-auto", "b": "kestrel-phones"}),
+        ("withdrawal", "The founder's own channels", {"entity": "han-zhiyuan"}),
+        ("copied_posts", "Posts that copy official releases", {"by": "month"}),
+        ("stories", "Stories told in several languages", {}),
+    ]
+    for name, title, options in reports:
+        if any(k in ("entity", "a", "b") and v not in ids for k, v in options.items()):
+            continue
+        res = api.analyze(name, proj, **options)
+        table = res.table.drop_columns([c for c in res.table.column_names if "evidence" in c])
+        if name == "spillover":  # the summary rows first; the lag-by-lag correlations follow
+            table = table.take(sorted(range(table.num_rows),
+                                      key=lambda i: table["measure"][i].as_py() == "cross_correlation"))
+        write_table(table.slice(0, 12), "table", sys.stdout, title=title or None, notes=res.notes)
+    click.echo(f"Next: limelight analyze --help; limelight report visibility --project {directory} --by week")
     sys.exit(result.exit_status)
 
 

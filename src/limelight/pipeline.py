@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from limelight.enrich.base import EnrichContext, Enricher
@@ -86,14 +87,14 @@ def enricher_chain() -> list[Enricher]:
 class Processor:
     """Extract and enrich one item. Built once per process (enricher setup is the costly part)."""
 
-    def __init__(self, settings: Settings, watchlist: Watchlist) -> None:
+    def __init__(self, settings: Settings, watchlist: Watchlist, root: Path | None = None) -> None:
         self.settings = settings
         self.extractors: dict[str, Extractor] = {}
         for ex in registry.all("extractor"):
             for fmt in ex.formats:
                 self.extractors.setdefault(fmt, ex)
         self.enrichers = enricher_chain()
-        ctx = EnrichContext(settings, watchlist)
+        ctx = EnrichContext(settings, watchlist, root)
         for e in self.enrichers:
             e.setup(ctx)
 
@@ -152,9 +153,9 @@ class Processor:
 _WORKER: Processor | None = None
 
 
-def _init_worker(settings: Settings, watchlist: Watchlist) -> None:
+def _init_worker(settings: Settings, watchlist: Watchlist, root: Path | None) -> None:
     global _WORKER
-    _WORKER = Processor(settings, watchlist)
+    _WORKER = Processor(settings, watchlist, root)
 
 
 def _work(chunk: list[RawPage | Document]) -> list[Enriched | ItemError]:
@@ -185,10 +186,11 @@ def process_stream(
     settings: Settings,
     watchlist: Watchlist,
     workers: int = 1,
+    root: Path | None = None,
 ) -> Iterator[Enriched | ItemError]:
     """Extract and enrich a stream, in order, with ``workers`` processes (1 = inline)."""
     if workers <= 1:
-        proc = Processor(settings, watchlist)
+        proc = Processor(settings, watchlist, root)
         for chunk in _chunks(items, CHUNK):
             work = [i for i in chunk if not isinstance(i, ItemError)]
             done = iter(proc.chunk(work))
@@ -199,7 +201,7 @@ def process_stream(
     # locks deadlocks the child. Workers import limelight afresh and set up once (initializer).
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(settings, watchlist)) as pool:
+                             initargs=(settings, watchlist, root)) as pool:
         window: deque[Future[list[Enriched | ItemError]] | list[ItemError]] = deque()
         for chunk in _chunks(items, CHUNK):
             # Source errors pass straight through (ahead of their chunk); the rest go to a worker.
@@ -268,7 +270,7 @@ def ingest(
             if on_progress:
                 on_progress(stats)
 
-        for out in process_stream(raw, settings, project.watchlist, n_workers):
+        for out in process_stream(raw, settings, project.watchlist, n_workers, project.root):
             stats.items += 1
             if isinstance(out, ItemError):
                 stats.failed += 1

@@ -41,8 +41,24 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "limelight.enrich.language",
     "limelight.enrich.mentions",
     "limelight.enrich.attribution_links",
+    "limelight.enrich.tone",
+    "limelight.tone.lexicon",
+    "limelight.tone.embedding",
+    "limelight.tone.transformers_scorer",
+    "limelight.tone.llm",
     "limelight.store.duckdb_store",
     "limelight.analyses.visibility",
+    "limelight.analyses.storms",
+    "limelight.analyses.spillover",
+    "limelight.analyses.withdrawal",
+    "limelight.analyses.share_of_voice",
+    # Linkers run in this order (`limelight link`): stories read the links found before them.
+    "limelight.link.duplicates",
+    "limelight.link.translations",
+    "limelight.link.clusters",
+    "limelight.link.copies",
+    "limelight.analyses.copied_posts",
+    "limelight.analyses.lineage",
 )
 
 

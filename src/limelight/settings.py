@@ -44,6 +44,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("tone.scorers", {},
             "Tone scorer per language, e.g. {de = \"embedding\", en = \"vader\"}; languages not named use the "
             "best measured default (docs/tone.md)."),
+    Setting("tone.at_ingest", False,
+            "Score tone while ingesting. Off by default: embedding-based tone costs ~15-30 ms per text, far more "
+            "than the rest of ingestion, so it runs as its own resumable step, `limelight tone apply`."),
     Setting("tone.model", "tone-model.npz",
             "Classifier trained by `limelight tone train`, relative to the project folder."),
     Setting("tone.transformers_model", "",

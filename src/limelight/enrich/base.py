@@ -7,6 +7,7 @@ cheap to call millions of times.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from limelight.models import Enriched
@@ -18,6 +19,7 @@ from limelight.watchlist import Watchlist
 class EnrichContext:
     settings: Settings
     watchlist: Watchlist
+    root: Path | None = None  # the project folder (project-relative files: trained models)
 
 
 @runtime_checkable

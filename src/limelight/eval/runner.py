@@ -17,7 +17,7 @@ import pyarrow as pa
 from limelight.eval.base import EvalRow, load_floors
 from limelight.exports import write_table
 
-STAGES: tuple[str, ...] = ("extraction", "language", "entities")
+STAGES: tuple[str, ...] = ("extraction", "language", "entities", "tone", "stories", "changepoints", "storms")
 
 
 def default_data_dir() -> Path:

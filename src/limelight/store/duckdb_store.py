@@ -198,6 +198,63 @@ class DuckDBStore:
                 con.unregister("_batch_links")
         return int(row[0]) if row else 0
 
+    def update_tone(self, mentions: pa.Table, documents: pa.Table) -> None:
+        """Set tone and tone_label of stored mentions and documents (tables: id, tone, tone_label),
+        in one transaction. Used by `limelight tone apply`; not part of the Store protocol yet."""
+        with self._transaction() as con:
+            for table, data in (("mentions", mentions), ("documents", documents)):
+                if data.num_rows == 0:
+                    continue
+                con.register("_tone", data)
+                try:
+                    con.execute(f"UPDATE {table} SET tone = t.tone, tone_label = t.tone_label "
+                                f"FROM _tone AS t WHERE {table}.id = t.id")
+                finally:
+                    con.unregister("_tone")
+
+    def write_embeddings(self, document_ids: Sequence[str], model: str, vectors: Any) -> int:
+        """Store one vector per document for ``model`` (an (n, dim) float array, rows in the order of
+        ``document_ids``); a (document, model) pair stored already is kept. Returns the rows added.
+        Added for the link stage (issue #3); not part of the Store protocol yet."""
+        ids = list(document_ids)
+        if not ids:
+            return 0
+        import numpy as np
+
+        matrix = np.asarray(vectors, dtype=np.float32).reshape(len(ids), -1)
+        flat = pa.array(matrix.reshape(-1), pa.float32())
+        offsets = pa.array(np.arange(0, matrix.size + 1, matrix.shape[1], dtype=np.int32), pa.int32())
+        data = pa.table({"document_id": pa.array(ids, pa.string()), "model": pa.array([model] * len(ids)),
+                         "vector": pa.ListArray.from_arrays(offsets, flat)})
+        with self._transaction():
+            return self._insert_new_embeddings(data)
+
+    def _insert_new_embeddings(self, data: pa.Table) -> int:
+        # The key is two columns, which _insert's new_keys_only cannot express; a batch naming one
+        # document twice keeps its first vector.
+        self._con.register("_batch_embeddings", data)
+        try:
+            row = self._con.execute("""
+                INSERT INTO embeddings SELECT document_id, model, vector FROM (
+                    SELECT *, row_number() OVER (PARTITION BY document_id, model) AS k FROM _batch_embeddings
+                ) AS b WHERE k = 1 AND NOT EXISTS (
+                    SELECT 1 FROM embeddings AS e WHERE e.document_id = b.document_id AND e.model = b.model)
+            """).fetchone()
+        finally:
+            self._con.unregister("_batch_embeddings")
+        return int(row[0]) if row else 0
+
+    def replace_stories(self, rows: Sequence[tuple[str, str, str]]) -> int:
+        """Replace the ``stories`` table with (document_id, story_id, method) rows in one
+        transaction: each `limelight link` run recomputes the clusters whole. Returns rows written.
+        Added for the link stage (issue #3)."""
+        data = pa.table({"document_id": pa.array([r[0] for r in rows], pa.string()),
+                         "story_id": pa.array([r[1] for r in rows], pa.string()),
+                         "method": pa.array([r[2] for r in rows], pa.string())})
+        with self._transaction() as con:
+            con.execute("DELETE FROM stories")
+            return self._insert("stories", data)
+
     def write_errors(self, errors: Sequence[ItemError], run_id: str) -> None:
         now = datetime.now(UTC)
         data = pa.Table.from_pylist(

@@ -1,0 +1,99 @@
+"""Copied posts: how much of a watched account's output copies the company's official posts.
+
+One row per (period, watched account) with at least one post: posts, reposts, copies of official
+posts (``copies_official`` links from `limelight link`), the share of posts that are copies, and as
+evidence the pairs (post id, official post id) behind the count. Periods use the local
+publication date, as in the visibility analysis. Run `limelight link` first; without it every
+count of copies is 0 and a note says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+
+from limelight.analyses.base import AnalysisResult, Option
+from limelight.errors import UsageError
+from limelight.registry import Registry
+from limelight.store.base import Store
+from limelight.watchlist import Watchlist
+
+PERIODS = ("day", "week", "month")
+
+_SQL = """
+WITH acc AS (SELECT unnest(?::VARCHAR[]) AS entity_id, unnest(?::VARCHAR[]) AS platform,
+                    unnest(?::VARCHAR[]) AS handle),
+posts AS (
+    SELECT d.id, acc.entity_id, s.platform, s.handle, d.content_type, d.published_at,
+           CAST(date_trunc('{by}', CAST(d.published_at + to_seconds(coalesce(d.published_offset, 0))
+                                        AS DATE)) AS DATE) AS period
+    FROM documents AS d
+    JOIN sources AS s ON s.id = d.source_id
+    JOIN acc ON lower(s.platform) = acc.platform AND lower(s.handle) = acc.handle
+    WHERE d.kind = 'post' AND d.published_at IS NOT NULL
+),
+-- one official original per copy: the link with the highest score (ties: smallest id)
+copies AS (
+    SELECT from_id, arg_max(to_id, score) AS official_id, max(score) AS score
+    FROM links WHERE kind = 'copies_official' AND to_id IS NOT NULL GROUP BY from_id
+)
+SELECT p.period, p.entity_id, p.platform, p.handle,
+       count(*) AS posts,
+       count(*) FILTER (WHERE p.content_type = 'repost') AS reposts,
+       count(c.from_id) AS copies,
+       CAST(count(c.from_id) AS DOUBLE) / count(*) AS copy_share,
+       list_slice(list({{'post_id': p.id, 'official_id': c.official_id}} ORDER BY p.published_at, p.id)
+                  FILTER (WHERE c.from_id IS NOT NULL), 1, ?) AS evidence
+FROM posts AS p LEFT JOIN copies AS c ON c.from_id = p.id
+WHERE (?::VARCHAR IS NULL OR p.entity_id = ? OR lower(p.handle) = ?)
+GROUP BY p.period, p.entity_id, p.platform, p.handle
+ORDER BY p.period, p.entity_id, p.platform, p.handle
+"""
+
+
+class CopiedPosts:
+    name = "copied_posts"
+    version = "1"
+    title = "Copied official posts per account"
+    description = (
+        "Per watched account (watchlist accounts) and day, week or month: posts, reposts, posts that copy "
+        "or lightly reword an earlier post of an official account (copies_official links from `limelight "
+        "link`), the copies' share of all posts, and the (post id, official post id) pairs as evidence."
+    )
+    requires: tuple[str, ...] = ("documents", "sources", "links")
+    provides: tuple[str, ...] = ("copied_posts",)
+    options: tuple[Option, ...] = (
+        Option("by", "week", "Period length.", PERIODS),
+        Option("account", None, "Only this entity id or account handle."),
+        Option("evidence_limit", 20, "Most (post, official post) pairs listed per row."),
+    )
+
+    def run(self, store: Store, watchlist: Watchlist, **options: Any) -> AnalysisResult:
+        opts = {o.name: o.default for o in self.options} | options
+        if opts["by"] not in PERIODS:
+            raise UsageError(f"copied_posts: by must be one of {', '.join(PERIODS)}, not {opts['by']!r}")
+        limit = opts["evidence_limit"]
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+            raise UsageError(f"copied_posts: evidence_limit must be a whole number ≥ 0, not {limit!r}")
+        accounts = [(e.id, a.platform.lower(), a.handle.lower()) for e in watchlist.entities for a in e.accounts]
+        account = opts["account"]
+        if account is not None:
+            account = str(account)
+        table: pa.Table = store.query(_SQL.format(by=opts["by"]), [
+            [a[0] for a in accounts], [a[1] for a in accounts], [a[2] for a in accounts],
+            limit, account, account, account.lower() if account else None,
+        ])
+        notes: list[str] = []
+        if not accounts:
+            notes.append("the watchlist names no accounts (add accounts = [...] to an entity)")
+        elif not any(e.official_accounts for e in watchlist.entities):
+            notes.append("the watchlist names no official accounts, so no post can copy one")
+        linked = store.query("SELECT count(*) AS n FROM links WHERE kind = 'copies_official'")
+        if table.num_rows and not linked.column("n")[0].as_py():
+            notes.append("no copies_official links in the store: run `limelight link` first")
+        return AnalysisResult(name=self.name, table=table, options=opts, notes=tuple(notes))
+
+
+def register(registry: Registry) -> None:
+    registry.register("analysis", CopiedPosts())

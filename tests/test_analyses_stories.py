@@ -1,0 +1,71 @@
+"""The stories analysis on a small SYNTHETIC store: story rows and per-document lineage."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from limelight.analyses.lineage import Stories
+from limelight.errors import UsageError
+from limelight.models import Document, Enriched, Link, Source
+from limelight.store.duckdb_store import DuckDBStore
+from limelight.watchlist import Watchlist
+
+WL = Watchlist(())
+
+
+def _article(doc_id: str, outlet: str, language: str, day: int, attribution: str | None = None) -> Enriched:
+    doc = Document(id=doc_id, kind="article", origin=f"synthetic:{doc_id}", source=Source.make("web", outlet),
+                   text=doc_id, language=language, published_at=datetime(2025, 3, day, tzinfo=UTC),
+                   url=f"https://{outlet}/{doc_id}")
+    links = () if attribution is None else (
+        Link(doc_id, None, "attribution", 1.0, f"Quelle: {attribution}", to_url=attribution),)
+    return Enriched(doc, links=links)
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> DuckDBStore:
+    s = DuckDBStore(tmp_path / "stories.duckdb")
+    # zh original → vi translation (found by similarity) → de republication naming the vi page
+    # (attribution) → de syndicated copy; plus an unrelated English article on its own.
+    s.write([_article("zh", "kexun.example", "zh", 1), _article("vi", "tinnhanh.example", "vi", 2),
+             _article("de", "mekong.example", "de", 3, attribution="https://tinnhanh.example/vi"),
+             _article("de2", "spiegel.example", "de", 4), _article("en", "wire.example", "en", 5)], "synthetic")
+    s.write_links([Link("vi", "zh", "translation", 0.91, "cosine"), Link("de2", "de", "syndication", 1.0, "hash")],
+                  "synthetic")
+    s.replace_stories([("zh", "s1", "link"), ("vi", "s1", "link"), ("de", "s1", "link"), ("de2", "s1", "link"),
+                       ("en", "s2", "single")])
+    return s
+
+
+def test_analyses_stories_one_row_per_story(store: DuckDBStore) -> None:
+    rows = Stories().run(store, WL).table.to_pylist()
+    assert len(rows) == 1  # the single-document story is below min_size 2
+    story = rows[0]
+    assert (story["story_id"], story["size"], story["languages"], story["outlets"]) == ("s1", 4, ["de", "vi", "zh"], 4)
+    assert (story["origin_outlet"], story["origin_document"]) == ("kexun.example", "zh")
+    assert story["documents"] == ["zh", "vi", "de", "de2"]
+    assert len(Stories().run(store, WL, min_size=1).table) == 2
+    store.close()
+
+
+def test_analyses_stories_document_lineage(store: DuckDBStore) -> None:
+    rows = {r["document_id"]: r for r in Stories().run(store, WL, view="documents").table.to_pylist()}
+    de2 = rows["de2"]
+    assert (de2["origin_document"], de2["origin_outlet"], de2["origin_language"], de2["hops"]) == (
+        "zh", "kexun.example", "zh", 3)
+    assert [(s["document_id"], s["via"]) for s in de2["lineage"]] == [
+        ("zh", None), ("vi", "translation"), ("de", "translation"), ("de2", "syndication")]
+    assert rows["zh"]["hops"] == 0
+    with pytest.raises(UsageError, match="view"):
+        Stories().run(store, WL, view="graph")
+    store.close()
+
+
+def test_analyses_stories_empty_store_notes(tmp_path: Path) -> None:
+    with DuckDBStore(tmp_path / "empty.duckdb") as s:
+        result = Stories().run(s, WL)
+    assert result.table.num_rows == 0
+    assert "limelight link" in result.notes[0]

@@ -1,0 +1,134 @@
+"""Storms on a SYNTHETIC corpus with a known storm, a collection gap and a doubled crawl."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from limelight.analyses.storms import Storms
+from limelight.models import Document, Enriched, Mention, Source
+from limelight.store.duckdb_store import DuckDBStore
+from limelight.watchlist import Watchlist
+
+WATCHLIST = Watchlist.from_dict({"entity": [
+    {"id": "acme", "kind": "org", "name": "Acme"},
+    {"id": "acme-ev", "kind": "segment", "name": "Acme EV", "parent": "acme"},
+]})
+START = date(2024, 1, 1)
+STORM = range(60, 64)  # days 60..63: Acme's share of coverage jumps, mostly negative
+GAP = range(30, 34)  # days 30..33: nothing collected at all
+DOUBLED = range(90, 120)  # days 90..119: the crawler adds sources, every count doubles
+
+
+def _doc(i: int, day: int, entities: list[tuple[str, str, str | None]], story: str | None = None) -> Enriched:
+    when = datetime(2024, 1, 1, 12, tzinfo=UTC) + timedelta(days=day)
+    d = Document(id=f"d{i}", kind="article", origin=f"synthetic:{i}", source=Source.make("web", "example.org"),
+                 text="synthetic", title=f"title {i} {story or ''}".strip(), published_at=when)
+    return Enriched(d, tuple(Mention(d.id, e, e, e, "title", k, k + 1, role, "s", tone_label=tone)
+                             for k, (e, role, tone) in enumerate(entities)))
+
+
+def synthetic_corpus(seed: int = 7) -> list[Enriched]:
+    rng = np.random.default_rng(seed)
+    items: list[Enriched] = []
+    ids = itertools.count()
+    for day in range(140):
+        if day in GAP:
+            continue
+        scale = 2 if day in DOUBLED else 1
+        background = int(rng.poisson(100)) * scale
+        acme = int(rng.poisson(4)) * scale
+        neg = 0
+        if day in STORM:
+            acme += 30
+            neg = 25
+        items += [_doc(next(ids), day, []) for _ in range(background)]
+        for k in range(acme):
+            tone = "negative" if k < neg else ("neutral" if k % 3 else "positive")
+            role = "headline" if k % 2 == 0 else "body"
+            story = "recall" if day in STORM and k < neg else None
+            items.append(_doc(next(ids), day, [("acme", role, tone)], story))
+        if day % 7 == 0:
+            items.append(_doc(next(ids), day, [("acme-ev", "body", "neutral")]))
+    return items
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DuckDBStore]:
+    s = DuckDBStore(Path(tmp_path_factory.mktemp("storms")) / "synthetic.duckdb")
+    s.write(synthetic_corpus(), "synthetic")
+    yield s
+    s.close()
+
+
+def test_storms_finds_the_known_storm_and_nothing_at_gap_or_doubling(store: DuckDBStore) -> None:
+    result = Storms().run(store, WATCHLIST)
+    volume = [r for r in result.table.to_pylist() if r["signal"] == "volume" and r["entity_id"] == "acme"]
+    storm_days = {START + timedelta(days=d) for d in STORM}
+    assert any(r["onset"] in storm_days for r in volume)
+    hit = next(r for r in volume if r["onset"] in storm_days)
+    assert hit["end"] <= START + timedelta(days=STORM.stop + 2)
+    assert hit["peak_negative_share"] is not None and hit["peak_negative_share"] > 0.6
+    assert hit["evidence"] and hit["top_stories"]
+    # a collection gap or a doubled crawl is not a storm: no onset there
+    quiet = {START + timedelta(days=d) for d in (*range(GAP.start, GAP.stop + 3), *range(88, 95))}
+    assert not [r for r in volume if r["onset"] in quiet]
+    assert any("collection gaps" in n for n in result.notes)
+
+
+def test_storms_negative_share_signal(store: DuckDBStore) -> None:
+    rows = Storms().run(store, WATCHLIST, entity="acme").table.to_pylist()
+    negative = [r for r in rows if r["signal"] == "negative_share"]
+    assert any(START + timedelta(days=STORM.start) <= r["onset"] <= START + timedelta(days=STORM.stop)
+               for r in negative)
+
+
+def test_storms_groups_evidence_by_story(tmp_path: Path) -> None:
+    items = synthetic_corpus()
+    s = DuckDBStore(tmp_path / "stories.duckdb")
+    try:
+        s.write(items, "synthetic")
+        # put every negative storm document into one story cluster: it must be listed once
+        s._con.execute("INSERT INTO stories SELECT id, 'story-recall', 'synthetic' FROM documents "
+                       "WHERE title LIKE '%recall%'")
+        rows = [r for r in Storms().run(s, WATCHLIST, entity="acme").table.to_pylist()
+                if r["signal"] == "volume" and r["onset"] >= START + timedelta(days=STORM.start - 1)
+                and r["onset"] <= START + timedelta(days=STORM.stop)]
+        assert rows
+        top = rows[0]
+        assert top["story_documents"][0] >= 25  # the cluster, with all its documents, ranks first
+        assert len(set(top["evidence"])) == len(top["evidence"])
+    finally:
+        s.close()
+
+
+def test_storms_without_tone_reports_volume_only(tmp_path: Path) -> None:
+    items = [Enriched(e.document, tuple(m.__class__(**{**{f: getattr(m, f) for f in m.__slots__},
+                                                       "tone_label": None}) for m in e.mentions))
+             for e in synthetic_corpus()]
+    s = DuckDBStore(tmp_path / "notone.duckdb")
+    try:
+        s.write(items, "synthetic")
+        result = Storms().run(s, WATCHLIST)
+    finally:
+        s.close()
+    assert {r["signal"] for r in result.table.to_pylist()} == {"volume"}
+    assert any("no mention has a tone" in n for n in result.notes)
+
+
+@pytest.mark.slow
+def test_storms_reuters_volkswagen_2015(shared_data: Path, tmp_path: Path) -> None:
+    """Real data: Reuters headlines; the diesel scandal (EPA notice 2015-09-18) is a storm."""
+    from limelight.eval.storms import REUTERS_CRISES, build, storm_rows
+
+    crises = tuple(c for c in REUTERS_CRISES if c.entity == "volkswagen")
+    path = tmp_path / "reuters.duckdb"
+    build(path, shared_data / "news", "reuters", crises)
+    rows = {r.key: r for r in storm_rows("reuters", path, crises)}
+    assert rows["storms/reuters/hit_rate"].value == 1.0
+    assert abs(rows["storms/reuters_volkswagen/onset_error_days"].value) <= 7

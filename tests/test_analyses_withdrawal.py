@@ -1,0 +1,121 @@
+"""Withdrawal on SYNTHETIC accounts: one stops posting while the collection goes on, one stops when
+the collection itself stops, and a livestreamer with a regular gap."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from limelight.analyses.withdrawal import Withdrawal
+from limelight.errors import UsageError
+from limelight.models import Document, Enriched, Source
+from limelight.store.duckdb_store import DuckDBStore
+from limelight.watchlist import Watchlist
+
+WATCHLIST = Watchlist.from_dict({"entity": [
+    {"id": "ceo", "kind": "person", "name": "CEO", "accounts": [{"platform": "weibo", "handle": "ceo1"}]},
+    {"id": "brand", "kind": "org", "name": "Brand", "accounts": [{"platform": "douyin", "handle": "brand1"}]},
+]})
+T0 = datetime(2024, 1, 1, 9, tzinfo=UTC)
+
+
+def _post(i: int, handle: str, platform: str, day: int, content_type: str = "post",
+          kind: str = "post") -> Enriched:
+    return Enriched(Document(id=f"{handle}-{i}", kind=kind, origin=f"synthetic:{i}",  # type: ignore[arg-type]
+                             source=Source.make(platform, handle), text="synthetic",
+                             published_at=T0 + timedelta(days=day, hours=i % 5), content_type=content_type))
+
+
+def corpus() -> list[Enriched]:
+    items: list[Enriched] = []
+    for day in range(200):
+        # a news outlet keeps being collected every day: the collection has no gap
+        items.append(_post(day, "news.example", "web", day, "article", "article"))
+        if day < 150:  # the CEO posts 3 a day, then stops on day 150
+            items += [_post(day * 10 + k, "ceo1", "weibo", day) for k in range(3)]
+        if day % 7 == 0:  # the brand livestreams every week, and posts every day until day 180
+            items.append(_post(day * 10 + 9, "brand1", "douyin", day, "livestream", "livestream"))
+        if day < 180:
+            items.append(_post(day * 10 + 8, "brand1", "douyin", day, "post"))
+    return items
+
+
+@pytest.fixture(scope="module")
+def rows(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+    s = DuckDBStore(Path(tmp_path_factory.mktemp("wd")) / "synthetic.duckdb")
+    try:
+        s.write(corpus(), "synthetic")
+        return Withdrawal().run(s, WATCHLIST).table.to_pylist()
+    finally:
+        s.close()
+
+
+def test_withdrawal_detects_stop_with_high_confidence(rows: list[dict]) -> None:
+    cadence = [r for r in rows if r["entity_id"] == "ceo" and r["content_type"] == "all" and r["row"] == "cadence"]
+    assert len(cadence) == 2
+    stop = cadence[1]
+    assert abs((stop["start"] - date(2024, 5, 30)).days) <= 7  # day 150
+    assert stop["posts"] == 0 and stop["change"] == 0.0
+    assert stop["confidence"] == 1.0  # the news outlet was collected every day of the silence
+    silence = next(r for r in rows if r["entity_id"] == "ceo" and r["content_type"] == "all"
+                   and r["row"] == "silence")
+    assert silence["days_since_last"] == 50
+    assert silence["silence_percentile"] == 1.0 and silence["median_gap_days"] < 1
+    assert silence["evidence"]
+
+
+def test_withdrawal_livestream_gap_against_own_usual_gap(rows: list[dict]) -> None:
+    live = next(r for r in rows if r["entity_id"] == "brand" and r["content_type"] == "livestream"
+                and r["row"] == "silence")
+    assert live["median_gap_days"] == pytest.approx(7.0, abs=0.3)
+    assert live["days_since_last"] <= 7 and live["silence_percentile"] < 1.0
+    posts = [r for r in rows if r["entity_id"] == "brand" and r["content_type"] == "post" and r["row"] == "cadence"]
+    assert len(posts) == 2
+
+
+def test_withdrawal_collection_gap_lowers_confidence(tmp_path: Path) -> None:
+    # everything stops on day 150: the account's silence may be our crawler's
+    items = [e for e in corpus() if e.document.published_at < T0 + timedelta(days=150)]  # type: ignore[operator]
+    s = DuckDBStore(tmp_path / "gap.duckdb")
+    try:
+        s.write(items, "synthetic")
+        result = Withdrawal().run(s, WATCHLIST, entity="ceo", as_of="2024-07-18")
+    finally:
+        s.close()
+    silence = next(r for r in result.table.to_pylist() if r["row"] == "silence" and r["content_type"] == "all")
+    assert silence["days_since_last"] > 40 and silence["confidence"] == 0.0
+    assert any("without any document" in n for n in result.notes)
+
+
+def test_withdrawal_as_of_in_the_past_ignores_later_posts(tmp_path: Path) -> None:
+    s = DuckDBStore(tmp_path / "past.duckdb")
+    try:
+        s.write(corpus(), "synthetic")
+        rows = Withdrawal().run(s, WATCHLIST, entity="ceo", as_of="2024-04-09").table.to_pylist()  # day 99
+    finally:
+        s.close()
+    silence = next(r for r in rows if r["row"] == "silence" and r["content_type"] == "all")
+    assert silence["days_since_last"] == 0 and silence["posts"] == 300
+    assert len([r for r in rows if r["row"] == "cadence" and r["content_type"] == "all"]) == 1
+
+
+def test_withdrawal_rejects_bad_as_of(tmp_path: Path) -> None:
+    s = DuckDBStore(tmp_path / "x.duckdb")
+    try:
+        s.write(corpus()[:50], "synthetic")
+        with pytest.raises(UsageError):
+            Withdrawal().run(s, WATCHLIST, as_of="yesterday")
+    finally:
+        s.close()
+
+
+def test_withdrawal_trump_suspension(shared_data: Path) -> None:
+    """Real data: @realDonaldTrump, July 2020 .. the Jan 2021 suspension, read by limelight's CSV source."""
+    from limelight.eval.changepoints import evaluate_trump
+
+    rows = {r.metric: r for r in evaluate_trump(shared_data)}
+    assert rows["stop_detected"].value == 1.0
+    assert abs(rows["stop_onset_error_days"].value) <= 7
+    assert rows["silence_percentile"].value > 0.99
