@@ -18,6 +18,10 @@ from limelight.project import Project, init_project
 from limelight.registry import registry
 
 
+def _project(project: Project | Path | str) -> Project:
+    return project if isinstance(project, Project) else Project.open(project)
+
+
 def open_project(root: Path | str = ".") -> Project:
     return Project.open(root)
 
@@ -48,7 +52,7 @@ def ingest(
     on_error: Callable[[ItemError], None] | None = None,
     on_progress: Callable[[IngestStats], None] | None = None,
 ) -> IngestResult:
-    proj = project if isinstance(project, Project) else Project.open(project)
+    proj = _project(project)
     if isinstance(targets, str):
         targets = [targets]
     if not targets:
@@ -70,7 +74,7 @@ def analyses() -> list[Any]:
 
 def analyze(name: str, project: Project | Path | str = ".", **options: Any) -> AnalysisResult:
     """Run a registered analysis; unknown options are refused with the list of known ones."""
-    proj = project if isinstance(project, Project) else Project.open(project)
+    proj = _project(project)
     analysis = registry.get("analysis", name)
     known = {o.name: o for o in analysis.options}
     unknown = set(options) - set(known)
@@ -94,7 +98,7 @@ def apply_tone(project: Project | Path | str = ".", *, all_documents: bool = Fal
     """Tone for stored mentions and documents that have none yet; returns a ToneSummary."""
     from limelight.tone.apply import apply_tone as _apply
 
-    proj = project if isinstance(project, Project) else Project.open(project)
+    proj = _project(project)
     return _apply(proj, all_documents=all_documents)
 
 
@@ -104,7 +108,7 @@ def visibility(project: Project | Path | str = ".", **options: Any) -> AnalysisR
 
 def query(sql: str, project: Project | Path | str = ".", params: Iterable[Any] = ()) -> pa.Table:
     """Run SQL on the project's store and get an Arrow table."""
-    proj = project if isinstance(project, Project) else Project.open(project)
+    proj = _project(project)
     store = proj.open_store()
     try:
         return store.query(sql, list(params))

@@ -15,7 +15,7 @@ from charset_normalizer import from_bytes
 
 from limelight.errors import ItemFailed
 
-_BOMS = (
+BOMS = (  # byte-order marks and the codec each one selects
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -49,7 +49,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
     """Return ``(text, encoding_used)``; raise ItemFailed for binary or undecodable data."""
     if not data.strip():
         raise ItemFailed("empty file", "nothing to ingest; check the export or download")
-    for bom, enc in _BOMS:
+    for bom, enc in BOMS:
         if data.startswith(bom):
             return data.decode(enc), enc
     candidates: list[str] = []

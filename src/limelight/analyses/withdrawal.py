@@ -37,7 +37,8 @@ SELECT {LOCAL_DAY} AS day, count(*) AS n
 FROM documents AS d WHERE d.published_at IS NOT NULL GROUP BY day
 """
 
-_POSTS = f"""
+# The watched accounts' own posts up to the as-of day, each also counted under content type 'all'.
+_OWN = f"""
 WITH acc AS (SELECT unnest(?::VARCHAR[]) AS entity_id, unnest(?::VARCHAR[]) AS platform,
                     unnest(?::VARCHAR[]) AS handle),
 own AS (
@@ -47,23 +48,15 @@ own AS (
     JOIN acc ON lower(s.platform) = lower(acc.platform) AND lower(s.handle) = lower(acc.handle)
     WHERE d.kind IN ('post', 'livestream') AND d.published_at IS NOT NULL AND {LOCAL_DAY} <= ?::DATE
 ),
-typed AS (SELECT * FROM own UNION ALL SELECT * REPLACE ('all' AS content_type) FROM own)
+typed AS (SELECT * FROM own UNION ALL SELECT * REPLACE ('all' AS content_type) FROM own)"""
+
+_POSTS = _OWN + """
 SELECT entity_id, platform, handle, content_type, day, count(*) AS n
 FROM typed GROUP BY ALL
 """
 
 # Gaps between consecutive posts, in days, and the last posts as evidence.
-_GAPS = f"""
-WITH acc AS (SELECT unnest(?::VARCHAR[]) AS entity_id, unnest(?::VARCHAR[]) AS platform,
-                    unnest(?::VARCHAR[]) AS handle),
-own AS (
-    SELECT acc.entity_id, acc.platform, acc.handle, d.id, d.published_at, {LOCAL_DAY} AS day,
-           coalesce(d.content_type, d.kind) AS content_type
-    FROM documents AS d JOIN sources AS s ON s.id = d.source_id
-    JOIN acc ON lower(s.platform) = lower(acc.platform) AND lower(s.handle) = lower(acc.handle)
-    WHERE d.kind IN ('post', 'livestream') AND d.published_at IS NOT NULL AND {LOCAL_DAY} <= ?::DATE
-),
-typed AS (SELECT * FROM own UNION ALL SELECT * REPLACE ('all' AS content_type) FROM own),
+_GAPS = _OWN + """,
 gaps AS (
     SELECT *, epoch(published_at - lag(published_at) OVER w) / 86400.0 AS gap
     FROM typed WINDOW w AS (PARTITION BY entity_id, platform, handle, content_type ORDER BY published_at)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from limelight.errors import ItemFailed
 from limelight.models import Document, Source, content_hash, document_id
 from limelight.sources.base import Input
-from limelight.textio import decode_bytes
+from limelight.textio import BOMS, decode_bytes
 
 _HTML_START = re.compile(
     rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
@@ -61,13 +60,6 @@ def decode_head(data: bytes) -> str:
         return ""
 
 
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
 
 
 def detect_stream_encoding(inp: Input, n: int = 262_144) -> str:
@@ -76,7 +68,7 @@ def detect_stream_encoding(inp: Input, n: int = 262_144) -> str:
     Raises ItemFailed for empty or binary input, as :func:`limelight.textio.decode_bytes` does.
     """
     head = inp.head(n)
-    for bom, enc in _BOMS:
+    for bom, enc in BOMS:
         if head.startswith(bom):
             return enc
     if head[1:400:2].count(0) > 100:
