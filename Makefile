@@ -9,8 +9,17 @@ $(BIN)/limelight: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(BIN)/limelight
 
-.PHONY: setup demo test lint eval bench
+# The tests also cover the transformers extra (tiny models made in the test), so `make test` adds it;
+# the demo does not need it. torch first and pinned: a local CPU wheel; an unpinned torch pulls a
+# multi-GB CUDA build.
+$(VENV)/.extras: $(BIN)/limelight
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[dev,transformers]'
+	touch $(VENV)/.extras
+
+.PHONY: setup setup-extras demo test lint eval bench
 setup: $(BIN)/limelight
+setup-extras: $(VENV)/.extras
 
 demo: setup  ## ingest the bundled synthetic sample into DuckDB and print the visibility report
 	rm -rf demo-project
@@ -20,7 +29,7 @@ lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
-test: setup lint  ## lint, type-check, the evaluation gate on ../shared/data, then all tests
+test: setup-extras lint  ## lint, type-check, the evaluation gate on ../shared/data, then all tests
 	$(BIN)/limelight eval
 	$(BIN)/pytest -q -p no:cacheprovider
 

@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             runs: dict[str, Callable[[], object]] = {
                 "visibility (week)": lambda: Visibility().run(store, wl, by="week"),
                 "storms (all entities)": lambda: Storms().run(store, wl),
-                "spillover (1000 permutations)": lambda: Spillover().run(store, wl, a="child-0", b="child-1"),
+                "spillover (499 surrogates)": lambda: Spillover().run(store, wl, a="child-0", b="child-1"),
                 "withdrawal (10 accounts)": lambda: Withdrawal().run(store, wl),
                 "share_of_voice (week)": lambda: ShareOfVoice().run(store, wl),
             }

@@ -3,8 +3,10 @@ LIMELIGHT_REQUIRE_SHARED_DATA=1 (CI sets it), so a missing data folder never pas
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -28,3 +30,30 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def seed_file() -> Path:
     return _need(SHARED / "seed" / "000_b1aa035ac1d71727.txt")
+
+
+def need_module(name: str) -> ModuleType:
+    """Import an optional extra's module (torch, transformers...) for a test module: skip when it is
+    not installed, but fail when LIMELIGHT_REQUIRE_SHARED_DATA=1 (CI installs every extra)."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        if os.environ.get("LIMELIGHT_REQUIRE_SHARED_DATA") == "1":
+            pytest.fail(f"{name} is not installed but LIMELIGHT_REQUIRE_SHARED_DATA=1 "
+                        f"(make setup installs torch==2.13.0 and limelight[transformers]): {exc}", pytrace=False)
+        pytest.skip(f"{name} not installed (extra limelight[transformers])", allow_module_level=True)
+
+
+@pytest.fixture
+def hf_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No Hugging Face hub: the env vars for anything started now, and the flags huggingface_hub and
+    transformers already read from them at import (the test module imported them at collection)."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    hub = importlib.import_module("huggingface_hub.constants")
+    monkeypatch.setattr(hub, "HF_HUB_OFFLINE", True)
+    try:
+        tf_hub = importlib.import_module("transformers.utils.hub")
+    except ImportError:
+        return
+    monkeypatch.setattr(tf_hub, "_is_offline_mode", True, raising=False)  # transformers 4.x's own copy

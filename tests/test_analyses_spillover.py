@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from limelight.analyses.spillover import Spillover, lagged_correlation
+from limelight.analyses.spillover import Spillover, _lagged_rows, iaaft_surrogates, lagged_correlation, max_lag_test
 from limelight.errors import UsageError
 from limelight.models import Document, Enriched, Mention, Source
 from limelight.store.duckdb_store import DuckDBStore
@@ -102,3 +102,79 @@ def test_spillover_lagged_correlation_direction() -> None:
     y = np.r_[np.zeros(3), x[:-3]]  # y follows x by 3
     assert lagged_correlation(x, y, 3) == pytest.approx(1.0)
     assert abs(lagged_correlation(x, y, -3)) < 0.3
+
+
+# -- the null keeps A's autocorrelation ------------------------------------------------------------
+
+def _ar1(rng: np.random.Generator, pairs: int, n: int, phi: float) -> np.ndarray:
+    """SYNTHETIC AR(1) series, one per row (burn-in dropped)."""
+    e = rng.normal(size=(pairs, n + 50))
+    x = np.zeros_like(e)
+    for t in range(1, n + 50):
+        x[:, t] = phi * x[:, t - 1] + e[:, t]
+    return x[:, 50:]
+
+
+def _bursty(rng: np.random.Generator, pairs: int, n: int) -> np.ndarray:
+    """SYNTHETIC daily negative-coverage rates: a Poisson floor plus stories that start on ~5 % of
+    days and fade by 15 % a day."""
+    level = np.zeros((pairs, n))
+    for t in range(1, n):
+        level[:, t] = 0.85 * level[:, t - 1] + (rng.random(pairs) < 0.05) * rng.uniform(10, 30, pairs)
+    return rng.poisson(2 + level) / 100.0
+
+
+def _shuffle_p(x: np.ndarray, y: np.ndarray, max_lag: int, permutations: int, seed: int) -> float:
+    """The old test: A's days shuffled (destroys A's autocorrelation)."""
+    rng = np.random.default_rng(seed)
+    observed = max(abs(lagged_correlation(x, y, lag)) for lag in range(-max_lag, max_lag + 1))
+    shuffled = x[np.array([rng.permutation(len(x)) for _ in range(permutations)])]
+    null = np.max(np.abs(np.vstack([_lagged_rows(shuffled, y, lag) for lag in range(-max_lag, max_lag + 1)])),
+                  axis=0)
+    return float((1 + np.sum(null >= observed)) / (1 + permutations))
+
+
+@pytest.mark.parametrize("kind,n", [("ar1", 120), ("bursty", 200)])
+def test_spillover_null_is_near_nominal_for_independent_autocorrelated_series(kind: str, n: int) -> None:
+    """100 INDEPENDENT pairs of strongly autocorrelated series: at p < 0.05 the shuffle test flags
+    far more than 5 %, the surrogate test about 5 %."""
+    pairs = 100
+    rng = np.random.default_rng(2024)
+    if kind == "ar1":
+        xs, ys = _ar1(rng, pairs, n, 0.9), _ar1(rng, pairs, n, 0.9)
+    else:
+        xs, ys = _bursty(rng, pairs, n), _bursty(rng, pairs, n)
+    old = np.mean([_shuffle_p(x, y, 7, 99, seed) < 0.05 for seed, (x, y) in enumerate(zip(xs, ys, strict=True))])
+    new_p = [max_lag_test(x, y, 7, permutations=99, seed=seed)[1] for seed, (x, y) in
+             enumerate(zip(xs, ys, strict=True))]
+    new = np.mean([p is not None and p < 0.05 for p in new_p])
+    print(f"{kind}, {n} days: shuffle {old:.2f}, surrogates {new:.2f} at p < 0.05")
+    assert old >= 0.3, old  # the old null is far too narrow
+    assert new <= 0.10, new  # the new one is near nominal
+
+
+def test_spillover_null_finds_a_real_lag() -> None:
+    """B follows A by 3 days plus noise, A strongly autocorrelated: significant, peak at +3."""
+    rng = np.random.default_rng(7)
+    a = _ar1(rng, 1, 123, 0.9)[0]
+    b = a[:-3] + rng.normal(0, 1.0, 120)  # b[t] = a[t - 3] + noise
+    observed, p = max_lag_test(a[3:], b, 7, permutations=999, seed=0)
+    assert max(observed, key=lambda lag: abs(observed[lag])) == 3
+    assert p is not None and p < 0.05
+
+
+def test_spillover_surrogates_keep_values_and_autocorrelation() -> None:
+    x = _bursty(np.random.default_rng(3), 1, 150)[0]
+    surr = iaaft_surrogates(x, 50, np.random.default_rng(0))
+    assert surr.shape == (50, 150)
+    assert np.array_equal(np.sort(surr, axis=1), np.tile(np.sort(x), (50, 1)))  # the same values
+
+    def acf1(v: np.ndarray) -> float:
+        v = v - v.mean()
+        return float((v[1:] * v[:-1]).sum() / (v * v).sum())
+
+    shuffled = np.random.default_rng(1).permuted(np.tile(x, (50, 1)), axis=1)
+    assert abs(np.mean([acf1(s) for s in surr]) - acf1(x)) < 0.1
+    assert abs(np.mean([acf1(s) for s in shuffled])) < 0.1 < acf1(x)  # a shuffle loses it
+    # same seed, same surrogates
+    assert np.array_equal(surr, iaaft_surrogates(x, 50, np.random.default_rng(0)))

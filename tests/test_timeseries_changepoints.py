@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 from limelight.eval.changepoints import covering, f_measure
-from limelight.timeseries.changepoints import autocorrelation_factor, dispersion, pelt, segment_means
+from limelight.timeseries.changepoints import (
+    autocorrelation_factor,
+    dispersion,
+    fill_missing,
+    gaussian_penalty,
+    pelt,
+    segment_means,
+)
 
 
 def test_timeseries_changepoints_poisson_finds_known_levels() -> None:
@@ -46,6 +53,25 @@ def test_timeseries_changepoints_random_walk_is_penalised() -> None:
     assert autocorrelation_factor(noise) < 1.5
 
 
+def test_timeseries_changepoints_inflation_cap() -> None:
+    walk = np.cumsum(np.random.default_rng(4).normal(0, 1, 400))
+    assert autocorrelation_factor(walk, max_rho=0.0) == 1.0
+    assert autocorrelation_factor(walk, max_rho=0.5) == pytest.approx(3.0)
+    assert autocorrelation_factor(walk) > 10  # under the default cap (0.95, factor 39)
+    smooth = np.cumsum(walk)  # an integrated walk: rho hits the cap
+    assert autocorrelation_factor(smooth) == pytest.approx(39.0)
+    assert gaussian_penalty(walk, max_rho=0.0) == pytest.approx(3 * np.log(400))
+    assert gaussian_penalty(walk) == pytest.approx(autocorrelation_factor(walk) * 3 * np.log(400))
+
+
+def test_timeseries_changepoints_fill_missing() -> None:
+    x = np.array([[np.nan, 1.0, np.nan], [2.0, np.nan, np.nan], [np.nan, 3.0, np.nan], [4.0, np.nan, np.nan]])
+    filled = fill_missing(x)
+    assert filled.tolist() == [[2.0, 1.0, 0.0], [2.0, 1.0, 0.0], [2.0, 3.0, 0.0], [4.0, 3.0, 0.0]]
+    assert np.isnan(x[0, 0])  # a copy: the input is left alone
+    assert fill_missing([1.0, np.nan]).shape == (2, 1)
+
+
 def test_timeseries_changepoints_nan_and_short_series() -> None:
     assert pelt([1.0, 2.0], cost="normal_mean") == []
     x = np.r_[np.zeros(50), np.full(50, 10.0)] + np.random.default_rng(5).normal(0, 1, 100)
@@ -71,3 +97,6 @@ def test_timeseries_changepoints_tcpd_beats_zero_baseline(shared_data: Path) -> 
     assert rows["f1"].n == 32
     assert rows["f1"].value > rows["f1"].reference["zero"]
     assert rows["cover"].value > rows["cover"].reference["zero"]
+    # the untuned default, one setting for every series, beats it too
+    assert rows["f1_default"].value > rows["f1_default"].reference["zero"]
+    assert rows["cover_default"].value > rows["cover_default"].reference["zero"]

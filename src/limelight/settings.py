@@ -57,6 +57,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("link.near_duplicate_threshold", 0.8, "MinHash Jaccard above which two documents are near-duplicates."),
     Setting("link.translation_threshold", 0.85,
             "Cosine of title+lead embeddings above which two documents in different languages are translations."),
+    Setting("link.verify_translations", True,
+            "Keep a similarity-found translation only when most sentences of both texts align in order "
+            "(tells translations from independent articles about the same event; see docs/link.md)."),
     Setting("mappings", {},
             "Column mappings for CSV/JSONL social exports: [mappings.NAME] tables (see docs/sources.md)."),
 )

@@ -11,11 +11,26 @@ make the two series move together. Rows:
 - ``co_mention_vs_controversy``: corr(A's negative rate, the share of B's documents that mention A):
   does B get dragged into A's stories when A is under fire?
 
-p-values come from a permutation test: A's days are shuffled (fixed seed, ``permutations`` times)
-and the statistic recomputed; p = (1 + #{shuffled ≥ observed}) / (1 + permutations). For the
-cross-correlation the statistic is the largest |corr| over all lags, so the test accounts for
-having looked at 2·max_lag + 1 lags. Shuffling days also destroys autocorrelation, so with strongly
-autocorrelated series these p-values are optimistic; the note says so.
+p-values come from a surrogate test that keeps A's autocorrelation. Media coverage is strongly
+autocorrelated (a story runs for days), and two independent autocorrelated series show large
+chance correlations: shuffling A's days destroys the autocorrelation, so its null is far too narrow
+and flags most independent pairs (about 2 in 3 of independent AR(1), φ = 0.9, pairs at p < 0.05 in
+the tests). Instead ``permutations`` IAAFT surrogates of A are drawn (iterative amplitude-adjusted
+Fourier transform, Schreiber & Schmitz 1996; the phase-randomisation test of Ebisuzaki 1997 for
+correlations between serially correlated series): random Fourier phases with A's own amplitude
+spectrum, then its values put back in that rank order, alternated 20 times and ending on the
+values. Each surrogate has A's power spectrum (so its autocorrelation) and exactly A's values (so
+its bursts: a few heavy days over a floor of zeros). Under independence the spread of a sample
+cross-correlation depends on the two series' autocorrelations only (Bartlett), which the surrogates
+keep, and B is left untouched. Why not the alternatives on 60-200 days with bursts: circular shifts
+give only n − 1 nulls, of which those within a few lags of zero must be dropped, and the wrap-around
+joins the end to the start (a jump that makes shifted copies look less like B: too many false
+positives on short series); a block bootstrap needs a block length that short bursty series cannot
+estimate and cuts the bursts at block edges. p = (1 + #{surrogate ≥ observed}) / (1 + permutations),
+with a fixed seed. For the cross-correlation the statistic is the largest |corr| over all lags, so
+the test accounts for having looked at 2·max_lag + 1 lags. On very short or very bursty series
+(around 60 days with a handful of bursts) the test is still somewhat liberal (about 10-15 % at a
+nominal 5 % in simulation); from about 120 days it is near nominal.
 """
 
 from __future__ import annotations
@@ -74,8 +89,52 @@ def lagged_correlation(x: NDArray[np.float64], y: NDArray[np.float64], lag: int)
     return float(_lagged_rows(x[None, :], y, lag)[0])
 
 
+def iaaft_surrogates(x: NDArray[np.float64], count: int, rng: np.random.Generator,
+                     iterations: int = 20, settled: float = 0.01) -> NDArray[np.float64]:
+    """``count`` IAAFT surrogates of ``x`` (one per row): its values, in an order whose amplitude
+    spectrum matches ``x``'s, so with its autocorrelation but no relation to anything else."""
+    x = np.asarray(x, dtype=np.float64)
+    n = len(x)
+    if count <= 0 or n == 0:
+        return np.empty((max(count, 0), n))
+    values = np.sort(x)
+    amplitude = np.abs(np.fft.rfft(x))
+    ordered = np.tile(values, (count, 1))
+    surr = rng.permuted(np.tile(x, (count, 1)), axis=1)  # start from shuffles: random phases
+    for _ in range(iterations):
+        phases = np.angle(np.fft.rfft(surr, axis=1))
+        smooth = np.fft.irfft(amplitude * np.exp(1j * phases), n=n, axis=1)  # impose the spectrum
+        # then put back x's values in that rank order (the loop ends here: exactly x's values)
+        before = surr.copy()
+        np.put_along_axis(surr, np.argsort(smooth, axis=1, kind="stable"), ordered, axis=1)
+        # Stop once fewer than ``settled`` of the values still move: the spectrum error has
+        # flattened out by then (a 730-day bursty series: 1% moved at iteration ~13 of 20).
+        if np.mean(before != surr) < settled:
+            break
+    return surr
+
+
+def max_lag_test(x: NDArray[np.float64], y: NDArray[np.float64], max_lag: int, permutations: int = 499,
+                 seed: int = 0) -> tuple[dict[int, float], float | None]:
+    """corr(x[t], y[t + lag]) for every lag in −max_lag..max_lag, and the p-value of the largest
+    |corr| against IAAFT surrogates of x (see the module doc)."""
+    lags = range(-max_lag, max_lag + 1)
+    observed = {lag: lagged_correlation(x, y, lag) for lag in lags}
+    best = max((abs(v) for v in observed.values() if not np.isnan(v)), default=float("nan"))
+    surr = iaaft_surrogates(x, permutations, np.random.default_rng(seed))
+    return observed, _p_value(best, _max_abs_null(surr, y, lags))
+
+
+def _max_abs_null(surr: NDArray[np.float64], y: NDArray[np.float64], lags: range) -> NDArray[np.float64]:
+    """For each surrogate row, its largest |corr| with y over the lags (NaN counts as 0)."""
+    if not len(surr):
+        return np.empty(0)
+    return np.nan_to_num(np.nanmax(np.abs(np.vstack([_lagged_rows(surr, y, lag) for lag in lags])), axis=0,
+                                   initial=0.0))
+
+
 def _lagged_rows(xs: NDArray[np.float64], y: NDArray[np.float64], lag: int) -> NDArray[np.float64]:
-    """corr(x[t], y[t + lag]) for every row x of ``xs`` at once (the permutations, vectorised)."""
+    """corr(x[t], y[t + lag]) for every row x of ``xs`` at once (the surrogates, vectorised)."""
     n = xs.shape[1]
     if lag >= 0:
         a, b = xs[:, : n - lag], y[lag:]
@@ -97,7 +156,8 @@ class Spillover:
     description = (
         "For two entities A and B of one organisation: lagged cross-correlation of their daily "
         "negative coverage (normalised by the day's total), the share of B's coverage that mentions A, "
-        "and whether that share rises with A's controversy, with permutation-test p-values."
+        "and whether that share rises with A's controversy, with p-values from surrogates of A "
+        "that keep its autocorrelation."
     )
     requires: tuple[str, ...] = ("documents", "mentions")
     provides: tuple[str, ...] = ("spillover",)
@@ -105,8 +165,10 @@ class Spillover:
         Option("a", None, "Entity id whose controversy may spill over (needed, with b)."),
         Option("b", None, "Entity id that may be dragged in (needed, with a)."),
         Option("max_lag", 7, "Largest lag in days, both ways."),
-        Option("permutations", 1000, "Shuffles for the permutation test."),
-        Option("seed", 0, "Random seed for the shuffles (fixed, so the same store gives the same p-values)."),
+        # 499 gives p in steps of 0.002: ample for a 0.05 or 0.01 decision (surrogate-data tests
+        # use as few as 2/alpha - 1), at half the cost of 1000.
+        Option("permutations", 499, "Surrogates of A (same values and autocorrelation) for the p-values."),
+        Option("seed", 0, "Random seed for the surrogates (fixed, so the same store gives the same p-values)."),
         Option("evidence_limit", 5, "Most document ids listed as evidence per row."),
     )
 
@@ -134,10 +196,6 @@ class Spillover:
             co_share = np.where(per["b_docs"] > 0, per["co"] / np.maximum(per["b_docs"], 1), 0.0)
         n = int(live.sum())
         lags = range(-opts["max_lag"], opts["max_lag"] + 1)
-        rng = np.random.default_rng(opts["seed"])
-        # one row per shuffle of A's days: the null distributions are computed as matrix products
-        shuffles = np.array([rng.permutation(n) for _ in range(opts["permutations"])], dtype=np.int64)
-
         co_docs = {d: v for d, v in zip(pair.column("day").to_pylist(), pair.column("co_docs").to_pylist(),
                                         strict=True) if v}
         live_days = [d for d, ok in zip(days, live, strict=True) if ok]
@@ -149,21 +207,20 @@ class Spillover:
         notes: list[str] = []
         has_tone = per["scored"].sum() > 0
         if has_tone:
+            # one row per surrogate of A (its values and autocorrelation, no tie to B): the null
+            # distributions are computed as matrix products
+            surr = iaaft_surrogates(a_neg, opts["permutations"], np.random.default_rng(opts["seed"]))
             observed = {lag: lagged_correlation(a_neg, b_neg, lag) for lag in lags}
             best = max((abs(v) for v in observed.values() if not np.isnan(v)), default=float("nan"))
-            shuffled = a_neg[shuffles] if len(shuffles) else np.empty((0, n))
-            null = np.nanmax(np.abs(np.vstack([_lagged_rows(shuffled, b_neg, lag) for lag in lags])), axis=0,
-                             initial=0.0) if len(shuffles) else np.empty(0)
-            p_max = _p_value(best, np.nan_to_num(null))
+            p_max = _p_value(best, _max_abs_null(surr, b_neg, lags))
             for lag, value in observed.items():
                 rows.append({"measure": "cross_correlation", "lag": lag, "value": value,
                              "p_value": p_max if abs(value) == best else None, "days": n, "evidence": []})
             controversy = _corr(a_neg, co_share)
-            null_c = _lagged_rows(shuffled, co_share, 0) if len(shuffles) else np.empty(0)
+            null_c = _lagged_rows(surr, co_share, 0) if len(surr) else np.empty(0)
             rows.append({"measure": "co_mention_vs_controversy", "lag": 0, "value": controversy,
                          "p_value": _p_value(controversy, np.nan_to_num(null_c, nan=-np.inf)), "days": n,
                          "evidence": evidence})
-            notes.append("p-values from shuffled days: optimistic when the series are autocorrelated")
         else:
             notes.append("no mention has a tone yet (run the tone enricher): co-mention share only")
         share = float(per["co"].sum() / per["b_docs"].sum()) if per["b_docs"].sum() else float("nan")

@@ -69,9 +69,25 @@ class SentenceTransformer:
 
             raise ConfigError("sentence-transformers is not installed",
                               "pip install 'limelight[transformers]' (and torch==2.13.0 first)") from exc
-        self._model: Any = _ST(model)
+        try:
+            self._model: Any = _ST(model)
+        except OSError as exc:  # neither a local model folder nor on the hub or in its cache
+            from limelight.errors import ConfigError
+
+            raise ConfigError(f"cannot load sentence-transformers model {model!r}: {exc}",
+                              "give a local folder saved with SentenceTransformer.save, or a hub name "
+                              "(downloaded once; HF_HUB_OFFLINE=1 uses the cache only)") from exc
         self.name = f"st:{model}"
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        # sentence-transformers 6 renamed get_sentence_embedding_dimension (deprecated there) to this.
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension
+        dim = get_dim()
+        if dim is None:
+            from limelight.errors import ConfigError
+
+            raise ConfigError(f"sentence-transformers model {model!r} does not say its embedding size",
+                              "use a model whose last module is a Pooling (or Dense) layer")
+        self.dim = int(dim)
         self._query_prefix, self._passage_prefix = prefixes
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:

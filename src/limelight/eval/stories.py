@@ -13,6 +13,13 @@ Fixed-seed samples keep the stage to a few minutes on two cores (the model domin
 - **SemEval-2022 Task 8** (``SEMEVAL_PAIRS`` pairs of both files, duplicates by pair_id dropped):
   Pearson correlation of the cosine with the human "Overall" rating (1 = very similar, 4 = very
   dissimilar, so the sign is flipped), overall and per language pair with at least 20 pairs.
+- **Sentence-alignment check** (:mod:`limelight.link.alignment`, the translation linker's step 3):
+  ``ALIGN_WMT_DOCS`` WMT22 pairs (seed ``ALIGN_SEED``, not the tuning sample) give the share of true
+  translations it keeps (``aligned_recall``) and of those the whole linker keeps (title+lead cosine
+  at the setting *and* aligned, ``linker_recall``); SemEval's *test* split, cross-lingual pairs rated
+  at most 1.5 ("very similar": the same story told by different outlets, not translations), gives
+  the share the title+lead step alone would link (``title_lead_false_link_rate``, no floor) and the
+  share the linker still rejects with the check (``linker_rejects``).
 - **WikiRef220** (all 220 English articles, 16 gold topics): the story clusterer's similarity step
   (:func:`limelight.link.clusters.cluster`, ``STORY_THRESHOLD``) scored by pairwise precision,
   recall and F1 and the adjusted Rand index. The articles are undated, so no time window applies.
@@ -30,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from limelight.eval.base import EvalRow
+from limelight.link.alignment import align_pairs
 from limelight.link.base import embed_text
 from limelight.link.clusters import STORY_THRESHOLD, cluster
 from limelight.link.translations import Meta
@@ -39,6 +47,9 @@ WMT_DOCS = 150
 SEMEVAL_PAIRS = 300
 SEED = 13
 MIN_PAIRS_PER_LANGUAGE = 20
+ALIGN_WMT_DOCS = 60
+ALIGN_SEED = 29
+SAME_STORY_MAX_OVERALL = 1.5
 
 
 def _embed(texts: list[str]) -> np.ndarray:
@@ -55,9 +66,48 @@ def evaluate(data_dir: Path) -> list[EvalRow]:
         rows += evaluate_wmt(base / "wmt22_doc_translations" / "wmt22_news_social_docs.jsonl")
     if (base / "semeval2022_task8_hfl").is_dir():
         rows += evaluate_semeval(base / "semeval2022_task8_hfl")
+    if (base / "wmt22_doc_translations").is_dir() and (base / "semeval2022_task8_hfl").is_dir():
+        rows += evaluate_alignment(base / "wmt22_doc_translations" / "wmt22_news_social_docs.jsonl",
+                                   base / "semeval2022_task8_hfl" / "testing_set.csv")
     if (base / "wikiref220").is_dir():
         rows += evaluate_wikiref(base / "wikiref220" / "docs")
     return rows
+
+
+def _aligned(pairs: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """(title+lead cosine, passes the sentence-alignment check) for each (text, text) pair."""
+    from limelight.enrich.embeddings import get_embedder
+
+    a = _embed([x for x, _ in pairs])
+    b = _embed([y for _, y in pairs])
+    cos = np.sum(a * b, axis=1)
+    texts = {f"a{i}": x for i, (x, _) in enumerate(pairs)} | {f"b{i}": y for i, (_, y) in enumerate(pairs)}
+    embedder = get_embedder(str(Settings.defaults()["embeddings.model"]))
+    checked = align_pairs([(f"a{i}", f"b{i}") for i in range(len(pairs))], texts, embedder.passages)
+    return cos, np.array([checked[(f"a{i}", f"b{i}")].is_translation for i in range(len(pairs))])
+
+
+def evaluate_alignment(wmt: Path, semeval_test: Path) -> list[EvalRow]:
+    setting = float(Settings.defaults()["link.translation_threshold"])
+    docs = [json.loads(line) for line in wmt.read_text(encoding="utf-8").splitlines() if line.strip()]
+    docs = random.Random(ALIGN_SEED).sample(docs, min(ALIGN_WMT_DOCS, len(docs)))
+    cos, ok = _aligned([(d["src_text"], d["ref_text"]) for d in docs])
+    with semeval_test.open(encoding="utf-8", newline="") as fh:
+        same = [r for r in csv.DictReader(fh) if r["lang1"] != r["lang2"] and r["text1"].strip()
+                and r["text2"].strip() and float(r["Overall"]) <= SAME_STORY_MAX_OVERALL]
+    s_cos, s_ok = _aligned([(r["text1"], r["text2"]) for r in same])
+    note = f"{len(docs)} of 391 WMT22 docs (seed {ALIGN_SEED})"
+    s_note = f"{len(same)} cross-lingual SemEval-2022 test pairs with Overall ≤ {SAME_STORY_MAX_OVERALL}"
+    return [
+        EvalRow("stories", "wmt22_translations", "aligned_recall", float(np.mean(ok)), len(docs), note=note),
+        EvalRow("stories", "wmt22_translations", "linker_recall", float(np.mean(ok & (cos >= setting))), len(docs),
+                note=f"{note}; title+lead cosine ≥ {setting} and sentence-aligned"),
+        EvalRow("stories", "semeval2022_same_story", "title_lead_false_link_rate", float(np.mean(s_cos >= setting)),
+                len(same), note=f"{s_note}; title+lead cosine ≥ {setting} alone; lower is better (no floor)"),
+        EvalRow("stories", "semeval2022_same_story", "linker_rejects",
+                float(1 - np.mean(s_ok & (s_cos >= setting))), len(same),
+                note=f"{s_note}; share NOT linked as translations by cosine ≥ {setting} + sentence alignment"),
+    ]
 
 
 def evaluate_wmt(path: Path, n_docs: int = WMT_DOCS) -> list[EvalRow]:

@@ -14,8 +14,8 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import pyarrow as pa
 
-from limelight.models import Link
 from limelight.settings import Settings
+from limelight.store.base import Store
 from limelight.watchlist import Watchlist
 
 # Document kinds the news linkers (duplicates, translations, stories) look at. Social posts are
@@ -34,19 +34,6 @@ LEAD_MIN_CHARS = 250
 
 
 @runtime_checkable
-class LinkStore(Protocol):
-    """The store methods linkers use (the DuckDB store has them; the Store protocol not yet)."""
-
-    def query(self, sql: str, params: Sequence[Any] = ()) -> pa.Table: ...
-
-    def write_links(self, links: Sequence[Link], run_id: str) -> int: ...
-
-    def write_embeddings(self, document_ids: Sequence[str], model: str, vectors: np.ndarray) -> int: ...
-
-    def replace_stories(self, rows: Sequence[tuple[str, str, str]]) -> int: ...
-
-
-@runtime_checkable
 class Linker(Protocol):
     name: str
     version: str
@@ -54,7 +41,7 @@ class Linker(Protocol):
     requires: tuple[str, ...]
     provides: tuple[str, ...]
 
-    def run(self, store: LinkStore, settings: Settings, watchlist: Watchlist, run_id: str = "link") -> int:
+    def run(self, store: Store, settings: Settings, watchlist: Watchlist, run_id: str = "link") -> int:
         """Find links across the stored documents, write the new ones, return how many were new."""
         ...
 
@@ -88,7 +75,7 @@ def _truncate_tokens(text: str, budget: float) -> str:
     return text
 
 
-def ensure_embeddings(store: LinkStore, settings: Settings, where: str, params: Sequence[Any] = (),
+def ensure_embeddings(store: Store, settings: Settings, where: str, params: Sequence[Any] = (),
                       batch: int = 256) -> tuple[list[str], np.ndarray, int]:
     """Vectors for the documents matching ``where`` (SQL on ``d`` = documents): stored ones are read,
     missing ones are computed and stored first. Returns (ids, vectors, how many were computed)."""

@@ -18,11 +18,12 @@ it stays the same between runs while the story does not gain an earlier piece.
 from __future__ import annotations
 
 from limelight.link.ann import similar_pairs
-from limelight.link.base import NEWS_KINDS, LinkStore, UnionFind, earlier_first, ensure_embeddings
+from limelight.link.base import NEWS_KINDS, UnionFind, earlier_first, ensure_embeddings
 from limelight.link.translations import Meta, load_metas
 from limelight.models import stable_id
 from limelight.registry import Registry
 from limelight.settings import Settings
+from limelight.store.base import Store
 from limelight.watchlist import Watchlist
 
 # On WikiRef220 (eval.stories) 0.84 gave pairwise F1 0.839 (precision 0.77), 0.86 F1 0.841 (precision 0.95),
@@ -85,7 +86,7 @@ def cluster(metas: list[Meta], link_edges: list[tuple[str, str]],
             for m in metas]
 
 
-def link_edges(store: LinkStore) -> list[tuple[str, str]]:
+def link_edges(store: Store) -> list[tuple[str, str]]:
     kinds = ", ".join(repr(k) for k in LINK_KINDS)
     rows = store.query(f"""
         SELECT from_id, to_id FROM links WHERE kind IN ({kinds}) AND to_id IS NOT NULL
@@ -101,7 +102,7 @@ class StoryClusterer:
     requires: tuple[str, ...] = ("links", "embeddings")
     provides: tuple[str, ...] = ("stories",)
 
-    def run(self, store: LinkStore, settings: Settings, watchlist: Watchlist, run_id: str = "link") -> int:
+    def run(self, store: Store, settings: Settings, watchlist: Watchlist, run_id: str = "link") -> int:
         ids, vectors, _ = ensure_embeddings(store, settings, _NEWS)
         metas = load_metas(store, ids)
         pairs = similar_pairs(vectors, [m.day for m in metas], STORY_WINDOW_DAYS, STORY_THRESHOLD)

@@ -22,11 +22,12 @@ from typing import Any
 
 import numpy as np
 
-from limelight.link.base import LinkStore, day_number, ensure_embeddings
+from limelight.link.base import day_number, ensure_embeddings
 from limelight.link.minhash import containment, shingles
 from limelight.models import Account, Link
 from limelight.registry import Registry
 from limelight.settings import Settings
+from limelight.store.base import Store
 from limelight.watchlist import Watchlist
 
 WINDOW_DAYS = 7.0
@@ -50,7 +51,7 @@ def _accounts_sql(accounts: list[Account]) -> tuple[str, list[Any]]:
             [[a.platform.lower() for a in accounts], [a.handle.lower() for a in accounts]])
 
 
-def load_posts(store: LinkStore, accounts: list[Account], *, skip_reposts: bool) -> list[Post]:
+def load_posts(store: Store, accounts: list[Account], *, skip_reposts: bool) -> list[Post]:
     if not accounts:
         return []
     accs, params = _accounts_sql(accounts)
@@ -118,7 +119,7 @@ class CopiedPostsLinker:
     requires: tuple[str, ...] = ("documents", "sources", "watchlist.accounts", "watchlist.official_accounts")
     provides: tuple[str, ...] = ("links:copies_official",)
 
-    def run(self, store: LinkStore, settings: Settings, watchlist: Watchlist, run_id: str = "link") -> int:
+    def run(self, store: Store, settings: Settings, watchlist: Watchlist, run_id: str = "link") -> int:
         watched_accounts, official_accounts = watched_and_official(watchlist)
         watched = load_posts(store, watched_accounts, skip_reposts=True)
         official = load_posts(store, official_accounts, skip_reposts=False)

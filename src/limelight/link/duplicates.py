@@ -16,11 +16,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from limelight.link.base import NEWS_KINDS, LinkStore, day_number, earlier_first
+from limelight.link.base import NEWS_KINDS, day_number, earlier_first
 from limelight.link.minhash import MinHasher, jaccard, lsh_candidates, shingles
 from limelight.models import Link
 from limelight.registry import Registry
 from limelight.settings import Settings
+from limelight.store.base import Store
 from limelight.watchlist import Watchlist
 
 # Shorter texts are left out of near-duplicate search: two three-word notices match by accident.
@@ -76,7 +77,7 @@ def _link(copy: Doc, origin: Doc, score: float, evidence: str) -> Link:
     return Link(from_id=copy.id, to_id=origin.id, kind="syndication", score=score, evidence=evidence)
 
 
-def load_news_docs(store: LinkStore) -> list[Doc]:
+def load_news_docs(store: Store) -> list[Doc]:
     rows: list[dict[str, Any]] = store.query(
         f"""SELECT id, source_id, published_at, content_hash, coalesce(title, '') || '\n' || text AS body
             FROM documents WHERE kind IN ({", ".join(f"'{k}'" for k in NEWS_KINDS)}) ORDER BY id"""
@@ -91,7 +92,7 @@ class DuplicateLinker:
     requires: tuple[str, ...] = ("documents",)
     provides: tuple[str, ...] = ("links:duplicate", "links:syndication")
 
-    def run(self, store: LinkStore, settings: Settings, watchlist: Watchlist, run_id: str = "link") -> int:
+    def run(self, store: Store, settings: Settings, watchlist: Watchlist, run_id: str = "link") -> int:
         links = find_duplicates(load_news_docs(store), float(settings["link.near_duplicate_threshold"]))
         return store.write_links(links, run_id)
 

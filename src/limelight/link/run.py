@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from limelight.errors import ConfigError
-from limelight.link.base import LinkStore
 from limelight.project import Project
 from limelight.registry import registry
 
@@ -42,9 +40,6 @@ def link_corpus(project: Project | Path | str = ".", *, only: list[str] | None =
     run_id = f"link-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     store = proj.open_store()
     try:
-        if not isinstance(store, LinkStore):
-            raise ConfigError(f"the {proj.settings['store.backend']} store cannot hold links, embeddings or "
-                              "stories yet", "use store.backend = \"duckdb\" for `limelight link`")
         written: dict[str, int] = {}
         for linker in registry.all("linker"):
             if only and linker.name not in only:

@@ -9,7 +9,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import pyarrow as pa
 
-from limelight.models import Enriched, ItemError
+from limelight.models import Document, Enriched, ItemError, Link
 from limelight.watchlist import Watchlist
 
 
@@ -40,6 +40,28 @@ class Store(Protocol):
     def finish_run(self, run_id: str, stats: dict[str, int]) -> None: ...
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> pa.Table: ...
+
+    def get_documents(self, ids: Sequence[str]) -> list[Document]:
+        """The stored documents with these ids, in the order asked (unknown ids are left out)."""
+        ...
+
+    # -- what the stages after ingest write (tone, link) ------------------------------------------
+
+    def update_tone(self, mentions: pa.Table, documents: pa.Table) -> None:
+        """Set tone and tone_label of stored mentions and documents (tables: id, tone, tone_label)."""
+        ...
+
+    def write_links(self, links: Sequence[Link], run_id: str) -> int:
+        """Add links across documents; a link stored already is skipped. Returns the links added."""
+        ...
+
+    def write_embeddings(self, document_ids: Sequence[str], model: str, vectors: Any) -> int:
+        """One vector per document for ``model`` ((n, dim) floats); stored pairs are kept. Returns rows added."""
+        ...
+
+    def replace_stories(self, rows: Sequence[tuple[str, str, str]]) -> int:
+        """Replace the story clusters with (document_id, story_id, method) rows. Returns rows written."""
+        ...
 
     def close(self) -> None: ...
 

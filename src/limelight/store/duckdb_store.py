@@ -182,7 +182,7 @@ class DuckDBStore:
 
     def write_links(self, links: Sequence[Link], run_id: str) -> int:
         """Add links found across documents (the link stage); a link stored already is skipped.
-        Returns the links added. Not part of the Store protocol yet."""
+        Returns the links added."""
         data = _links_table(list(dict.fromkeys(links)), run_id)
         if data.num_rows == 0:
             return 0
@@ -200,7 +200,7 @@ class DuckDBStore:
 
     def update_tone(self, mentions: pa.Table, documents: pa.Table) -> None:
         """Set tone and tone_label of stored mentions and documents (tables: id, tone, tone_label),
-        in one transaction. Used by `limelight tone apply`; not part of the Store protocol yet."""
+        in one transaction. Used by `limelight tone apply`."""
         with self._transaction() as con:
             for table, data in (("mentions", mentions), ("documents", documents)):
                 if data.num_rows == 0:
@@ -214,8 +214,7 @@ class DuckDBStore:
 
     def write_embeddings(self, document_ids: Sequence[str], model: str, vectors: Any) -> int:
         """Store one vector per document for ``model`` (an (n, dim) float array, rows in the order of
-        ``document_ids``); a (document, model) pair stored already is kept. Returns the rows added.
-        Added for the link stage (issue #3); not part of the Store protocol yet."""
+        ``document_ids``); a (document, model) pair stored already is kept. Returns the rows added."""
         ids = list(document_ids)
         if not ids:
             return 0
@@ -246,8 +245,7 @@ class DuckDBStore:
 
     def replace_stories(self, rows: Sequence[tuple[str, str, str]]) -> int:
         """Replace the ``stories`` table with (document_id, story_id, method) rows in one
-        transaction: each `limelight link` run recomputes the clusters whole. Returns rows written.
-        Added for the link stage (issue #3)."""
+        transaction: each `limelight link` run recomputes the clusters whole. Returns rows written."""
         data = pa.table({"document_id": pa.array([r[0] for r in rows], pa.string()),
                          "story_id": pa.array([r[1] for r in rows], pa.string()),
                          "method": pa.array([r[2] for r in rows], pa.string())})

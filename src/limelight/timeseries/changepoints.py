@@ -60,14 +60,34 @@ def dispersion(counts: ArrayLike) -> float:
     return max(1.0, var / float(x.mean()))
 
 
-def autocorrelation_factor(x: ArrayLike) -> float:
+def fill_missing(x: ArrayLike) -> NDArray[np.float64]:
+    """A (time, dims) copy of ``x`` with NaN filled by the previous value (a leading NaN run by the
+    first value; a column that is all NaN by 0), so a gap adds no change of its own."""
+    arr = _as_2d(x).copy()
+    n, dims = arr.shape
+    for j in range(dims):
+        col = arr[:, j]
+        mask = np.isnan(col)
+        if mask.all():
+            arr[:, j] = 0.0
+            continue
+        idx = np.where(~mask, np.arange(n), 0)
+        np.maximum.accumulate(idx, out=idx)
+        col = col[idx]
+        first = int(np.argmax(~np.isnan(col)))
+        col[:first] = col[first]
+        arr[:, j] = col
+    return arr
+
+
+def autocorrelation_factor(x: ArrayLike, max_rho: float = 0.95) -> float:
     """How much serial correlation inflates the variance of a segment mean: (1+ρ)/(1−ρ) for AR(1).
 
     BIC assumes independent noise; most real series (prices, passengers, sensor logs) wander, and
     then every wander looks like a change. ρ is read from the lag-1 autocorrelation r of the
     differences, which is −0.5 for white noise around a level (→ ρ = 0, factor 1) and 0 for a
     random walk (→ ρ near 1), and is barely moved by the few differences that straddle a change.
-    Averaged over columns, capped at ρ = 0.95 (factor 39).
+    Averaged over columns, capped at ρ = ``max_rho`` (0.95: factor 39; 0: no inflation).
     """
     arr = _as_2d(x)
     factors = []
@@ -80,16 +100,16 @@ def autocorrelation_factor(x: ArrayLike) -> float:
         d = np.diff(col)
         d = d - d.mean()
         r = float((d[1:] * d[:-1]).sum() / max(float((d * d).sum()), 1e-12))
-        rho = min(0.95, max(0.0, 1.0 + 2.0 * r))
+        rho = min(max_rho, max(0.0, 1.0 + 2.0 * r))
         factors.append((1.0 + rho) / (1.0 - rho))
     return float(np.mean(factors))
 
 
-def gaussian_penalty(x: ArrayLike, cost: Cost = "normal_meanvar") -> float:
+def gaussian_penalty(x: ArrayLike, cost: Cost = "normal_meanvar", max_rho: float = 0.95) -> float:
     """BIC, (k·dims + 1)·log n per change, times :func:`autocorrelation_factor` (see its doc)."""
     arr = _as_2d(x)
     k = 1 if cost == "normal_mean" else 2
-    return (k * arr.shape[1] + 1) * float(np.log(max(len(arr), 2))) * autocorrelation_factor(arr)
+    return (k * arr.shape[1] + 1) * float(np.log(max(len(arr), 2))) * autocorrelation_factor(arr, max_rho)
 
 
 def poisson_penalty(counts: ArrayLike) -> float:
@@ -140,22 +160,11 @@ def pelt(x: ArrayLike, *, cost: Cost = "poisson", penalty: float | None = None, 
     penalty (:func:`gaussian_penalty`: BIC inflated for serial correlation) applies; for the
     Poisson cost the default is :func:`poisson_penalty`.
     """
-    arr = _as_2d(x).copy()
+    arr = _as_2d(x)
     n, dims = arr.shape
     if n < 2 * min_size:
         return []
-    for j in range(dims):  # forward-fill NaN, then back-fill a leading NaN run
-        col = arr[:, j]
-        mask = np.isnan(col)
-        if mask.all():
-            arr[:, j] = 0.0
-            continue
-        idx = np.where(~mask, np.arange(n), 0)
-        np.maximum.accumulate(idx, out=idx)
-        col = col[idx]
-        first = int(np.argmax(~np.isnan(col)))
-        col[:first] = col[first]
-        arr[:, j] = col
+    arr = fill_missing(arr)
     if cost == "poisson":
         if penalty is None:
             penalty = sum(poisson_penalty(arr[:, j]) for j in range(dims))

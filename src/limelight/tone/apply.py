@@ -20,6 +20,7 @@ from limelight.enrich.base import EnrichContext
 from limelight.enrich.tone import ToneEnricher
 from limelight.models import Enriched, Mention
 from limelight.project import Project
+from limelight.store.base import Store
 
 BATCH_DOCUMENTS = 256
 _TONE_SCHEMA = pa.schema([("id", pa.string()), ("tone", pa.float64()), ("tone_label", pa.string())])
@@ -32,14 +33,14 @@ class ToneSummary:
     mentions: int
 
 
-def _pending_ids(store: object, all_documents: bool) -> list[str]:
+def _pending_ids(store: Store, all_documents: bool) -> list[str]:
     scope = "" if all_documents else "AND d.id IN (SELECT document_id FROM mentions)"
     sql = f"""
         SELECT d.id FROM documents AS d
         WHERE d.language IS NOT NULL {scope}
           AND (d.tone IS NULL OR d.id IN (SELECT document_id FROM mentions WHERE tone IS NULL))
         ORDER BY d.id"""
-    table: pa.Table = store.query(sql)  # type: ignore[attr-defined]
+    table = store.query(sql)
     return [str(v) for v in table.column(0).to_pylist()]
 
 
@@ -54,7 +55,7 @@ def apply_tone(project: Project, *, all_documents: bool = False,
         ids = _pending_ids(store, all_documents)
         for start in range(0, len(ids), BATCH_DOCUMENTS):
             chunk = ids[start:start + BATCH_DOCUMENTS]
-            docs = store.get_documents(chunk)  # type: ignore[attr-defined]
+            docs = store.get_documents(chunk)
             rows = store.query(
                 f"SELECT {', '.join(chr(34) + f + chr(34) for f in _MENTION_FIELDS)} FROM mentions "
                 "WHERE document_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY document_id, id", [chunk],
@@ -67,7 +68,7 @@ def apply_tone(project: Project, *, all_documents: bool = False,
                             for item in scored for m in item.mentions if m.tone is not None]
             doc_rows = [{"id": i.document.id, "tone": i.document.tone, "tone_label": i.document.tone_label}
                         for i in scored if i.document.tone is not None]
-            store.update_tone(pa.Table.from_pylist(mention_rows, schema=_TONE_SCHEMA),  # type: ignore[attr-defined]
+            store.update_tone(pa.Table.from_pylist(mention_rows, schema=_TONE_SCHEMA),
                               pa.Table.from_pylist(doc_rows, schema=_TONE_SCHEMA))
             n_docs += len(doc_rows)
             n_mentions += len(mention_rows)

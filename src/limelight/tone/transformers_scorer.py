@@ -1,9 +1,10 @@
 """``transformers``: any Hugging Face text-classification model (extra ``limelight[transformers]``).
 
 The model is ``settings["tone.transformers_model"]`` (a hub name, downloaded on first use, or a local
-folder). Its labels are mapped to ours by name (``negative``/``neg``/``LABEL_0``...); models that
-rate 1–5 stars are mapped 1–2 → negative, 3 → neutral, 4–5 → positive. Tone is P(positive) −
-P(negative) over the model's scores.
+folder; a relative folder is looked up in the project folder first). Its labels are mapped to ours
+by name (``negative``/``neg``/``LABEL_0``...); models that rate 1–5 stars are mapped 1–2 → negative,
+3 → neutral, 4–5 → positive. A model with any other label is refused when it is loaded. Tone is
+P(positive) − P(negative) over the model's scores.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ class TransformersScorer:
 
     def setup(self, settings: Settings, root: Path | None = None) -> None:
         model = str(settings["tone.transformers_model"])
+        if model and root is not None and not Path(model).is_absolute() and (root / model).is_dir():
+            model = str(root / model)  # a folder next to limelight.toml, like tone.model
         if model != self._model:
             self._model, self._pipe = model, None
 
@@ -65,7 +68,20 @@ class TransformersScorer:
                 raise ConfigError(
                     "transformers is not installed",
                     "pip install torch==2.13.0 first, then pip install 'limelight[transformers]'") from exc
-            self._pipe = pipeline("text-classification", model=self._model, top_k=None, truncation=True)
+            try:
+                pipe = pipeline("text-classification", model=self._model, top_k=None, truncation=True)
+            except OSError as exc:  # not a folder with a model, and not on the hub or in its cache
+                raise ConfigError(f"cannot load the transformers tone model {self._model!r}: {exc}",
+                                  "set tone.transformers_model to a local folder saved with save_pretrained, "
+                                  "or a hub name (downloaded once; HF_HUB_OFFLINE=1 uses the cache only)") from exc
+            labels = [str(v) for v in getattr(pipe.model.config, "id2label", {}).values()]
+            unmapped = [lab for lab in labels if map_label(lab) is None]
+            if unmapped:  # fail before scoring, naming every label the model has
+                raise ConfigError(
+                    f"cannot map the labels {unmapped} of tone model {self._model!r} to negative/neutral/positive "
+                    f"(the model's labels: {labels})",
+                    "use a sentiment model whose labels are negative/neutral/positive, LABEL_0/1/2 or 1-5 stars")
+            self._pipe = pipe
         return self._pipe
 
     def score(self, texts: list[str], language: str) -> list[tuple[float, str]]:
