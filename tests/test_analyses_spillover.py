@@ -9,7 +9,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from limelight.analyses.spillover import Spillover, _lagged_rows, iaaft_surrogates, lagged_correlation, max_lag_test
+from limelight.analyses.spillover import (
+    Spillover,
+    _lagged_rows,
+    families,
+    fisher_greater,
+    iaaft_surrogates,
+    lagged_correlation,
+    max_lag_test,
+    negative_after_peak,
+)
 from limelight.errors import UsageError
 from limelight.models import Document, Enriched, Mention, Source
 from limelight.store.duckdb_store import DuckDBStore
@@ -178,3 +187,79 @@ def test_spillover_surrogates_keep_values_and_autocorrelation() -> None:
     assert abs(np.mean([acf1(s) for s in shuffled])) < 0.1 < acf1(x)  # a shuffle loses it
     # same seed, same surrogates
     assert np.array_equal(surr, iaaft_surrogates(x, 50, np.random.default_rng(0)))
+
+
+def test_spillover_negative_if_co_mentioned_separates_coupled_from_uncoupled(store: DuckDBStore,
+                                                                              tmp_path: Path) -> None:
+    rows = Spillover().run(store, WATCHLIST, a="founder", b="cars", permutations=50).table.to_pylist()
+    row = next(r for r in rows if r["measure"] == "negative_if_co_mentioned")
+    # coupled corpus: every piece naming the founder is negative for the cars, most others positive
+    assert row["value"] > 0.5 and row["p_value"] < 1e-6 and row["evidence"]
+    s = DuckDBStore(tmp_path / "null.duckdb")
+    try:
+        s.write(corpus(coupled=False), "synthetic")
+        null = Spillover().run(s, WATCHLIST, a="founder", b="cars", permutations=50).table.to_pylist()
+    finally:
+        s.close()
+    # uncoupled: the cars' pieces never name the founder, so there is nothing to compare
+    assert np.isnan(next(r for r in null if r["measure"] == "negative_if_co_mentioned")["value"])
+
+
+def test_spillover_fisher_matches_the_hypergeometric_tail() -> None:
+    assert fisher_greater(3, 3, 3, 10) == pytest.approx(1 / 120)  # all three drawn of three marked
+    assert fisher_greater(0, 3, 5, 20) == pytest.approx(1.0)
+    # P(X >= 5), 10 drawn from 40 with 8 marked: summed by hand from the hypergeometric pmf
+    from math import comb
+    expected = sum(comb(8, x) * comb(32, 10 - x) for x in range(5, 9)) / comb(40, 10)
+    assert fisher_greater(5, 10, 8, 40) == pytest.approx(expected)
+    assert fisher_greater(9, 10, 8, 40) == 0.0
+
+
+def test_spillover_negative_after_peak_compares_before_and_after_a_s_worst_period() -> None:
+    a_neg = np.array([0.0, 0.1, 0.0, 0.9, 0.2, 0.0, 0.0, 0.0])
+    b_docs = np.array([10, 10, 10, 10, 10, 10, 10, 10], dtype=float)
+    b_neg = np.array([0, 1, 0, 0, 6, 7, 5, 0], dtype=float)
+    peak, value, p, counts = negative_after_peak(a_neg, b_docs, b_neg, window=3)  # type: ignore[misc]
+    assert peak == 3 and counts == (1, 30, 18, 30)
+    assert value == pytest.approx(18 / 30 - 1 / 30) and p < 1e-4
+    assert negative_after_peak(np.zeros(8), b_docs, b_neg, 3) is None  # A never negative
+    assert negative_after_peak(a_neg, b_docs, b_neg, 0) is None  # no period after the peak asked
+
+
+def test_spillover_families_keep_a_and_b_apart() -> None:
+    wl = Watchlist.from_dict({"entity": [
+        {"id": "co", "kind": "org", "name": "Co"},
+        {"id": "cars", "kind": "segment", "name": "Cars", "parent": "co"},
+        {"id": "suv", "kind": "product", "name": "SUV", "parent": "cars"},
+        {"id": "phones", "kind": "segment", "name": "Phones", "parent": "co"},
+    ]})
+    assert families(wl, "cars", "phones", True) == (["cars", "suv"], ["phones"])
+    assert families(wl, "co", "cars", True) == (["co", "phones"], ["cars", "suv"])
+    assert families(wl, "cars", "co", True) == (["cars", "suv"], ["co", "phones"])
+    assert families(wl, "cars", "phones", False) == (["cars"], ["phones"])
+
+
+def test_spillover_by_week_sees_a_lag_of_weeks(tmp_path: Path) -> None:
+    # SYNTHETIC: A is under fire in weeks 6-7, B in weeks 10-11 (four weeks later); 30 weeks.
+    items: list[Enriched] = []
+    start = datetime(2024, 1, 1, 9, tzinfo=UTC)  # a Monday
+    for day in range(210):
+        week = day // 7
+        d = Document(id=f"bg{day}", kind="article", origin="synthetic", source=Source.make("web", "x.org"),
+                     text="synthetic", published_at=start + timedelta(days=day))
+        mentions = [Mention(d.id, "founder", "f", "f", "text", 0, 1, "body", "s",
+                            tone_label="negative" if week in (6, 7) else "neutral"),
+                    Mention(d.id, "cars", "c", "c", "text", 2, 3, "body", "s",
+                            tone_label="negative" if week in (10, 11) else "positive")]
+        items.append(Enriched(d, tuple(mentions)))
+    s = DuckDBStore(tmp_path / "weeks.duckdb")
+    try:
+        s.write(items, "synthetic")
+        res = Spillover().run(s, WATCHLIST, a="founder", b="cars", by="week", max_lag=6, permutations=50)
+    finally:
+        s.close()
+    cc = [r for r in res.table.to_pylist() if r["measure"] == "cross_correlation"]
+    assert max(cc, key=lambda r: r["value"])["lag"] == 4
+    after = next(r for r in res.table.to_pylist() if r["measure"] == "negative_after_peak")
+    assert after["value"] > 0.2 and after["evidence"]
+    assert any("peaked in the week of 2024-02-12" in n for n in res.notes)

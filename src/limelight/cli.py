@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import pyarrow.compute as pc
 
 from limelight import api
 from limelight.errors import LimelightError
@@ -284,9 +285,10 @@ def demo(directory: Path, workers: int | None) -> None:
         ("visibility", "Who is on stage: the founder vs the president, by month",
          {"by": "month", "entity": "han-zhiyuan"}),
         ("visibility", "", {"by": "month", "entity": "bai-ming"}),
+        ("tone", "How coverage of the founder feels, by month", {"by": "month", "entity": "han-zhiyuan"}),
         ("storms", "Media storms around the car segment", {"entity": "kestrel-auto"}),
-        ("spillover", "Does the car controversy spill over onto the phones?",
-         {"a": "kestrel-auto", "b": "kestrel-phones"}),
+        ("spillover", "Does the car controversy spill over onto the phones? (weeks)",
+         {"a": "kestrel-auto", "b": "kestrel-phones", "by": "week", "max_lag": 8}),
         ("withdrawal", "The founder's own channels", {"entity": "han-zhiyuan"}),
         ("copied_posts", "Posts that copy official releases", {"by": "month"}),
         ("stories", "Stories told in several languages", {}),
@@ -296,9 +298,9 @@ def demo(directory: Path, workers: int | None) -> None:
             continue
         res = api.analyze(name, proj, **options)
         table = res.table.drop_columns([c for c in res.table.column_names if "evidence" in c])
-        if name == "spillover":  # the summary rows first; the lag-by-lag correlations follow
-            table = table.take(sorted(range(table.num_rows),
-                                      key=lambda i: table["measure"][i].as_py() == "cross_correlation"))
+        if name == "spillover":  # the summary rows, and of the lag-by-lag correlations the strongest
+            table = table.filter(pc.or_(pc.not_equal(table["measure"], "cross_correlation"),
+                                        pc.is_valid(table["p_value"])))
         write_table(table.slice(0, 12), "table", sys.stdout, title=title or None, notes=res.notes)
     click.echo(f"Next: limelight analyze --help; limelight report visibility --project {directory} --by week")
     sys.exit(result.exit_status)

@@ -57,6 +57,20 @@ parent = "xiaomi"
 aliases = ["Xiaomi Auto", "Xiaomi EV", "小米汽车", "SU7", "YU7"]
 
 [[entity]]
+id = "xiaomi-phones"
+kind = "segment"
+name = "Xiaomi Phones"
+parent = "xiaomi"
+aliases = ["Xiaomi phones", "Xiaomi smartphones", "小米手机", "điện thoại Xiaomi"]
+
+[[entity]]
+id = "xiaomi-17-ultra"
+kind = "product"
+name = "Xiaomi 17 Ultra"
+parent = "xiaomi-phones"
+aliases = ["Xiaomi 17 Ultra", "小米17 Ultra"]
+
+[[entity]]
 id = "leica"
 kind = "org"
 name = "Leica"

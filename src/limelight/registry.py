@@ -52,6 +52,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "limelight.analyses.spillover",
     "limelight.analyses.withdrawal",
     "limelight.analyses.share_of_voice",
+    "limelight.analyses.tone",
     # Linkers run in this order (`limelight link`): stories read the links found before them.
     "limelight.link.duplicates",
     "limelight.link.translations",

@@ -46,6 +46,17 @@ class Watchlist:
     def children(self, entity_id: str) -> list[Entity]:
         return [e for e in self.entities if e.parent == entity_id]
 
+    def family(self, entity_id: str) -> list[str]:
+        """The entity's id and its descendants' at any depth, breadth first (a cycle stops)."""
+        family = [entity_id]
+        i = 0
+        while i < len(family):
+            for child in self.children(family[i]):
+                if child.id not in family:
+                    family.append(child.id)
+            i += 1
+        return family
+
     def __len__(self) -> int:
         return len(self.entities)
 

@@ -10,6 +10,17 @@ make the two series move together. Rows:
 - ``co_mention_share``: the share of B's documents that mention A.
 - ``co_mention_vs_controversy``: corr(A's negative rate, the share of B's documents that mention A):
   does B get dragged into A's stories when A is under fire?
+- ``negative_after_peak``: B's negative share (documents) in the ``max_lag`` periods after A's most
+  negative period minus B's share before it, one-sided Fisher p-value. It is a before/after
+  comparison around one event: anything else that changed B's tone then shows too, so read it with
+  the co-mention rows and the evidence (B's negative documents after the peak).
+- ``negative_if_co_mentioned``: among B's pieces (a republication, translation or duplicate counts
+  with its original, once), the share in negative tone for B when the piece also names A minus the
+  share when it does not: is B's bad press the press that drags A in? This catches spillover at any
+  delay (a phone brand hit a month after the car scandal), which the daily correlations at ±max_lag
+  cannot. Its p-value is one-sided Fisher's exact test (hypergeometric upper tail) on the 2×2 table;
+  the evidence is B's negative pieces that name A. Pieces of one story by different outlets still
+  count apart, so with few stories read it as descriptive.
 
 p-values come from a surrogate test that keeps A's autocorrelation. Media coverage is strongly
 autocorrelated (a story runs for days), and two independent autocorrelated series show large
@@ -35,6 +46,7 @@ nominal 5 % in simulation); from about 120 days it is near nominal.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -56,20 +68,46 @@ FROM documents AS d WHERE d.published_at IS NOT NULL GROUP BY day
 _PAIR = f"""
 WITH per_doc AS (
     SELECT m.document_id,
-           bool_or(m.entity_id = $1) AS has_a, bool_or(m.entity_id = $2) AS has_b,
-           bool_or(m.entity_id = $1 AND {NEGATIVE}) AS neg_a, bool_or(m.entity_id = $2 AND {NEGATIVE}) AS neg_b,
+           bool_or(list_contains($1, m.entity_id)) AS has_a, bool_or(list_contains($2, m.entity_id)) AS has_b,
+           bool_or(list_contains($1, m.entity_id) AND {NEGATIVE}) AS neg_a,
+           bool_or(list_contains($2, m.entity_id) AND {NEGATIVE}) AS neg_b,
            bool_or(m.tone IS NOT NULL OR m.tone_label IS NOT NULL) AS scored
-    FROM mentions AS m WHERE m.entity_id IN ($1, $2)
+    FROM mentions AS m WHERE list_contains($1, m.entity_id) OR list_contains($2, m.entity_id)
     GROUP BY m.document_id
 )
 SELECT {LOCAL_DAY} AS day,
        count(*) FILTER (WHERE has_a) AS a_docs, count(*) FILTER (WHERE has_b) AS b_docs,
        count(*) FILTER (WHERE neg_a) AS a_neg, count(*) FILTER (WHERE neg_b) AS b_neg,
        count(*) FILTER (WHERE has_a AND has_b) AS co, count(*) FILTER (WHERE scored) AS scored,
-       list(p.document_id ORDER BY d.published_at) FILTER (WHERE has_a AND has_b) AS co_docs
+       list(p.document_id ORDER BY d.published_at) FILTER (WHERE has_a AND has_b) AS co_docs,
+       list(p.document_id ORDER BY d.published_at) FILTER (WHERE neg_b) AS b_neg_docs
 FROM per_doc AS p JOIN documents AS d ON d.id = p.document_id
 WHERE d.published_at IS NOT NULL
 GROUP BY day
+"""
+
+# B's pieces: one row per original (a duplicate, syndicated copy or translation folds into the
+# document it links to), whether it names A, and whether B's tone in it is negative (most of its
+# documents' B mentions; only documents where B has a scored mention count).
+_PIECES = f"""
+WITH per_doc AS (
+    SELECT m.document_id,
+           bool_or(list_contains($1, m.entity_id)) AS has_a, bool_or(list_contains($2, m.entity_id)) AS has_b,
+           bool_or(list_contains($2, m.entity_id) AND {NEGATIVE}) AS neg_b,
+           bool_or(list_contains($2, m.entity_id) AND (m.tone IS NOT NULL OR m.tone_label IS NOT NULL)) AS scored_b
+    FROM mentions AS m WHERE list_contains($1, m.entity_id) OR list_contains($2, m.entity_id)
+    GROUP BY m.document_id
+),
+origin AS (
+    SELECT from_id, min(to_id) AS to_id FROM links
+    WHERE kind IN ('duplicate', 'syndication', 'translation') AND to_id IS NOT NULL GROUP BY from_id
+)
+SELECT coalesce(o.to_id, p.document_id) AS piece, bool_or(p.has_a) AS co,
+       avg(CAST(p.neg_b AS DOUBLE)) > 0.5 AS negative,
+       list(p.document_id ORDER BY p.document_id) FILTER (WHERE p.neg_b AND p.has_a) AS evidence
+FROM per_doc AS p LEFT JOIN origin AS o ON o.from_id = p.document_id
+WHERE p.has_b AND p.scored_b
+GROUP BY piece
 """
 
 SCHEMA = pa.schema([
@@ -164,7 +202,11 @@ class Spillover:
     options: tuple[Option, ...] = (
         Option("a", None, "Entity id whose controversy may spill over (needed, with b)."),
         Option("b", None, "Entity id that may be dragged in (needed, with a)."),
-        Option("max_lag", 7, "Largest lag in days, both ways."),
+        Option("include_children", True,
+               "Count each entity's children too (a segment's products, a company's people); an entity "
+               "that is the other's descendant stays out of the other's family."),
+        Option("by", "day", "Period of the series (lags are counted in it).", ("day", "week")),
+        Option("max_lag", 7, "Largest lag in periods (days or weeks), both ways."),
         # 499 gives p in steps of 0.002: ample for a 0.05 or 0.01 decision (surrogate-data tests
         # use as few as 2/alpha - 1), at half the cost of 1000.
         Option("permutations", 499, "Surrogates of A (same values and autocorrelation) for the p-values."),
@@ -182,26 +224,44 @@ class Spillover:
         if not opts["a"] or not opts["b"] or opts["a"] == opts["b"]:
             raise UsageError("spillover needs two different entities", "pass a=ENTITY_ID and b=ENTITY_ID")
         a, b = watchlist.get(opts["a"]).id, watchlist.get(opts["b"]).id
+        fam_a, fam_b = families(watchlist, a, b, bool(opts["include_children"]))
         corpus = store.query(_CORPUS_DAYS)
-        pair = store.query(_PAIR, [a, b])
+        pair = store.query(_PAIR, [fam_a, fam_b])
         if pair.num_rows == 0:
             return AnalysisResult(self.name, SCHEMA.empty_table(), opts, (f"neither {a} nor {b} is mentioned",))
         days = day_range(min(corpus.column("day").to_pylist()), max(corpus.column("day").to_pylist()))
+        columns = ("a_docs", "b_docs", "a_neg", "b_neg", "co", "scored")
         total = dense(days, corpus, "day", "n")
+        per = {c: dense(days, pair, "day", c) for c in columns}
+        # Weeks (Monday first) see a spillover that takes weeks: a phone brand hit a month after
+        # the car scandal is lag 4-5 in weeks, out of reach of a daily ±max_lag.
+        starts = [i for i, d in enumerate(days) if i == 0 or d.weekday() == 0] if opts["by"] == "week" \
+            else list(range(len(days)))
+        period_of = {d: days[max(k for k in starts if k <= i)] for i, d in enumerate(days)} \
+            if opts["by"] == "week" else {d: d for d in days}
+        if opts["by"] == "week":
+            total = np.add.reduceat(total, starts)
+            per = {c: np.add.reduceat(v, starts) for c, v in per.items()}
+        periods = [days[i] for i in starts]
         live = total > 0  # collection gaps carry no information about either entity
-        per = {c: dense(days, pair, "day", c)[live] for c in ("a_docs", "b_docs", "a_neg", "b_neg", "co", "scored")}
+        per = {c: v[live] for c, v in per.items()}
         tot = total[live]
         a_neg, b_neg = per["a_neg"] / tot, per["b_neg"] / tot
         with np.errstate(invalid="ignore", divide="ignore"):
             co_share = np.where(per["b_docs"] > 0, per["co"] / np.maximum(per["b_docs"], 1), 0.0)
-        n = int(live.sum())
+        live_periods = [p for p, ok in zip(periods, live, strict=True) if ok]
+        n = sum(1 for d in days if live[periods.index(period_of[d])]) if opts["by"] == "week" else len(live_periods)
         lags = range(-opts["max_lag"], opts["max_lag"] + 1)
-        co_docs = {d: v for d, v in zip(pair.column("day").to_pylist(), pair.column("co_docs").to_pylist(),
-                                        strict=True) if v}
-        live_days = [d for d, ok in zip(days, live, strict=True) if ok]
-        # evidence: B's documents naming A, from A's most negative days first
+        co_docs: dict[Any, list[str]] = {}
+        b_neg_docs: dict[Any, list[str]] = {}
+        for d, v, w in zip(pair.column("day").to_pylist(), pair.column("co_docs").to_pylist(),
+                           pair.column("b_neg_docs").to_pylist(), strict=True):
+            if d in period_of:
+                co_docs.setdefault(period_of[d], []).extend(v or [])
+                b_neg_docs.setdefault(period_of[d], []).extend(w or [])
+        # evidence: B's documents naming A, from A's most negative periods first
         order = np.argsort(-a_neg, kind="stable")
-        evidence = [doc for i in order for doc in co_docs.get(live_days[i], [])][: opts["evidence_limit"]]
+        evidence = [doc for i in order for doc in co_docs.get(live_periods[i], [])][: opts["evidence_limit"]]
 
         rows: list[dict[str, Any]] = []
         notes: list[str] = []
@@ -221,6 +281,25 @@ class Spillover:
             rows.append({"measure": "co_mention_vs_controversy", "lag": 0, "value": controversy,
                          "p_value": _p_value(controversy, np.nan_to_num(null_c, nan=-np.inf)), "days": n,
                          "evidence": evidence})
+            after = negative_after_peak(a_neg, per["b_docs"], per["b_neg"], opts["max_lag"])
+            if after is not None:
+                peak, value, p_after, (k_bef, n_bef, k_aft, n_aft) = after
+                rows.append({"measure": "negative_after_peak", "lag": 0, "value": value, "p_value": p_after,
+                             "days": n, "evidence": [doc for i in range(peak + 1, min(peak + 1 + opts["max_lag"],
+                                                                                        len(live_periods)))
+                                                     for doc in b_neg_docs.get(live_periods[i], [])
+                                                     ][: opts["evidence_limit"]]})
+                notes.append(f"{a}'s negative coverage peaked in the {opts['by']} of {live_periods[peak]}; "
+                             f"{b} was negative in {k_bef} of {n_bef} documents before "
+                             f"({k_bef / max(n_bef, 1):.0%}) and {k_aft} of {n_aft} in the {opts['max_lag']} "
+                             f"{opts['by']}s after ({k_aft / max(n_aft, 1):.0%})")
+            diff, p_fisher, n_co, k_co, n_other, k_other, neg_evidence = negative_if_co_mentioned(
+                store.query(_PIECES, [fam_a, fam_b]))
+            rows.append({"measure": "negative_if_co_mentioned", "lag": 0, "value": diff, "p_value": p_fisher,
+                         "days": n, "evidence": neg_evidence[: opts["evidence_limit"]]})
+            if n_co and n_other:
+                notes.append(f"{b} is negative in {k_co} of {n_co} pieces that name {a} ({k_co / n_co:.0%}) and in "
+                             f"{k_other} of {n_other} that do not ({k_other / n_other:.0%})")
         else:
             notes.append("no mention has a tone yet (run the tone enricher): co-mention share only")
         share = float(per["co"].sum() / per["b_docs"].sum()) if per["b_docs"].sum() else float("nan")
@@ -229,6 +308,66 @@ class Spillover:
         for r in rows:
             r["a"], r["b"] = a, b
         return AnalysisResult(self.name, pa.Table.from_pylist(rows, schema=SCHEMA), opts, tuple(notes))
+
+
+def families(watchlist: Watchlist, a: str, b: str, include_children: bool) -> tuple[list[str], list[str]]:
+    """A's and B's entity ids: each with its descendants when asked, never sharing one. When one is
+    the other's descendant (a company and its car segment) the descendant's family leaves the other's."""
+    if not include_children:
+        return [a], [b]
+    fam_a, fam_b = watchlist.family(a), watchlist.family(b)
+    if b in fam_a:
+        fam_a = [x for x in fam_a if x not in fam_b]
+    elif a in fam_b:
+        fam_b = [x for x in fam_b if x not in fam_a]
+    return fam_a, fam_b
+
+
+def fisher_greater(k: int, row: int, col: int, total: int) -> float:
+    """One-sided Fisher's exact test: P(X ≥ k) for X hypergeometric, ``total`` items of which ``col``
+    are marked, ``row`` drawn (here: pieces, negative ones, pieces naming A, negative pieces naming A)."""
+    def log_comb(n: int, r: int) -> float:
+        return math.lgamma(n + 1) - math.lgamma(r + 1) - math.lgamma(n - r + 1)
+
+    hi = min(row, col)
+    if k > hi:
+        return 0.0
+    denom = log_comb(total, row)
+    terms = [log_comb(col, x) + log_comb(total - col, row - x) - denom
+             for x in range(max(k, row + col - total, 0), hi + 1)]
+    top = max(terms)
+    return float(min(1.0, math.exp(top) * sum(math.exp(t - top) for t in terms)))
+
+
+def negative_if_co_mentioned(pieces: pa.Table) -> tuple[float, float | None, int, int, int, int, list[str]]:
+    """(difference in negative share, Fisher p, co pieces, negative co pieces, other pieces, negative
+    other pieces, evidence) from the rows of ``_PIECES``."""
+    co = np.array(pieces.column("co").to_pylist(), dtype=bool)
+    neg = np.array(pieces.column("negative").to_pylist(), dtype=bool)
+    n_co, n_other = int(co.sum()), int((~co).sum())
+    k_co, k_other = int((co & neg).sum()), int((~co & neg).sum())
+    evidence = [d for docs in pieces.column("evidence").to_pylist() if docs for d in docs]
+    if n_co == 0 or n_other == 0:
+        return float("nan"), None, n_co, k_co, n_other, k_other, evidence
+    diff = k_co / n_co - k_other / n_other
+    p = fisher_greater(k_co, n_co, k_co + k_other, n_co + n_other)
+    return diff, p, n_co, k_co, n_other, k_other, evidence
+
+
+def negative_after_peak(a_neg: NDArray[np.float64], b_docs: NDArray[np.float64], b_neg: NDArray[np.float64],
+                        window: int) -> tuple[int, float, float, tuple[int, int, int, int]] | None:
+    """B's negative share in the ``window`` periods after A's most negative period minus its share
+    before that period, with a one-sided Fisher p-value (documents as units). None when A has no
+    negative period or B has no documents on either side."""
+    if not len(a_neg) or a_neg.max() <= 0:
+        return None
+    peak = int(np.argmax(a_neg))
+    k_bef, n_bef = int(b_neg[:peak].sum()), int(b_docs[:peak].sum())
+    k_aft, n_aft = int(b_neg[peak + 1:peak + 1 + window].sum()), int(b_docs[peak + 1:peak + 1 + window].sum())
+    if n_bef == 0 or n_aft == 0:
+        return None
+    value = k_aft / n_aft - k_bef / n_bef
+    return peak, value, fisher_greater(k_aft, n_aft, k_aft + k_bef, n_aft + n_bef), (k_bef, n_bef, k_aft, n_aft)
 
 
 def _p_value(observed: float, null: NDArray[np.float64]) -> float | None:

@@ -142,7 +142,7 @@ class Visibility:
         members: list[str] = []
         targets: list[str] = []
         for entity in selected:
-            for member in _family(watchlist, entity.id, opts["include_children"]):
+            for member in watchlist.family(entity.id) if opts["include_children"] else [entity.id]:
                 members.append(member)
                 targets.append(entity.id)
 
@@ -186,19 +186,6 @@ def _resolve(declared: tuple[Option, ...], given: dict[str, Any]) -> dict[str, A
     opts["include_children"] = bool(opts["include_children"])
     opts["weighted"] = bool(opts["weighted"])
     return opts
-
-
-def _family(watchlist: Watchlist, entity_id: str, include_children: bool) -> list[str]:
-    """The entity, and with ``include_children`` its descendants at any depth (cycles stop)."""
-    family = [entity_id]
-    if include_children:
-        i = 0
-        while i < len(family):
-            for child in watchlist.children(family[i]):
-                if child.id not in family:
-                    family.append(child.id)
-            i += 1
-    return family
 
 
 def register(registry: Registry) -> None:

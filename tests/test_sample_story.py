@@ -1,4 +1,8 @@
-"""`link_corpus` end to end on the bundled SYNTHETIC sample, checked against its hidden ``.truth``.
+"""The bundled SYNTHETIC sample end to end: ingest, tone, link, then every analysis, checked against
+the sample's hidden ``.truth`` and the story it was written to tell (the founding case's shape:
+a storm over the car segment from 2025-10-01, the founder leaving the stage to the president and
+going quiet on his channels, his posts turning into copies of official posts, negativity reaching
+the phone brand, translated republications).
 
 The sample's ground truth names each article's kind and original URL (``.truth/articles.jsonl``)
 and each founder post that copies an official post (``.truth/posts.jsonl``). Four of the six
@@ -32,6 +36,7 @@ def linked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project, 
     project = api.init(root / "p", sample=True)
     sample = project.root / "sample"
     api.ingest([str(sample / "articles"), str(sample / "social")], project, fetch=False)
+    api.apply_tone(project)
     first = link_corpus(project)
     second = link_corpus(project)
     yield project, first, second
@@ -143,3 +148,57 @@ def test_link_sample_similarity_translations_join_sentence_parallel_texts(
     assert len(parallel) / len(found) >= 0.9
     assert all("sentences aligned in order" in link["evidence"] for link in _links(project, "translation").values()
                if not link["evidence"].startswith("attribution:"))
+
+
+def _by(rows: list[dict[str, Any]], **match: Any) -> list[dict[str, Any]]:
+    return [r for r in rows if all(r[k] == v for k, v in match.items())]
+
+
+def test_sample_story_the_president_takes_the_stage(linked: tuple[Project, LinkSummary, LinkSummary]) -> None:
+    project, _, _ = linked
+    rows = api.analyze("visibility", project, by="month").table.to_pylist()
+    han = {r["period"].isoformat()[:7]: r for r in _by(rows, entity_id="han-zhiyuan")}
+    bai = {r["period"].isoformat()[:7]: r for r in _by(rows, entity_id="bai-ming")}
+    assert han["2025-07"]["speaking"] > 10  # before the storm the founder presents himself
+    assert han["2025-12"]["speaking"] == 0 and han["2025-12"]["audience"] >= 10  # sits in the audience
+    assert bai["2025-12"]["speaking"] >= 10 and "2025-07" not in bai  # the president keynotes
+
+
+def test_sample_story_storm_over_the_car_segment(linked: tuple[Project, LinkSummary, LinkSummary]) -> None:
+    project, _, _ = linked
+    storms = api.analyze("storms", project, entity="kestrel-auto").table.to_pylist()
+    first = min(storms, key=lambda r: r["onset"])
+    assert "2025-09-28" <= first["onset"].isoformat() <= "2025-10-03"
+    assert all(r["end"].isoformat() <= "2025-11-30" for r in storms)  # the storm phase ends in November
+    assert any(r["signal"] == "negative_share" for r in storms) and first["top_stories"]
+
+
+def test_sample_story_tone_turns_with_the_storm(linked: tuple[Project, LinkSummary, LinkSummary]) -> None:
+    project, _, _ = linked
+    rows = api.analyze("tone", project, by="month", entity="han-zhiyuan").table.to_pylist()
+    tone = {r["period"].isoformat()[:7]: r for r in rows}
+    assert all(tone[m]["mean_tone"] > 0 and tone[m]["negative_share"] < 0.1 for m in ("2025-07", "2025-08", "2025-09"))
+    assert tone["2025-10"]["mean_tone"] < -0.2 and tone["2025-10"]["negative_share"] > 0.4
+    assert tone["2025-10"]["evidence"]
+
+
+def test_sample_story_negativity_reaches_the_phone_brand(linked: tuple[Project, LinkSummary, LinkSummary]) -> None:
+    project, _, _ = linked
+    res = api.analyze("spillover", project, a="kestrel-auto", b="kestrel-phones", by="week", max_lag=8)
+    after = _by(res.table.to_pylist(), measure="negative_after_peak")[0]
+    assert after["value"] > 0.2 and after["p_value"] < 0.01 and after["evidence"]
+    cc = _by(res.table.to_pylist(), measure="cross_correlation")
+    assert max(cc, key=lambda r: r["value"])["lag"] > 0  # the car segment's bad weeks come first
+
+
+def test_sample_story_the_founder_goes_quiet(linked: tuple[Project, LinkSummary, LinkSummary]) -> None:
+    project, _, _ = linked
+    rows = api.analyze("withdrawal", project, entity="han-zhiyuan").table.to_pylist()
+    live = _by(rows, platform="douyin", content_type="livestream")
+    cadence = sorted(_by(live, row="cadence"), key=lambda r: r["start"])
+    assert len(cadence) >= 2 and cadence[0]["posts_per_week"] > 1 and cadence[-1]["posts"] == 0
+    assert "2025-09-20" <= cadence[-1]["start"].isoformat() <= "2025-10-10"
+    silence = _by(live, row="silence")[0]
+    assert silence["days_since_last"] >= 60 and silence["silence_percentile"] >= 0.99
+    posts = sorted(_by(rows, platform="weibo", content_type="post", row="cadence"), key=lambda r: r["start"])
+    assert posts[-1]["posts_per_week"] < 0.5 * posts[0]["posts_per_week"]
