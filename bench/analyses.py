@@ -24,9 +24,12 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from limelight.analyses.copied_posts import CopiedPosts
+from limelight.analyses.lineage import Stories
 from limelight.analyses.share_of_voice import ShareOfVoice
 from limelight.analyses.spillover import Spillover
 from limelight.analyses.storms import Storms
+from limelight.analyses.tone import ToneOverTime
 from limelight.analyses.visibility import Visibility
 from limelight.analyses.withdrawal import Withdrawal
 from limelight.models import Account, Entity, Source
@@ -101,6 +104,12 @@ def build(path: Path, n_mentions: int, seed: int = 0) -> None:
         # a story cluster for every 5th document, so the story joins have rows to fold
         con.execute("INSERT INTO stories SELECT id, 's' || (CAST(substr(id, 2) AS BIGINT) // 5), 'synthetic' "
                     "FROM documents WHERE CAST(substr(id, 2) AS BIGINT) % 5 < 2")
+        # the second document of each story translates the first; a third of the posts copy the next post
+        con.execute("INSERT INTO links SELECT id, 'd' || (CAST(substr(id, 2) AS BIGINT) - 1), NULL, 'translation', "
+                    "0.9, 'synthetic', 'bench' FROM documents WHERE CAST(substr(id, 2) AS BIGINT) % 5 = 1")
+        con.execute("INSERT INTO links SELECT id, 'd' || (CAST(substr(id, 2) AS BIGINT) + 1), NULL, "
+                    "'copies_official', 0.95, 'synthetic', 'bench' FROM documents "
+                    "WHERE kind = 'post' AND CAST(substr(id, 2) AS BIGINT) % 3 = 0")
         store.sync_watchlist(wl)
     finally:
         store.close()
@@ -141,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
                 "spillover (499 surrogates)": lambda: Spillover().run(store, wl, a="child-0", b="child-1"),
                 "withdrawal (10 accounts)": lambda: Withdrawal().run(store, wl),
                 "share_of_voice (week)": lambda: ShareOfVoice().run(store, wl),
+                "tone (week)": lambda: ToneOverTime().run(store, wl),
+                "copied_posts (week)": lambda: CopiedPosts().run(store, wl),
+                "stories (one row per story)": lambda: Stories().run(store, wl),
+                "stories (lineage per document)": lambda: Stories().run(store, wl, view="documents"),
             }
             print(f"{'analysis':32} {'seconds':>9} {'÷ agg scan':>11} {'÷ SELECT *':>11}")
             print(f"{'aggregate scan of mentions':32} {scan:9.3f} {1.0:11.2f} {scan / scan_all:11.2f}")

@@ -69,3 +69,23 @@ def test_analyses_stories_empty_store_notes(tmp_path: Path) -> None:
         result = Stories().run(s, WL)
     assert result.table.num_rows == 0
     assert "limelight link" in result.notes[0]
+
+
+def test_analyses_stories_lineage_prefers_stated_links_and_stops_at_cycles(tmp_path: Path) -> None:
+    with DuckDBStore(tmp_path / "cycle.duckdb") as s:
+        s.write([_article(d, f"{d}.example", lang, day) for d, lang, day in
+                 (("zh", "zh", 1), ("vi", "vi", 2), ("de", "de", 3), ("x", "en", 4), ("y", "en", 5))], "synthetic")
+        s.write_links([
+            Link("de", "vi", "translation", 1.0, "attribution: Nguồn: vi.example"),  # stated by the page
+            Link("de", "zh", "translation", 0.95, "cosine"),  # a higher similarity does not beat it
+            Link("vi", "zh", "translation", 0.88, "cosine"),
+            Link("x", "y", "syndication", 1.0, "attribution: Source: y"),  # two pages naming each other
+            Link("y", "x", "syndication", 1.0, "attribution: Source: x"),
+        ], "synthetic")
+        s.replace_stories([(d, "s1", "link") for d in ("zh", "vi", "de")] + [(d, "s2", "link") for d in ("x", "y")])
+        rows = {r["document_id"]: r for r in Stories().run(s, WL, view="documents").table.to_pylist()}
+    assert [(step["document_id"], step["via"]) for step in rows["de"]["lineage"]] == [
+        ("zh", None), ("vi", "translation"), ("de", "translation")]
+    assert [step["document_id"] for step in rows["x"]["lineage"]] == ["y", "x"]
+    assert [step["document_id"] for step in rows["y"]["lineage"]] == ["x", "y"]
+    assert rows["x"]["hops"] == rows["y"]["hops"] == 1

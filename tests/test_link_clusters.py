@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from limelight.analyses.lineage import chain, parents
 from limelight.link.clusters import cluster
 from limelight.link.translations import Meta, similar_translations
 
@@ -19,23 +18,6 @@ def test_link_clusters_links_merge_and_similarity_respects_the_span() -> None:
     # The story id comes from the earliest document, so it is stable across runs.
     again = cluster(list(reversed(metas)), [("b", "a")], [("c", "b", 0.95), ("d", "c", 0.9), ("e", "d", 0.9)])
     assert {d: s for d, s, _ in again}["a"] == rows["a"][0]
-
-
-def test_link_clusters_lineage_chain_follows_the_strongest_links() -> None:
-    links = [
-        {"from_id": "de", "to_id": "vi", "kind": "translation", "score": 1.0, "stated": True},
-        {"from_id": "de", "to_id": "zh", "kind": "translation", "score": 0.9, "stated": False},
-        {"from_id": "vi", "to_id": "zh", "kind": "translation", "score": 0.88, "stated": False},
-        {"from_id": "de2", "to_id": "de", "kind": "syndication", "score": 1.0, "stated": False},
-    ]
-    parent = parents(links)
-    assert parent["de"] == ("vi", "translation")  # the page's own attribution wins over a higher match
-    assert chain("de2", parent) == [("zh", None), ("vi", "translation"), ("de", "translation"),
-                                    ("de2", "syndication")]
-    assert chain("zh", parent) == [("zh", None)]
-    loop = parents([{"from_id": "x", "to_id": "y", "kind": "syndication", "score": 1.0, "stated": True},
-                    {"from_id": "y", "to_id": "x", "kind": "syndication", "score": 1.0, "stated": True}])
-    assert chain("x", loop) == [("y", None), ("x", "syndication")]
 
 
 def test_link_translations_mutual_best_cross_language_only() -> None:
