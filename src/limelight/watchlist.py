@@ -57,6 +57,17 @@ class Watchlist:
             i += 1
         return family
 
+    def members(self, entities: list[Entity], include_children: bool) -> tuple[list[str], list[str]]:
+        """(member ids, the entity each counts for), flattened: each entity, and with
+        ``include_children`` its descendants, counted for that entity. Analyses pass them to SQL."""
+        members: list[str] = []
+        targets: list[str] = []
+        for entity in entities:
+            family = self.family(entity.id) if include_children else [entity.id]
+            members += family
+            targets += [entity.id] * len(family)
+        return members, targets
+
     def __len__(self) -> int:
         return len(self.entities)
 

@@ -235,14 +235,13 @@ class Spillover:
         per = {c: dense(days, pair, "day", c) for c in columns}
         # Weeks (Monday first) see a spillover that takes weeks: a phone brand hit a month after
         # the car scandal is lag 4-5 in weeks, out of reach of a daily ±max_lag.
-        starts = [i for i, d in enumerate(days) if i == 0 or d.weekday() == 0] if opts["by"] == "week" \
-            else list(range(len(days)))
-        period_of = {d: days[max(k for k in starts if k <= i)] for i, d in enumerate(days)} \
-            if opts["by"] == "week" else {d: d for d in days}
-        if opts["by"] == "week":
-            total = np.add.reduceat(total, starts)
-            per = {c: np.add.reduceat(v, starts) for c, v in per.items()}
+        is_start = np.array([opts["by"] == "day" or i == 0 or d.weekday() == 0 for i, d in enumerate(days)])
+        starts = np.flatnonzero(is_start)
+        period_index = np.cumsum(is_start) - 1  # each day's period
+        total = np.add.reduceat(total, starts)
+        per = {c: np.add.reduceat(v, starts) for c, v in per.items()}
         periods = [days[i] for i in starts]
+        period_of = {d: periods[k] for d, k in zip(days, period_index, strict=True)}
         live = total > 0  # collection gaps carry no information about either entity
         per = {c: v[live] for c, v in per.items()}
         tot = total[live]
@@ -250,7 +249,7 @@ class Spillover:
         with np.errstate(invalid="ignore", divide="ignore"):
             co_share = np.where(per["b_docs"] > 0, per["co"] / np.maximum(per["b_docs"], 1), 0.0)
         live_periods = [p for p, ok in zip(periods, live, strict=True) if ok]
-        n = sum(1 for d in days if live[periods.index(period_of[d])]) if opts["by"] == "week" else len(live_periods)
+        n = int(live[period_index].sum())  # days in live periods
         lags = range(-opts["max_lag"], opts["max_lag"] + 1)
         co_docs: dict[Any, list[str]] = {}
         b_neg_docs: dict[Any, list[str]] = {}

@@ -71,12 +71,7 @@ class ToneOverTime:
     def run(self, store: Store, watchlist: Watchlist, **options: Any) -> AnalysisResult:
         opts = resolve(self.name, self.options, options, ints=("evidence_limit",))
         selected = [watchlist.get(opts["entity"])] if opts["entity"] else list(watchlist.entities)
-        members: list[str] = []
-        targets: list[str] = []
-        for entity in selected:
-            family = watchlist.family(entity.id) if opts["include_children"] else [entity.id]
-            members += family
-            targets += [entity.id] * len(family)
+        members, targets = watchlist.members(selected, bool(opts["include_children"]))
         table: pa.Table = store.query(_SQL.format(by=opts["by"]), [
             members, targets, [e.id for e in selected], [e.name for e in selected], opts["evidence_limit"],
         ])

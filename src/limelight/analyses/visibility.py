@@ -15,10 +15,10 @@ from typing import Any
 import pyarrow as pa
 
 from limelight.analyses.base import AnalysisResult, Option
-from limelight.errors import UsageError
 from limelight.models import MENTION_ROLES
 from limelight.registry import Registry
 from limelight.store.base import Store
+from limelight.timeseries.series import LOCAL_DAY, resolve
 from limelight.watchlist import Watchlist
 
 # How much one mention in a role counts towards ``weighted_score``: a headline is seen by everyone
@@ -42,7 +42,7 @@ _ROLE_COLUMNS = ", ".join(f"a.{r}" for r in MENTION_ROLES)
 # The mentions in scope: watched entities only, filtered by role and document kind, on dated
 # documents. The period is computed once per document (not per mention) and the story joins run
 # after mentions are folded per document: both keep the query close to one scan of ``mentions``.
-_SCOPE = """
+_SCOPE = f"""
 WITH
 watched AS (SELECT unnest(?::VARCHAR[]) AS entity_id),
 targets AS (SELECT unnest(?::VARCHAR[]) AS entity_id, unnest(?::VARCHAR[]) AS target_id),
@@ -51,8 +51,7 @@ weights AS (SELECT unnest(?::VARCHAR[]) AS role, unnest(?::DOUBLE[]) AS weight),
 originals AS (SELECT from_id, min(to_id) AS to_id FROM attributions WHERE to_id IS NOT NULL GROUP BY from_id),
 docs AS (
     SELECT d.id, d.published_at, coalesce(st.story_id, o.to_id, d.id) AS story,
-           CAST(date_trunc('{by}', CAST(d.published_at + to_seconds(coalesce(d.published_offset, 0))
-                                        AS DATE)) AS DATE) AS period
+           CAST(date_trunc('{{by}}', {LOCAL_DAY}) AS DATE) AS period
     FROM documents AS d
     LEFT JOIN stories AS st ON st.document_id = d.id
     LEFT JOIN originals AS o ON o.from_id = d.id
@@ -137,14 +136,11 @@ class Visibility:
     )
 
     def run(self, store: Store, watchlist: Watchlist, **options: Any) -> AnalysisResult:
-        opts = _resolve(self.options, options)
+        opts = resolve(self.name, self.options, options, ints=("evidence_limit",))
+        opts["include_children"] = bool(opts["include_children"])
+        opts["weighted"] = bool(opts["weighted"])
         selected = [watchlist.get(opts["entity"])] if opts["entity"] else list(watchlist.entities)
-        members: list[str] = []
-        targets: list[str] = []
-        for entity in selected:
-            for member in watchlist.family(entity.id) if opts["include_children"] else [entity.id]:
-                members.append(member)
-                targets.append(entity.id)
+        members, targets = watchlist.members(selected, opts["include_children"])
 
         scope_params: list[Any] = [
             [e.id for e in watchlist.entities], members, targets,
@@ -166,26 +162,6 @@ class Visibility:
             notes = (f"{undated:,} document{'s' if undated != 1 else ''} without a date "
                      f"{'were' if undated != 1 else 'was'} left out",)
         return AnalysisResult(name=self.name, table=table, options=opts, notes=notes)
-
-
-def _resolve(declared: tuple[Option, ...], given: dict[str, Any]) -> dict[str, Any]:
-    """Defaults plus the given options, checked so a typo stops with a message, not a wrong table."""
-    by_name = {o.name: o for o in declared}
-    unknown = sorted(set(given) - set(by_name))
-    if unknown:
-        raise UsageError(f"visibility has no option {', '.join(unknown)}",
-                         f"options: {', '.join(by_name)}")
-    opts = {o.name: o.default for o in declared} | given
-    for name, value in opts.items():
-        choices = by_name[name].choices
-        if choices and value is not None and value not in choices:
-            raise UsageError(f"visibility: {name} must be one of {', '.join(choices)}, not {value!r}")
-    limit = opts["evidence_limit"]
-    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
-        raise UsageError(f"visibility: evidence_limit must be a whole number ≥ 0, not {limit!r}")
-    opts["include_children"] = bool(opts["include_children"])
-    opts["weighted"] = bool(opts["weighted"])
-    return opts
 
 
 def register(registry: Registry) -> None:
