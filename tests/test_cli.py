@@ -119,3 +119,104 @@ def test_cli_report_visibility_formats(project: Path, seed_file: Path) -> None:
     assert code == 0
     header = next(csv.reader(io.StringIO(out)))
     assert "share_of_voice" in header
+
+
+# Ingested text is hostile: rich markup, an OSC 8 hyperlink written with raw escape sequences.
+EVIL_TITLE = "Evil [/bold] [link=http://evil.example]x[/link] \x1b]8;;http://evil.example\x1b\\y"
+FORMULA_TITLE = '=HYPERLINK("http://evil")'
+BODY = "Lei Jun sprach heute über Xiaomi und die neue Strategie des Unternehmens. " * 8
+
+
+@pytest.fixture()
+def hostile(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The project with two copies of a page with EVIL_TITLE (one story) and one with FORMULA_TITLE."""
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE"):  # rich would style the table, with escapes of its own
+        monkeypatch.delenv(name, raising=False)
+    inbox = tmp_path / "hostile"
+    inbox.mkdir()
+    (inbox / "evil.txt").write_text(f"{EVIL_TITLE}\n\n{BODY}\n\n{BODY}\n", encoding="utf-8")
+    (inbox / "evil-copy.txt").write_text(f"{EVIL_TITLE}\n\n{BODY}\n\n{BODY} Noch mehr.\n", encoding="utf-8")
+    (inbox / "formula.txt").write_text(f"{FORMULA_TITLE}\n\nLu Weibing stellte das Xiaomi 17 Ultra vor. "
+                                       "Die Präsentation dauerte zwei Stunden und war gut besucht.\n",
+                                       encoding="utf-8")
+    code, out = run("ingest", "-p", str(project), "-q", str(inbox))
+    assert code == 0, out
+    return project
+
+
+def test_cli_sql_table_prints_markup_literally_and_no_escapes(hostile: Path) -> None:
+    code, out = run("sql", "-p", str(hostile), "select title from documents where title like 'Evil%'")
+    assert code == 0, out
+    assert "[/bold]" in out and "[link=http://evil.example]x[/link]" in out
+    assert "\x1b" not in out
+    assert "\\x1b]8;;" in out  # the escape is shown, not dropped
+
+
+def test_cli_sql_json_keeps_the_title_exact(hostile: Path) -> None:
+    import json
+
+    code, out = run("sql", "-p", str(hostile), "select title from documents order by title", "--format", "json")
+    assert code == 0, out
+    assert "\x1b" not in out
+    assert sorted(r["title"] for r in json.loads(out)) == sorted([EVIL_TITLE, EVIL_TITLE, FORMULA_TITLE])
+
+
+def test_cli_sql_csv_neutralises_formulas_unless_raw(hostile: Path) -> None:
+    import csv
+    import io
+
+    query = "select title from documents where title like '=%'"
+    code, out = run("sql", "-p", str(hostile), query, "--format", "csv")
+    assert code == 0, out
+    assert list(csv.reader(io.StringIO(out))) == [["title"], ["'" + FORMULA_TITLE]]
+    code, out = run("sql", "-p", str(hostile), query, "--format", "csv", "--raw-csv")
+    assert code == 0, out
+    assert list(csv.reader(io.StringIO(out))) == [["title"], [FORMULA_TITLE]]
+
+
+def test_cli_sql_is_read_only_without_write(hostile: Path) -> None:
+    code, out = run("sql", "-p", str(hostile), "create table t(a int)")
+    assert code == 2, out
+    assert "read-only" in out and "pass --write to change the store" in out
+    assert "Traceback" not in out
+    con = db(hostile)
+    assert con.execute("select count(*) from duckdb_tables() where table_name = 't'").fetchone()[0] == 0
+    con.close()
+    code, out = run("sql", "-p", str(hostile), "--write", "create table t(a int)")
+    assert code == 0, out
+    con = db(hostile)
+    assert con.execute("select count(*) from duckdb_tables() where table_name = 't'").fetchone()[0] == 1
+
+
+def test_cli_sql_bad_query_is_one_error_line(hostile: Path) -> None:
+    code, out = run("sql", "-p", str(hostile), "selec title from documents")
+    assert code == 2, out
+    assert "syntax error" in out and "Traceback" not in out
+
+
+def test_cli_sql_without_store_says_ingest_first(project: Path) -> None:
+    code, out = run("sql", "-p", str(project), "select 1")
+    assert code == 2, out
+    assert "no store yet" in out and "limelight ingest" in out
+    assert not (project / "limelight.duckdb").exists()  # a read must not create the store
+
+
+def test_cli_analyze_stories_renders_hostile_title(hostile: Path) -> None:
+    code, out = run("link", "-p", str(hostile))
+    assert code == 0, out
+    code, out = run("analyze", "stories", "-p", str(hostile))
+    assert code == 0, out
+    assert "[/bold]" in out
+    assert "\x1b" not in out
+
+
+def test_cli_failed_item_line_escapes_controls(project: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "evil\x1b[2J\u202e.html").write_bytes(b"")  # an empty page: an item error naming its path
+    code, out = run("ingest", "-p", str(project), "-q", str(inbox))
+    assert code == 1, out
+    assert "evil\\x1b[2J\\u202e.html" in out
+    assert "\x1b" not in out and "\u202e" not in out

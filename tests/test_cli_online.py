@@ -26,8 +26,10 @@ def run(*args: str) -> tuple[int, str]:
 def project(tmp_path: Path) -> Path:
     root = tmp_path / "proj"
     assert run("init", str(root))[0] == 0
-    # Short timeout so the slow URL fails fast.
-    (root / "limelight.toml").write_text("[fetch]\ntimeout = 1.0\n", encoding="utf-8")
+    # Short timeout so the slow URL fails fast; the local test server listens on loopback.
+    (root / "limelight.toml").write_text(
+        '[fetch]\ntimeout = 1.0\nallowed_networks = ["127.0.0.0/8", "::1/128"]\n', encoding="utf-8"
+    )
     return root
 
 

@@ -112,7 +112,7 @@ def test_dispatch_urls_are_fetched(httpserver: HTTPServer) -> None:
         "<html><title>A</title></html>", content_type="text/html; charset=utf-8"
     )
     httpserver.expect_request("/missing").respond_with_data("", status=404)
-    with HttpFetcher(Settings.defaults()) as fetcher:
+    with HttpFetcher(Settings.from_dict({"fetch": {"allowed_networks": ["127.0.0.0/8", "::1/128"]}})) as fetcher:
         items = list(
             read_all(
                 [httpserver.url_for("/article"), httpserver.url_for("/missing")],

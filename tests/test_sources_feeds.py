@@ -14,7 +14,8 @@ from limelight.sources.fetch import HttpFetcher
 
 @pytest.fixture
 def fetcher() -> Iterator[HttpFetcher]:
-    f = HttpFetcher(Settings.from_dict({"fetch": {"timeout": 2.0}}))
+    # The local test server listens on loopback, which is refused unless allowed.
+    f = HttpFetcher(Settings.from_dict({"fetch": {"timeout": 2.0, "allowed_networks": ["127.0.0.0/8", "::1/128"]}}))
     yield f
     f.close()
 
@@ -68,8 +69,32 @@ def test_feeds_online_fetches_articles_and_reports_failures(
     cap_note, err = errors(items)
     assert err.message == "HTTP 404 Not Found" and err.origin == httpserver.url_for("/a2")
     # max_pages = 2: the third entry is not fetched, and the run says so.
-    assert cap_note.message == "feed has 3 entries; reading the first 2"
+    assert cap_note.message == "the feed has more than 2 entries; read the first 2"
     assert len(items) == 3
+
+
+def test_feeds_entry_at_refused_address_is_an_error_row(httpserver: HTTPServer, fetcher: HttpFetcher) -> None:
+    # A feed may list any link; one pointing into the private network (here the cloud metadata
+    # address) is refused like a URL given directly, and only that entry fails.
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/a1").respond_with_data("<html><title>A1</title></html>", content_type="text/html")
+    httpserver.expect_request("/a3").respond_with_data("<html><title>A3</title></html>", content_type="text/html")
+    inside = "http://169.254.169.254/latest/meta-data/"
+    feed = (
+        f'<rss version="2.0"><channel><title>T</title>'
+        f"<item><title>one</title><link>{httpserver.url_for('/a1')}</link></item>"
+        f"<item><title>two</title><link>{inside}</link></item>"
+        f"<item><title>three</title><link>{httpserver.url_for('/a3')}</link></item></channel></rss>"
+    )
+    httpserver.expect_request("/feed.xml").respond_with_data(feed, content_type="application/rss+xml")
+    from limelight.sources.dispatch import read_all
+
+    items = list(read_all([httpserver.url_for("/feed.xml")], ctx(fetcher=fetcher), source_registry()))
+    assert [p.hint("title") for p in pages(items)] == ["one", "three"]
+    (err,) = errors(items)
+    assert err.origin == inside
+    assert err.message == "refused: resolves to 169.254.169.254, a link-local address"
+    assert "fetch.allowed_networks" in err.hint
 
 
 def test_feeds_html_page_given_as_feed_is_one_clear_error() -> None:

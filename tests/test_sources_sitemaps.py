@@ -30,7 +30,8 @@ INDEX = """<?xml version="1.0" encoding="UTF-8"?>
 
 @pytest.fixture
 def fetcher() -> Iterator[HttpFetcher]:
-    f = HttpFetcher(Settings.from_dict({"fetch": {"timeout": 2.0}}))
+    # The local test server listens on loopback, which is refused unless allowed.
+    f = HttpFetcher(Settings.from_dict({"fetch": {"timeout": 2.0, "allowed_networks": ["127.0.0.0/8", "::1/128"]}}))
     yield f
     f.close()
 
@@ -53,6 +54,19 @@ def test_sitemaps_index_and_news_sitemap(httpserver: HTTPServer, fetcher: HttpFe
     assert b.hint("lastmod") == "2025-12-20"
     (err,) = errors(items)
     assert err.origin == url("/gone.xml") and err.message == "HTTP 404 Not Found"
+
+
+def test_sitemaps_loc_at_refused_address_is_an_error_row(httpserver: HTTPServer, fetcher: HttpFetcher) -> None:
+    url = httpserver.url_for
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/sitemap.xml").respond_with_data(NEWS.format(a=url("/a"), b="http://10.1.2.3/admin"))
+    httpserver.expect_request("/a").respond_with_data("<html>A</html>", content_type="text/html")
+    items = list(read_all([url("/sitemap.xml")], ctx(fetcher=fetcher), source_registry()))
+    (a,) = pages(items)
+    assert a.url == url("/a")
+    (err,) = errors(items)
+    assert err.origin == "http://10.1.2.3/admin"
+    assert err.message == "refused: resolves to 10.1.2.3, a private address"
 
 
 def test_sitemaps_offline_says_fetching_is_needed(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -106,11 +106,25 @@ def visibility(project: Project | Path | str = ".", **options: Any) -> AnalysisR
     return analyze("visibility", project, **options)
 
 
-def query(sql: str, project: Project | Path | str = ".", params: Iterable[Any] = ()) -> pa.Table:
-    """Run SQL on the project's store and get an Arrow table."""
+def query(sql: str, project: Project | Path | str = ".", params: Iterable[Any] = (), *,
+          write: bool = False) -> pa.Table:
+    """Run SQL on the project's store and get an Arrow table.
+
+    The store is opened read-only unless ``write=True``, so a typo'd or pasted statement cannot
+    change it; a failing statement raises :class:`UsageError` with DuckDB's message.
+    """
+    import duckdb
+
     proj = _project(project)
-    store = proj.open_store()
+    store = proj.open_store(read_only=not write)
     try:
         return store.query(sql, list(params))
+    except duckdb.Error as exc:
+        message = str(exc)
+        if not write and "read-only" in message:
+            raise UsageError(f"the store is open read-only: {message}",
+                             "pass --write to change the store") from None
+        raise UsageError(f"the query failed: {message}",
+                         "list the tables with: limelight sql \"show tables\"") from None
     finally:
         store.close()

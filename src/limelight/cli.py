@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from limelight import api
 from limelight.errors import LimelightError
-from limelight.exports import FORMATS, write_table
+from limelight.exports import FORMATS, terminal_safe, write_table
 from limelight.models import ItemError
 from limelight.pipeline import IngestStats
 from limelight.registry import registry
@@ -24,6 +24,13 @@ project_option = click.option(
     show_default=True, help="Project folder (made by `limelight init`).",
 )
 format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+raw_csv_option = click.option("--raw-csv", is_flag=True,
+                              help="CSV: write cells exactly as stored, without neutralising spreadsheet formulas")
+
+
+def format_options(f: Any) -> Any:
+    """--format and --raw-csv, for every command that writes a table."""
+    return format_option(raw_csv_option(f))
 
 
 class LimelightGroup(click.Group):
@@ -33,9 +40,10 @@ class LimelightGroup(click.Group):
         try:
             return super().invoke(ctx)
         except LimelightError as exc:
-            click.secho(f"Error {exc.code}: {exc.message}", fg="red", err=True)
+            # Messages quote input (a DuckDB error quotes the SQL, an item error the page).
+            click.secho(f"Error {exc.code}: {terminal_safe(exc.message)}", fg="red", err=True)
             if exc.hint:
-                click.echo(f"  → {exc.hint}", err=True)
+                click.echo(f"  → {terminal_safe(exc.hint)}", err=True)
             sys.exit(exc.exit_status)
 
 
@@ -59,7 +67,8 @@ def init(directory: Path, sample: bool) -> None:
 
 
 def _print_error(err: ItemError) -> None:
-    click.secho(f"✗ {err.line()}", fg="yellow", err=True)
+    # The origin is a URL or path from the input and the message can quote the item.
+    click.secho(f"✗ {terminal_safe(err.line())}", fg="yellow", err=True)
 
 
 @main.command()
@@ -123,13 +132,16 @@ class AnalysisGroup(click.Group):
                 params.append(click.Option([flag], type=kind, default=opt.default, show_default=True,
                                            help=opt.help))
 
-        def callback(project: Path, fmt: str, **options: Any) -> None:
+        def callback(project: Path, fmt: str, raw_csv: bool, **options: Any) -> None:
             result = api.analyze(name, project, **options)
-            write_table(result.table, fmt, sys.stdout, title=analysis.title, notes=result.notes)
+            write_table(result.table, fmt, sys.stdout, title=analysis.title, notes=result.notes,
+                        csv_raw=raw_csv)
 
         cmd = click.Command(name, params=params, callback=callback, help=analysis.description)
         project_option(cmd)
+        # Appended to a built Command in the order shown in --help (decorators apply in reverse).
         format_option(cmd)
+        raw_csv_option(cmd)
         return cmd
 
 
@@ -150,8 +162,8 @@ def watchlist() -> None:
 
 @watchlist.command("check")
 @project_option
-@format_option
-def watchlist_check(project: Path, fmt: str) -> None:
+@format_options
+def watchlist_check(project: Path, fmt: str, raw_csv: bool) -> None:
     """Report aliases that are ambiguous or never matched in the stored documents."""
     import pyarrow as pa
 
@@ -164,7 +176,7 @@ def watchlist_check(project: Path, fmt: str) -> None:
         texts = table.column("t").to_pylist()
     findings = check_watchlist(proj.watchlist, texts)
     table = pa.Table.from_pylist([f.as_dict() for f in findings]) if findings else pa.table({"finding": []})
-    write_table(table, fmt, sys.stdout, title="Watchlist check")
+    write_table(table, fmt, sys.stdout, title="Watchlist check", csv_raw=raw_csv)
     if not findings:
         click.echo("No ambiguous or unmatched aliases.")
 
@@ -172,21 +184,25 @@ def watchlist_check(project: Path, fmt: str) -> None:
 @main.command()
 @project_option
 @click.argument("sql")
-@format_option
-def sql(project: Path, sql: str, fmt: str) -> None:
-    """Run SQL on the project's store (tables: documents, mentions, entities, sources, links, errors…)."""
-    write_table(api.query(sql, project), fmt, sys.stdout)
+@click.option("--write", is_flag=True, help="Open the store for writing (without it, statements that "
+                                            "change the store fail).")
+@format_options
+def sql(project: Path, sql: str, write: bool, fmt: str, raw_csv: bool) -> None:
+    """Run SQL on the project's store (tables: documents, mentions, entities, sources, links, errors…).
+
+    Read-only unless --write is given."""
+    write_table(api.query(sql, project, write=write), fmt, sys.stdout, csv_raw=raw_csv)
 
 
 @main.command()
-@format_option
-def plugins(fmt: str) -> None:
+@format_options
+def plugins(fmt: str, raw_csv: bool) -> None:
     """List registered sources, extractors, enrichers, stores and analyses."""
     import pyarrow as pa
 
     rows = [{"kind": kind, "name": p.name, "version": p.version, "title": p.title,
              "requires": ", ".join(p.requires), "provides": ", ".join(p.provides)} for kind, p in registry]
-    write_table(pa.Table.from_pylist(rows), fmt, sys.stdout, title="Plugins")
+    write_table(pa.Table.from_pylist(rows), fmt, sys.stdout, title="Plugins", csv_raw=raw_csv)
 
 
 @main.group()
@@ -220,8 +236,8 @@ def tone_apply(project: Path, all_documents: bool) -> None:
 @click.argument("texts", nargs=-1, required=True)
 @click.option("--language", "-l", required=True, help="ISO 639-1 code of the texts, e.g. de.")
 @click.option("--scorer", "-s", default=None, help="Scorer name (default: the language's default, docs/tone.md).")
-@format_option
-def tone_score(texts: tuple[str, ...], language: str, scorer: str | None, fmt: str) -> None:
+@format_options
+def tone_score(texts: tuple[str, ...], language: str, scorer: str | None, fmt: str, raw_csv: bool) -> None:
     """Print the tone (-1..1) and label of each text."""
     import pyarrow as pa
 
@@ -230,7 +246,7 @@ def tone_score(texts: tuple[str, ...], language: str, scorer: str | None, fmt: s
     results = score_texts(texts, language, scorer)
     table = pa.Table.from_pylist([{"text": t, "tone": r[0], "label": r[1]}
                                   for t, r in zip(texts, results, strict=True)])
-    write_table(table, fmt, sys.stdout)
+    write_table(table, fmt, sys.stdout, csv_raw=raw_csv)
 
 
 @main.command()
@@ -244,20 +260,27 @@ def link(project: Path, only: tuple[str, ...]) -> None:
                f"{summary.stories:,} stories, {summary.multi_document_stories:,} with more than one document; "
                f"{summary.embeddings:,} embeddings stored.")
     if summary.by_kind:
-        click.echo("Links in the store: " + ", ".join(f"{k} {n:,}" for k, n in summary.by_kind.items()) + ".")
+        click.echo("Links in the store: " + ", ".join(f"{terminal_safe(k)} {n:,}" for k, n in summary.by_kind.items())
+                   + ".")
     click.echo(f"Next: limelight analyze stories --project {project}, limelight analyze copied_posts")
 
 
 @main.command("eval")
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Labelled data folder (default: ../shared/data or $LIMELIGHT_DATA).")
-@click.option("--only", multiple=True, help="Run only these stages (extraction, language, entities).")
+@click.option("--only", multiple=True,
+              help="Run only these stages (extraction, language, entities, tone, stories, changepoints, storms).")
+@click.option("--pin", is_flag=True,
+              help="Rewrite floors.json: each floor at the lower end of its row's 95% interval from this run "
+                   "(prints every floor that moves down).")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Embed the eval sets afresh, reading and writing no embedding cache.")
 @format_option
-def eval_cmd(data: Path | None, only: tuple[str, ...], fmt: str) -> None:
+def eval_cmd(data: Path | None, only: tuple[str, ...], pin: bool, no_cache: bool, fmt: str) -> None:
     """Score each heuristic stage on real labelled data; fail when a score drops below its floor."""
     from limelight.eval.runner import run_eval
 
-    sys.exit(run_eval(data, list(only), fmt))
+    sys.exit(run_eval(data, list(only), fmt, pin=pin, use_cache=not no_cache))
 
 
 @main.command()
@@ -278,7 +301,7 @@ def demo(directory: Path, workers: int | None) -> None:
     tone = api.apply_tone(proj)
     click.echo(f"Tone scored for {tone.mentions:,} mentions and {tone.documents:,} documents.")
     linked = api.link(proj)
-    click.echo(f"Linked: {', '.join(f'{n:,} {k}' for k, n in sorted(linked.by_kind.items()))}; "
+    click.echo(f"Linked: {', '.join(f'{n:,} {terminal_safe(k)}' for k, n in sorted(linked.by_kind.items()))}; "
                f"{linked.multi_document_stories:,} multi-document stories.")
     ids = {e.id for e in proj.watchlist.entities}
     reports: list[tuple[str, str, dict[str, Any]]] = [

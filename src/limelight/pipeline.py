@@ -1,21 +1,19 @@
-"""Ingestion: sources → extract → enrich → store, streaming and bounded in memory.
+"""Ingestion: sources → extract → enrich → validate → store, streaming and bounded in memory.
 
-Sources run in the main process (they read files and fetch URLs in order). Extraction and
-enrichment are per-document and run either inline (``workers=1``) or in a process pool that is fed
-a bounded window of chunks, so a million-post export never sits in memory at once: Pool.imap would
-read the whole input iterator ahead (its feeder thread has no back-pressure), so we submit chunks
-ourselves and keep at most ``WINDOW_PER_WORKER × workers`` of them in flight. One writer in the main process
-batches results into the store, one transaction per batch.
+Sources run in the main process (they read files and fetch URLs in order). Extraction, enrichment
+and validation are per-document and run in supervised worker processes (:mod:`limelight.workers`):
+every item has a time limit (``ingest.item_timeout``) and every worker a memory limit, and an item
+over either becomes an error row while the rest of its chunk is stored. The pool is fed a bounded
+window of chunks, so a million-post export never sits in memory at once. One writer in the main
+process batches results into the store, one transaction per batch; a batch the store refuses is
+written again item by item, so one bad item never costs the good ones beside it.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +26,10 @@ from limelight.project import Project
 from limelight.registry import registry
 from limelight.settings import Settings
 from limelight.sources.base import SourceContext
+from limelight.store.base import Store, WriteResult
+from limelight.validate import check_document
 from limelight.watchlist import Watchlist
+from limelight.workers import WorkerPool, run_inline
 
 BASE_FIELDS = frozenset({"document.text", "document.title", "document.captions"})
 _BUG_HINT = "this looks like a limelight bug; please report it with the input"
@@ -85,7 +86,13 @@ def enricher_chain() -> list[Enricher]:
 
 
 class Processor:
-    """Extract and enrich one item. Built once per process (enricher setup is the costly part)."""
+    """Extract, validate and enrich items. Built once per worker process (enricher setup is the
+    costly part).
+
+    ``mark`` is called with an item's index before each step of work on it, and with −1 before a
+    batch step over the whole chunk: a worker points it at its shared marker, so the supervisor
+    knows which item is stuck or crashed it (:mod:`limelight.workers`).
+    """
 
     def __init__(self, settings: Settings, watchlist: Watchlist, root: Path | None = None) -> None:
         self.settings = settings
@@ -97,16 +104,21 @@ class Processor:
         ctx = EnrichContext(settings, watchlist, root)
         for e in self.enrichers:
             e.setup(ctx)
+        self.mark: Callable[[int], None] = _no_mark
 
-    def chunk(self, items: list[RawPage | Document]) -> list[Enriched | ItemError]:
+    def chunk(self, items: list[RawPage | Document], batching: bool = True) -> list[Enriched | ItemError]:
         """Process a chunk in order. Enrichers with a ``batch`` method get the whole chunk at once
         (language ID batches on its own thread pool); a failing batch falls back to one by one so a
         single bad document cannot fail its neighbours."""
-        out: list[Enriched | ItemError] = [self.extract(item) for item in items]
+        out: list[Enriched | ItemError] = []
+        for i, item in enumerate(items):
+            self.mark(i)
+            out.append(self.extract(item))
         for enricher in self.enrichers:
             batch = getattr(enricher, "batch", None)
             idx = [i for i, r in enumerate(out) if isinstance(r, Enriched)]
-            if batch is not None and len(idx) >= BATCH_MIN:
+            if batching and batch is not None and len(idx) >= BATCH_MIN:
+                self.mark(-1)
                 try:
                     done = batch([out[i] for i in idx])
                     for i, r in zip(idx, done, strict=True):
@@ -115,22 +127,32 @@ class Processor:
                 except Exception:  # fall back below; the one-by-one call names the bad item
                     pass
             for i in idx:
+                self.mark(i)
                 out[i] = self._enrich_one(enricher, out[i], items[i].origin)  # type: ignore[arg-type]
         return out
 
     def extract(self, item: RawPage | Document) -> Enriched | ItemError:
+        """The item as a validated document (:mod:`limelight.validate`), or its error row."""
         if isinstance(item, Document):
-            return Enriched(item)
-        extractor = self.extractors.get(item.format)
-        if extractor is None:
-            return ItemError(item.origin, "extract", f"no extractor for format {item.format!r}",
-                             "register an extractor plugin for it")
+            doc = item
+        else:
+            extractor = self.extractors.get(item.format)
+            if extractor is None:
+                return ItemError(item.origin, "extract", f"no extractor for format {item.format!r}",
+                                 "register an extractor plugin for it")
+            try:
+                doc = extractor.extract(item, self.settings)
+            except ItemFailed as exc:
+                return ItemError(item.origin, "extract", exc.message, exc.hint)
+            except RecursionError:
+                return ItemError(item.origin, "extract", "the page is nested too deeply to read",
+                                 "this is not a page a browser would show either")
+            except Exception as exc:
+                return ItemError(item.origin, "extract", f"{type(exc).__name__}: {exc}", _BUG_HINT)
         try:
-            return Enriched(extractor.extract(item, self.settings))
+            return Enriched(check_document(doc, self.settings))
         except ItemFailed as exc:
-            return ItemError(item.origin, "extract", exc.message, exc.hint)
-        except Exception as exc:
-            return ItemError(item.origin, "extract", f"{type(exc).__name__}: {exc}", _BUG_HINT)
+            return ItemError(item.origin, "validate", exc.message, exc.hint)
 
     @staticmethod
     def _enrich_one(enricher: Enricher, item: Enriched, origin: str) -> Enriched | ItemError:
@@ -150,17 +172,8 @@ class Processor:
         return result
 
 
-_WORKER: Processor | None = None
-
-
-def _init_worker(settings: Settings, watchlist: Watchlist, root: Path | None) -> None:
-    global _WORKER
-    _WORKER = Processor(settings, watchlist, root)
-
-
-def _work(chunk: list[RawPage | Document]) -> list[Enriched | ItemError]:
-    assert _WORKER is not None
-    return _WORKER.chunk(chunk)
+def _no_mark(index: int) -> None:
+    return None
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -188,37 +201,26 @@ def process_stream(
     workers: int = 1,
     root: Path | None = None,
 ) -> Iterator[Enriched | ItemError]:
-    """Extract and enrich a stream, in order, with ``workers`` processes (1 = inline)."""
-    if workers <= 1:
-        proc = Processor(settings, watchlist, root)
+    """Extract, validate and enrich a stream, in order, in ``workers`` supervised processes
+    (``-1``: in this process, without time or memory limits). Source errors pass straight through."""
+    held: list[list[ItemError]] = []
+
+    def work_chunks() -> Iterator[list[RawPage | Document]]:
+        # Source errors travel beside their chunk (held), ahead of the chunk's results.
         for chunk in _chunks(items, CHUNK):
-            work = [i for i in chunk if not isinstance(i, ItemError)]
-            done = iter(proc.chunk(work))
-            for item in chunk:
-                yield item if isinstance(item, ItemError) else next(done)
+            held.append([i for i in chunk if isinstance(i, ItemError)])
+            yield [i for i in chunk if not isinstance(i, ItemError)]
+
+    def merge(results: Iterator[list[Enriched | ItemError]]) -> Iterator[Enriched | ItemError]:
+        for done in results:
+            yield from held.pop(0)
+            yield from done
+
+    if workers < 0:
+        yield from merge(run_inline(lambda: Processor(settings, watchlist, root), work_chunks()))
         return
-    # "spawn", not fork: lingua runs a Rust thread pool, and forking a process whose threads hold
-    # locks deadlocks the child. Workers import limelight afresh and set up once (initializer).
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(settings, watchlist, root)) as pool:
-        window: deque[Future[list[Enriched | ItemError]] | list[ItemError]] = deque()
-        for chunk in _chunks(items, CHUNK):
-            # Source errors pass straight through (ahead of their chunk); the rest go to a worker.
-            errors = [i for i in chunk if isinstance(i, ItemError)]
-            work = [i for i in chunk if not isinstance(i, ItemError)]
-            if errors:
-                window.append(errors)
-            if work:
-                window.append(pool.submit(_work, work))
-            while len(window) > WINDOW_PER_WORKER * workers:
-                yield from _result(window.popleft())
-        while window:
-            yield from _result(window.popleft())
-
-
-def _result(entry: Future[list[Enriched | ItemError]] | list[ItemError]) -> list[Enriched | ItemError]:
-    return entry.result() if isinstance(entry, Future) else list(entry)
+    with WorkerPool(workers, settings, watchlist, root, window_per_worker=WINDOW_PER_WORKER) as pool:
+        yield from merge(pool.run(work_chunks()))
 
 
 def ingest(
@@ -259,10 +261,12 @@ def ingest(
 
         def flush() -> None:
             if batch:
-                res = store.write(batch, run_id)
+                res, refused = write_batch(store, batch, run_id)
                 stats.new += res.new
                 stats.known += res.known
                 stats.mentions += res.mentions
+                for err in refused:
+                    record_error(err)
                 batch.clear()
             if error_batch:
                 store.write_errors(error_batch, run_id)
@@ -270,15 +274,18 @@ def ingest(
             if on_progress:
                 on_progress(stats)
 
+        def record_error(err: ItemError) -> None:
+            stats.failed += 1
+            error_batch.append(err)
+            if len(errors) < 1000:
+                errors.append(err)
+            if on_error:
+                on_error(err)
+
         for out in process_stream(raw, settings, project.watchlist, n_workers, project.root):
             stats.items += 1
             if isinstance(out, ItemError):
-                stats.failed += 1
-                error_batch.append(out)
-                if len(errors) < 1000:
-                    errors.append(out)
-                if on_error:
-                    on_error(out)
+                record_error(out)
             else:
                 batch.append(out)
             if len(batch) >= batch_size or len(error_batch) >= batch_size:
@@ -291,6 +298,30 @@ def ingest(
     finally:
         store.close()
     return IngestResult(run_id, stats, errors)
+
+
+def write_batch(store: Store, batch: Sequence[Enriched], run_id: str) -> tuple[WriteResult, list[ItemError]]:
+    """Write a batch in one transaction; when the store refuses it, write its items one by one and
+    turn each item it still refuses into an error row (stage ``store``), so one bad item never costs
+    the good ones beside it. Validation (:mod:`limelight.validate`) should leave nothing to refuse;
+    this is the last line. When every single item fails too, the store itself is broken (disk full,
+    connection gone): that is raised, not blamed on the items."""
+    try:
+        return store.write(batch, run_id), []
+    except Exception as batch_exc:
+        new = known = mentions = 0
+        refused: list[ItemError] = []
+        for item in batch:
+            try:
+                res = store.write([item], run_id)
+            except Exception as exc:
+                refused.append(ItemError(item.document.origin, "store",
+                                         f"the store refused this item: {type(exc).__name__}: {exc}", _BUG_HINT))
+                continue
+            new, known, mentions = new + res.new, known + res.known, mentions + res.mentions
+        if len(refused) == len(batch):
+            raise batch_exc
+        return WriteResult(new, known, mentions), refused
 
 
 def enrich_documents(docs: Iterable[Document], watchlist: Watchlist,

@@ -117,9 +117,19 @@ class Project:
     def store_path(self) -> Path:
         return self.root / str(self.settings["store.path"])
 
-    def open_store(self) -> Store:
+    def open_store(self, *, read_only: bool = False) -> Store:
+        """The project's store; ``read_only=True`` for a reader that must never change it."""
         factory = registry.get("store", self.settings["store.backend"])
-        store: Store = factory.open(self.store_path)
+        if not read_only:
+            store: Store = factory.open(self.store_path)
+            return store
+        # A read-only open cannot create the file, and DuckDB's own error ("database does not
+        # exist") does not say what to do.
+        if not self.store_path.exists():
+            raise UsageError(f"no store yet ({self.store_path})", "run `limelight ingest` first")
+        # Passed only when asked for: a third-party factory written to StoreFactory.open(path)
+        # still works for every writer.
+        store = factory.open(self.store_path, read_only=True)
         return store
 
 

@@ -26,21 +26,42 @@ SETTINGS: tuple[Setting, ...] = (
             "ISO 639-1 codes that language ID may choose from (restricting it makes it faster and more accurate)."),
     Setting("store.backend", "duckdb", "Store plugin to use."),
     Setting("store.path", "limelight.duckdb", "Database file, relative to the project folder."),
-    Setting("ingest.workers", 1, "Worker processes for extraction and enrichment (0 = one per core)."),
+    Setting("ingest.workers", 1,
+            "Worker processes for extraction and enrichment (0 = one per core; -1 = in this process, without "
+            "the time and memory limits below: for debugging)."),
+    Setting("ingest.item_timeout", 60.0,
+            "Seconds one item may take to extract and enrich; a slower one is stopped and becomes an error row."),
+    Setting("ingest.worker_memory_mb", 3072,
+            "Memory one worker process may use (MB); the item that pushes it over becomes an error row."),
+    Setting("ingest.max_text_chars", 2_000_000,
+            "Longest text of one document (characters); a longer one is an error row."),
+    Setting("ingest.max_record_bytes", 10_000_000,
+            "Largest record in a streamed export (an NDJSON line, a CSV row, a WARC record), in bytes after "
+            "decompression; a larger one is an error row and the rest of the file is read."),
     Setting("ingest.batch_size", 2000, "Documents per store transaction."),
     Setting("ingest.max_bytes", 20_000_000,
-            "Largest HTTP body, or file read whole (HTML, text, XML), accepted in bytes; larger ones are reported "
-            "and skipped. Streamed exports (NDJSON, CSV, WARC, tweet logs) have no cap."),
-    Setting("fetch.timeout", 20.0, "Seconds before an HTTP request is given up."),
+            "Largest HTTP body, or file read whole (HTML, text, XML), in bytes after decompression; larger ones "
+            "are reported and skipped. Streamed exports (NDJSON, CSV, WARC, tweet logs) are capped per record "
+            "(ingest.max_record_bytes) instead."),
+    Setting("fetch.timeout", 20.0,
+            "Seconds one HTTP request may take in all: DNS, connecting, TLS, headers and body, with every "
+            "redirect of the chain sharing the same deadline (a robots.txt check gets its own)."),
     Setting("fetch.user_agent", "limelight/0.1 (+https://github.com/limelight-monitor/limelight; media monitor)",
             "User-Agent header sent with every request."),
     Setting("fetch.respect_robots", True, "Obey robots.txt before fetching a URL."),
     Setting("fetch.max_redirects", 5, "Redirects followed per request."),
+    Setting("fetch.allowed_networks", [],
+            "Non-public networks that may be fetched, as CIDR strings, e.g. [\"10.0.0.0/8\"]; "
+            "[\"127.0.0.0/8\", \"::1/128\"] allows this machine. By default loopback, private, link-local "
+            "and other non-public addresses are refused, judged on the address each connection really goes "
+            "to (every redirect, robots.txt, and the pages feeds and sitemaps list)."),
     Setting("fetch.max_pages", 1000, "Most pages fetched from one feed or sitemap."),
     Setting("extract.favor_precision", False, "Ask trafilatura to favour precision over recall."),
     Setting("extract.min_year", 1990, "Dates before this year are rejected as implausible."),
     Setting("language.min_confidence", 0.0, "Below this confidence the language is stored as unknown."),
     Setting("mentions.context_chars", 300, "Longest sentence kept as mention evidence (characters)."),
+    Setting("mentions.max_per_document", 1000,
+            "Most mentions kept per document (in reading order); the rest are counted in the document's extra."),
     Setting("tone.scorers", {},
             "Tone scorer per language, e.g. {de = \"embedding\", en = \"vader\"}; languages not named use the "
             "best measured default (docs/tone.md)."),

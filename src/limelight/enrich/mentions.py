@@ -57,7 +57,7 @@ def _trim(sentence: str, start: int, end: int, limit: int) -> str:
 class MentionFinder:
     """The matching and role logic, usable without the plugin machinery (evals, tests, CLI)."""
 
-    def __init__(self, entities: Sequence[Entity], context_chars: int = 300) -> None:
+    def __init__(self, entities: Sequence[Entity], context_chars: int = 300, max_mentions: int = 1000) -> None:
         self.entities = {e.id: e for e in entities}
         self.queries: dict[str, QueryNode] = {e.id: parse_query(e.query) for e in entities if e.query}
         self.filters: set[str] = {e.id for e in entities if e.query and e.query_mode == "filter"}
@@ -66,6 +66,10 @@ class MentionFinder:
             terms |= node.terms()
         self.matcher = Matcher(entities, terms)
         self.context_chars = context_chars
+        # Work per document is bounded: a 4 MB post repeating a watched name made 666,666 mentions
+        # (1.5 GB). Matches past the cap are counted, never turned into Mention objects.
+        self.max_mentions = max_mentions
+        self.dropped = 0  # matches left out of the last find() by the cap
 
     def _fields(self, doc: Document) -> list[_FieldHits]:
         out: list[_FieldHits] = []
@@ -87,12 +91,22 @@ class MentionFinder:
             passed = {eid for eid, node in self.queries.items() if node.matches(hits)}
         mentions: list[Mention] = []
         seen_entities: set[str] = set()
+        room = self.max_mentions
+        self.dropped = 0
         for name, text, index, matches, _terms in fields:
             kept = [m for m in matches if m.entity_id not in self.filters or m.entity_id in passed]
             seen_entities.update(m.entity_id for m in kept)
+            if len(kept) > room:
+                self.dropped += len(kept) - room
+                kept = kept[:room]
+            room -= len(kept)
             mentions.extend(self._mentions(doc, name, text, index, [(m.entity_id, m.alias, m.start, m.end)
                                                                       for m in kept]))
         for eid in sorted(passed - seen_entities):
+            if room <= 0:
+                self.dropped += 1
+                continue
+            room -= 1
             anchor = self._query_anchor(self.queries[eid], fields)
             if anchor is not None:
                 name, text, index, (s, e) = anchor
@@ -171,7 +185,8 @@ class MentionsEnricher:
 
     def setup(self, ctx: EnrichContext) -> None:
         settings: Settings = ctx.settings
-        self._finder = MentionFinder(ctx.watchlist.entities, int(settings["mentions.context_chars"]))
+        self._finder = MentionFinder(ctx.watchlist.entities, int(settings["mentions.context_chars"]),
+                                     int(settings["mentions.max_per_document"]))
 
     def __call__(self, item: Enriched) -> Enriched:
         if self._finder is None:
@@ -180,7 +195,11 @@ class MentionsEnricher:
         # Re-running is idempotent: our own earlier mentions are replaced, others' are kept.
         ids = {m.id for m in found}
         kept = tuple(m for m in item.mentions if m.id not in ids)
-        return evolve(item, mentions=kept + tuple(found))
+        extra = item.extra
+        if self._finder.dropped:
+            dropped = ("mentions_dropped", str(self._finder.dropped))
+            extra = (*[kv for kv in extra if kv[0] != "mentions_dropped"], dropped)
+        return evolve(item, mentions=kept + tuple(found), extra=extra)
 
 
 def register(registry: Registry) -> None:

@@ -81,6 +81,34 @@ def parse_iso(value: str | None) -> datetime | None:
         return None
 
 
+_PROBE_A = datetime(2000, 1, 1)
+_PROBE_B = datetime(2001, 2, 2)
+
+
+def parse_datetime_text(value: str) -> datetime | None:
+    """A date (and time) written out in full, as exports write them (``2020-01-01 10:00 PM``,
+    ``Mon Jan 05 10:00:00 +0000 2015``, ``05.01.2015 10:00``), or ``None``.
+
+    dateutil fills whatever the text leaves out from today's date, so ``"-1"`` became today and
+    ``"Jan 5"`` this year's 5 January. Here a text must state year, month and day itself: it is
+    parsed against two different defaults, and a field that differs between the two was not in the
+    text. A missing time of day is midnight. The result is naive unless the text gives a zone.
+    """
+    from dateutil import parser as dateparser
+
+    s = value.strip()
+    if not s or len(s) > 100:
+        return None
+    try:
+        a = dateparser.parse(s, default=_PROBE_A)
+        b = dateparser.parse(s, default=_PROBE_B)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if (a.year, a.month, a.day) != (b.year, b.month, b.day):
+        return None
+    return a
+
+
 def _build(y: int, m: int, d: int) -> datetime | None:
     try:
         return datetime(y, m, d, tzinfo=UTC)

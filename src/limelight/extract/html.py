@@ -2,7 +2,8 @@
 
 The cascade, stage by stage:
 
-1. decode the bytes (:func:`limelight.textio.decode_bytes`: BOM, meta charset, legacy encodings);
+1. decode the bytes (:func:`limelight.textio.decode_bytes`: BOM, meta charset, legacy encodings)
+   and refuse markup that would stall the parser (:func:`limelight.textio.check_markup`);
 2. parse once with trafilatura's ``load_html`` and read every metadata candidate from the tree
    (:mod:`limelight.extract.htmlmeta`) and the photo captions (``<figcaption>``, ``.caption``...);
 3. ``trafilatura.bare_extraction`` for the main text, comments excluded;
@@ -32,7 +33,7 @@ from limelight.extract.htmlmeta import AUTHOR_META, DATE_META, PageMeta, ld_arti
 from limelight.models import Document, RawPage, Source, content_hash, document_id
 from limelight.registry import Registry
 from limelight.settings import Settings
-from limelight.textio import decode_bytes
+from limelight.textio import check_markup, decode_bytes
 
 MIN_TEXT_CHARS = 15
 _POSTS_BY = re.compile(r"^.*?\b(?:posts|articles|stories|beiträge|artikel|texte)\s+(?:by|von)\s+", re.I)
@@ -255,6 +256,7 @@ class HtmlExtractor:
 
     def extract(self, page: RawPage, settings: Settings) -> Document:
         html, _encoding = decode_bytes(page.content)
+        check_markup(html)
         tree: HtmlElement | None = load_html(html)
         if tree is None:
             raise ItemFailed("not an HTML page (no document tree could be parsed)", "is the file HTML?")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -85,12 +86,19 @@ def detect_stream_encoding(inp: Input, n: int = 262_144) -> str:
 
 
 def to_int(value: Any) -> int | None:
-    """An engagement count, or None when absent. Accepts 1234, "1,234", "1.2万", "3.4k"."""
+    """An engagement count, or None when absent. Accepts 1234, "1,234", "1.2万", "3.4k".
+
+    A value that is a number but cannot be a count (``1e400``, NaN) raises ItemFailed: the record
+    is wrong, and its other fields cannot be trusted either. Range checks (negative, ≥ 2^63) are
+    :mod:`limelight.validate`'s, for every source alike.
+    """
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
     if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ItemFailed(f"the count {value!r} is not a number", "fix the export or its column mapping")
         return int(value)
     s = str(value).strip().replace(",", "").replace("_", "")
     if not s or s.lower() in {"na", "n/a", "nan", "none", "null", "-", "unknown", "$undefined"}:
@@ -100,26 +108,35 @@ def to_int(value: Any) -> int | None:
         if s.lower().endswith(suffix):
             s, mult = s[: -len(suffix)], m
             break
+    if re.fullmatch(r"[+-]?\d+", s) and mult == 1:
+        return int(s)  # exact, however long (validation refuses what no store can hold)
     try:
-        return int(float(s) * mult)
+        number = float(s) * mult
     except ValueError:
         return None
+    if not math.isfinite(number):
+        raise ItemFailed(f"the count {str(value)[:40]!r} is not a number", "fix the export or its column mapping")
+    return int(number)
 
 
 def from_epoch(value: Any) -> datetime | None:
-    """Unix seconds (or milliseconds) → UTC datetime; None when absent or not a number."""
-    if value is None or value == "":
+    """Unix seconds (or milliseconds) → UTC datetime; None when absent.
+
+    A value that is there but is no time (``"abc"``, ``1e400``, a year past 9999) raises ItemFailed:
+    a record whose date cannot be read is an error row, never a post silently without a date.
+    """
+    if value is None or value == "" or isinstance(value, bool):
         return None
     try:
         ts = float(value)
     except (TypeError, ValueError):
-        return None
+        raise ItemFailed(f"the time {str(value)[:40]!r} is not a Unix timestamp", "fix the export") from None
     if ts > 1e11:  # milliseconds
         ts /= 1000
     try:
         return datetime.fromtimestamp(ts, tz=UTC)
     except (OverflowError, OSError, ValueError):
-        return None
+        raise ItemFailed(f"the time {str(value)[:40]!r} is outside the range of dates", "fix the export") from None
 
 
 def post_document(
@@ -148,8 +165,14 @@ def post_document(
     pid = str(post_id) if post_id not in (None, "") else None
     # An unknown account is marked as such rather than guessed from the text.
     source = Source.make(platform, account or "(unknown)", name=account_name)
-    if published_at is not None and published_at.tzinfo is None:
-        published_at = published_at.replace(tzinfo=UTC)
+    if published_at is not None:
+        if published_at.tzinfo is None:
+            published_at = published_at.replace(tzinfo=UTC)
+        try:  # 0001-01-01T00:00:00+14:00 is a valid datetime whose UTC time is not
+            published_at = published_at.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise ItemFailed(f"the date {published_at.isoformat()} is outside the range of dates",
+                             "fix the date in the export") from None
     return Document(
         id=document_id(None, chash, platform_key=f"{platform}:{pid}" if pid else None),
         kind=kind,  # type: ignore[arg-type]
@@ -159,7 +182,7 @@ def post_document(
         title=title,
         url=url,
         language=language,
-        published_at=published_at.astimezone(UTC) if published_at else None,
+        published_at=published_at,
         date_source=date_source if published_at else None,
         fetched_at=fetched_at,
         content_hash=chash,

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Protocol, cast, runtime_checkable
+from typing import IO, Any, Protocol, cast, runtime_checkable
 
+from limelight.errors import ItemFailed
 from limelight.models import Document, ItemError, RawPage
 from limelight.settings import Settings
 
@@ -42,9 +44,25 @@ class FetchResult:
 Fetcher = Callable[[str], FetchResult]  # raises FetchError
 
 
+# A streamed gzip input may expand to this many times its size on disk. Real exports compress 3-30x;
+# a decompression bomb (a 5.4 MB gzip of 2 GB) compresses about 1000x. Whole-read inputs are capped
+# by ingest.max_bytes after decompression instead.
+MAX_GZIP_RATIO = 200
+_MIN_STREAM_ALLOWANCE = 64 * 2**20
+
+
+class InputTooLarge(ItemFailed):
+    """The input (after decompression) is larger than a cap allows."""
+
+
 @dataclass
 class Input:
-    """One file or fetched URL. ``data()`` gives the bytes, gunzipped when the name ends in .gz."""
+    """One file or fetched URL. ``data()`` gives the bytes, gunzipped when they are gzip.
+
+    ``max_bytes`` (set by the dispatcher from ``ingest.max_bytes``) caps what ``data()`` returns
+    *after* decompression, reading the stream no further than the cap, so a small gzip that expands
+    to gigabytes costs a few megabytes and one error row.
+    """
 
     origin: str
     path: Path | None = None
@@ -54,6 +72,7 @@ class Input:
     # Per-input choices from the caller: "source" (force a source plugin), "mapping" (a column mapping
     # name for social_csv), "fetched_at" (ISO time the page was saved, for relative dates).
     options: dict[str, str] = field(default_factory=dict)
+    max_bytes: int | None = None
     _cache: bytes | None = field(default=None, repr=False)
     _head: bytes | None = field(default=None, repr=False)
 
@@ -65,19 +84,35 @@ class Input:
 
     def data(self) -> bytes:
         if self._cache is None:
-            raw = self.content if self.content is not None else self.path.read_bytes()  # type: ignore[union-attr]
-            if raw[:2] == b"\x1f\x8b":
-                raw = gzip.decompress(raw)
+            with self._raw() as fh:
+                stream: IO[bytes]
+                if fh.read(2) == b"\x1f\x8b":
+                    fh.seek(0)
+                    stream = cast(IO[bytes], gzip.GzipFile(fileobj=fh))
+                else:
+                    fh.seek(0)
+                    stream = fh
+                limit = self.max_bytes
+                raw = stream.read() if limit is None else stream.read(limit + 1)
+            if limit is not None and len(raw) > limit:
+                raise InputTooLarge(f"more than {limit:,} bytes after decompression",
+                                    "raise ingest.max_bytes in limelight.toml to accept it")
             self._cache = raw
         return self._cache
+
+    def _raw(self) -> IO[bytes]:
+        if self.content is not None:
+            return io.BytesIO(self.content)
+        assert self.path is not None
+        return open(self.path, "rb")
 
     def head(self, n: int = 4096) -> bytes:
         """The first bytes (decompressed) without reading a large plain file whole. Every source's
         ``sniff`` asks for it, so the first 64 KiB are read once and kept."""
-        if self._cache is not None or self.content is not None or self.path is None:
-            return self.data()[:n]
+        if self._cache is not None:
+            return self._cache[:n]
         if self._head is None or (len(self._head) < n and len(self._head) == _HEAD):
-            with open(self.path, "rb") as fh:
+            with self._raw() as fh:
                 start = fh.read(2)
                 fh.seek(0)
                 if start == b"\x1f\x8b":
@@ -89,15 +124,105 @@ class Input:
 
     def open(self) -> IO[bytes]:
         """A stream for large inputs (NDJSON, CSV, WARC) so nothing accumulates in memory.
-        The caller closes it (``with inp.open() as fh``)."""
-        if self.path is not None and self.content is None:
-            fh = open(self.path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
-            if fh.read(2) == b"\x1f\x8b":
-                fh.seek(0)
-                return cast(IO[bytes], gzip.GzipFile(fileobj=fh))
+        The caller closes it (``with inp.open() as fh``). A gzip stream stops with
+        :class:`InputTooLarge` past :data:`MAX_GZIP_RATIO` times the compressed size."""
+        fh = self._raw()
+        if fh.read(2) == b"\x1f\x8b":
             fh.seek(0)
-            return fh
-        return io.BytesIO(self.data())
+            size = len(self.content) if self.content is not None else os.fstat(fh.fileno()).st_size
+            allowance = max(MAX_GZIP_RATIO * size, _MIN_STREAM_ALLOWANCE)
+            capped = _Capped(cast(IO[bytes], gzip.GzipFile(fileobj=fh)), allowance, fh)
+            return cast(IO[bytes], io.BufferedReader(capped, 1 << 16))
+        fh.seek(0)
+        return fh
+
+
+class _Capped(io.RawIOBase):
+    """A read-only stream that raises :class:`InputTooLarge` after ``limit`` bytes."""
+
+    def __init__(self, inner: IO[bytes], limit: int, owner: IO[bytes]) -> None:
+        self._inner, self._limit, self._owner, self._done = inner, limit, owner, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._inner.read(len(buffer))
+        self._done += len(data)
+        if self._done > self._limit:
+            raise InputTooLarge(
+                f"decompresses to more than {self._limit:,} bytes ({MAX_GZIP_RATIO}× its size): "
+                "a decompression bomb, or not a real export",
+                "decompress it yourself and ingest the plain file if it is genuine")
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        try:
+            self._inner.close()
+            self._owner.close()
+        finally:
+            super().close()
+
+
+def guard(origin: str, build: Callable[[], SourceItem], stage: str = "source") -> SourceItem:
+    """One record → one item. Whatever goes wrong while mapping it (a count of 1e400, a date in
+    year 0, a missing key) becomes one error row for that record, and the caller goes on with the
+    next: a bad record never costs the rest of its file."""
+    try:
+        return build()
+    except ItemFailed as exc:
+        return ItemError(origin, stage, exc.message, exc.hint)
+    except RecursionError:
+        return ItemError(origin, stage, "the record is nested too deeply to read",
+                         "the other records were read; fix or drop this one")
+    except Exception as exc:
+        return ItemError(origin, stage, f"cannot read this record: {type(exc).__name__}: {exc}",
+                         "the other records were read; fix or drop this one")
+
+
+def bounded_text_lines(fh: IO[str], max_chars: int, too_long: list[int]) -> Iterator[str]:
+    """The lines of a text stream, each at most ``max_chars``. A longer line is skipped (never held
+    whole) and replaced by an empty line; its number (0-based) goes to ``too_long`` for the caller
+    to report. Feeds ``csv.reader``, which then cannot swallow gigabytes into one row."""
+    n = 0
+    while True:
+        line = fh.readline(max_chars + 1)
+        if not line:
+            return
+        if len(line) > max_chars and not line.endswith(("\n", "\r")):
+            while True:
+                rest = fh.readline(1 << 20)
+                if not rest or rest.endswith(("\n", "\r")):
+                    break
+            too_long.append(n)
+            line = "\n"
+        n += 1
+        yield line
+
+
+def record_too_long(origin: str, limit: int) -> ItemError:
+    return ItemError(origin, "source", f"the record is longer than {limit:,} bytes (ingest.max_record_bytes)",
+                     "the other records were read; raise ingest.max_record_bytes if it is real")
+
+
+def bounded_lines(fh: IO[bytes], max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
+    """``(line number, line)`` for each line of a binary stream; ``None`` for a line longer than
+    ``max_bytes``, which is skipped without ever being held whole (a 2 GB line costs one chunk)."""
+    lineno = 0
+    while True:
+        line = fh.readline(max_bytes + 1)
+        if not line:
+            return
+        lineno += 1
+        if len(line) > max_bytes and not line.endswith(b"\n"):
+            while True:  # skip to the end of the line, a chunk at a time
+                rest = fh.readline(1 << 20)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield lineno, None
+            continue
+        yield lineno, line
 
 
 @dataclass

@@ -5,9 +5,10 @@ bytes only); the highest score above zero wins. ``Input.options["source"]`` name
 skips the sniffing. Nothing here raises for a bad input: each problem becomes one ItemError with a
 next step, and the run goes on with the rest.
 
-Size cap: ``ingest.max_bytes`` applies to inputs that are read into memory whole (pages, dumps,
-feeds). Sources marked ``streams = True`` (WARC, NDJSON, CSV, tweet logs) read record by record, so
-a multi-gigabyte export is fine for them.
+Size caps: ``ingest.max_bytes`` applies to inputs that are read into memory whole (pages, dumps,
+feeds), counted after decompression. Sources marked ``streams = True`` (WARC, NDJSON, CSV, tweet
+logs) read record by record, so a multi-gigabyte export is fine for them; each record is capped by
+``ingest.max_record_bytes`` and a gzip stream by its expansion ratio (``MAX_GZIP_RATIO``).
 """
 
 from __future__ import annotations
@@ -160,6 +161,8 @@ def read_input(inp: Input, ctx: SourceContext, registry: Registry = default_regi
             "raise ingest.max_bytes in limelight.toml to accept it",
         )
         return
+    if not getattr(source, "streams", False):
+        inp.max_bytes = cap  # counted after decompression (Input.data)
     try:
         yield from source.read(inp, ctx)
     except ItemFailed as exc:

@@ -13,6 +13,7 @@ import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from urllib.parse import urljoin
 
@@ -21,7 +22,7 @@ import feedparser
 from limelight.models import ItemError, RawPage
 from limelight.registry import Registry
 from limelight.sources._util import looks_like_feed, looks_like_html, looks_like_sitemap
-from limelight.sources.base import FetchError, Input, SourceContext, SourceItem
+from limelight.sources.base import FetchError, Input, SourceContext, SourceItem, guard
 
 _FEED_EXT = (".rss", ".atom", ".rdf", ".feed")
 _FEED_CTYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
@@ -30,10 +31,28 @@ _HREF = re.compile(rb"""href=["']([^"']+)["']""", re.I)
 
 
 def _iso(parsed: time.struct_time | None) -> str | None:
+    """The entry's date as ISO text, or None when there is none or it is no real date (feedparser
+    turns ``pubDate 0000-00-00`` into a struct that no datetime can hold)."""
     if not parsed:
         return None
     # feedparser normalises dates to UTC struct_time.
-    return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC).isoformat()
+    try:
+        return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC).isoformat()
+    except (OverflowError, OSError, ValueError, TypeError):
+        return None
+
+
+_ENTRY_START = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s>/]", re.I)
+
+
+def cut_entries(data: bytes, cap: int) -> tuple[bytes, bool]:
+    """``data`` cut just before its ``cap + 1``-th entry, and whether it was cut. feedparser parses a
+    feed whole before anything can be capped (a 100,000-entry feed took 99 s and 661 MB); a cut feed
+    is unclosed XML, which its lenient parser reads up to the cut."""
+    for n, m in enumerate(_ENTRY_START.finditer(data)):
+        if n == cap:
+            return data[: m.start()], True
+    return data, False
 
 
 def feed_links_in_html(data: bytes, base: str | None) -> list[str]:
@@ -92,6 +111,8 @@ class Feeds:
             )
             yield ItemError(inp.origin, "source", "this is an HTML page, not a feed", hint)
             return
+        cap = int(ctx.settings["fetch.max_pages"])
+        data, cut = cut_entries(data, cap)
         parsed = feedparser.parse(data, response_headers={"content-location": inp.url} if inp.url else None)
         if parsed.bozo and not parsed.entries:
             exc = parsed.get("bozo_exception")
@@ -103,18 +124,16 @@ class Feeds:
             )
             return
         feed_title = parsed.feed.get("title")
-        cap = int(ctx.settings["fetch.max_pages"])
-        entries = parsed.entries
-        if len(entries) > cap:
+        entries = parsed.entries[:cap]
+        if cut:
             yield ItemError(
                 inp.origin,
                 "source",
-                f"feed has {len(entries):,} entries; reading the first {cap:,}",
+                f"the feed has more than {cap:,} entries; read the first {cap:,}",
                 "raise fetch.max_pages to read more",
             )
-            entries = entries[:cap]
         for i, entry in enumerate(entries):
-            yield self._entry(inp, ctx, entry, i, feed_title)
+            yield guard(f"{inp.origin}#{i + 1}", partial(self._entry, inp, ctx, entry, i, feed_title))
 
     @staticmethod
     def _entry(inp: Input, ctx: SourceContext, entry: Any, index: int, feed_title: str | None) -> SourceItem:

@@ -7,13 +7,14 @@ Indexes are followed through ``ctx.fetch`` up to three levels deep; all pages to
 
 from __future__ import annotations
 
-import gzip
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from lxml import etree
 
+from limelight.errors import ItemFailed
 from limelight.models import ItemError, RawPage
 from limelight.registry import Registry
 from limelight.sources._util import looks_like_sitemap
@@ -121,9 +122,12 @@ class Sitemaps:
                 except FetchError as exc:
                     yield ItemError(entry.loc, "source", exc.message, exc.hint or f"listed in {origin}")
                     continue
-                content = res.content
-                if content[:2] == b"\x1f\x8b":  # sitemap.xml.gz served as a file
-                    content = gzip.decompress(content)
+                try:  # sitemap.xml.gz served as a file: capped after decompression like any input
+                    cap = int(ctx.settings["ingest.max_bytes"])
+                    content = Input(res.url, content=res.content, max_bytes=cap).data()
+                except (ItemFailed, OSError, EOFError, zlib.error) as exc:
+                    yield ItemError(entry.loc, "source", f"cannot read this sitemap: {exc}", f"listed in {origin}")
+                    continue
                 yield from self._read(content, res.url, ctx, depth + 1, budget, seen)
                 continue
             if budget[0] <= 0:

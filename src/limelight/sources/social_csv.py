@@ -25,22 +25,30 @@ from __future__ import annotations
 import csv
 import fnmatch
 import io
+import itertools
 import json
 import re
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, tzinfo
+from functools import partial
 from typing import IO, Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil import parser as dateparser
-
 from limelight.errors import ItemFailed
+from limelight.extract.dates import parse_datetime_text
 from limelight.models import ItemError
 from limelight.registry import Registry
 from limelight.sources._util import detect_stream_encoding, from_epoch, head_text, post_document, to_int
-from limelight.sources.base import Input, SourceContext, SourceItem
+from limelight.sources.base import (
+    Input,
+    SourceContext,
+    SourceItem,
+    bounded_text_lines,
+    guard,
+    record_too_long,
+)
 from limelight.sources.social_ndjson import map_4cat
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long posts in one cell
@@ -195,12 +203,18 @@ def parse_time(value: Any, fmt: str | None, zone: tzinfo) -> datetime | None:
             try:
                 dt = datetime.fromisoformat(s)
             except ValueError:
-                dt = dateparser.parse(s)
+                parsed = parse_datetime_text(s)
+                if parsed is None:
+                    return None
+                dt = parsed
     except (ValueError, OverflowError):
         return None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=zone)
-    return dt.astimezone(UTC)
+    try:
+        return dt.astimezone(UTC)
+    except (OverflowError, ValueError):  # year 1 east of UTC, year 9999 west of it
+        return None
 
 
 def _lookup(row: Mapping[str, Any], column: str | None) -> Any:
@@ -348,11 +362,12 @@ class SocialCsv:
         with io.TextIOWrapper(cast(IO[bytes], inp.open()), encoding=enc, errors="replace", newline="") as fh:
             first = fh.readline()
             if first.lstrip("\ufeff").lstrip().startswith("{"):
-                yield from self._read_jsonl(inp, first, fh, mapping, zone, account)
+                yield from self._read_jsonl(inp, first, cast(IO[str], fh), mapping, zone, account,
+                                            int(ctx.settings["ingest.max_record_bytes"]))
                 return
             delim = (mapping.delimiter if mapping and mapping.delimiter else None) or _delimiter(first)
-            reader = csv.DictReader(io.StringIO(first.lstrip("\ufeff")), delimiter=delim)
-            header = [h.strip() for h in (reader.fieldnames or [])]
+            head_reader = csv.DictReader(io.StringIO(first.lstrip("\ufeff")), delimiter=delim)
+            header = [h.strip() for h in (head_reader.fieldnames or [])]
             if mapping is None:
                 yield ItemError(
                     inp.origin,
@@ -372,31 +387,45 @@ class SocialCsv:
                         f"the file has: {', '.join(header)}",
                     )
                     return
-            rows = csv.DictReader(fh, fieldnames=header, delimiter=delim)
-            try:
-                start = 2
-                for row in rows:
-                    # Report the line a row starts on (a quoted cell may span lines).
-                    origin, start = f"{inp.origin}:{start}", rows.line_num + 2
-                    if not any(v for v in row.values() if isinstance(v, str)):
-                        continue
-                    yield self._map(mapping, row, origin, zone, account, inp)
-            except csv.Error as exc:
-                yield ItemError(
-                    f"{inp.origin}:{rows.line_num + 1}",
-                    "source",
-                    f"broken CSV: {exc}",
-                    "rows before this one were read",
-                )
+            limit = int(ctx.settings["ingest.max_record_bytes"])
+            too_long: list[int] = []
+            reader = csv.reader(bounded_text_lines(fh, limit, too_long), delimiter=delim)
+            start = 2  # the line a row starts on (a quoted cell may span lines), for its origin
+            while True:
+                origin = f"{inp.origin}:{start}"
+                cells: list[str] | None = None
+                broken: csv.Error | None = None
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    pass
+                except csv.Error as exc:
+                    broken = exc
+                for line in too_long:
+                    yield record_too_long(f"{inp.origin}:{line + 2}", limit)
+                too_long.clear()
+                if broken is not None:
+                    # The reader starts afresh on the next line: one broken row is one error row.
+                    yield ItemError(origin, "source", f"broken CSV row: {broken}", "the other rows are read")
+                    start = reader.line_num + 2
+                    continue
+                if cells is None:
+                    break
+                start = reader.line_num + 2
+                if not any(c.strip() for c in cells):
+                    continue
+                row = dict(zip(header, cells, strict=False))
+                yield guard(origin, partial(self._map, mapping, row, origin, zone, account, inp))
 
     def _read_jsonl(
         self,
         inp: Input,
         first: str,
-        rest: io.TextIOBase,
+        rest: IO[str],
         mapping: ColumnMapping | None,
         zone: tzinfo,
         account: str | None,
+        limit: int,
     ) -> Iterator[SourceItem]:
         if mapping is None:
             yield ItemError(
@@ -406,10 +435,13 @@ class SocialCsv:
                 "pass --mapping NAME with a [mappings.NAME] table",
             )
             return
-        lineno = 0
-        for lineno, line in enumerate([first], 1):
-            yield from self._jsonl_line(mapping, line, f"{inp.origin}:{lineno}", zone, account, inp)
-        for n, line in enumerate(rest, lineno + 1):
+        too_long: list[int] = []
+        lines = itertools.chain([first], bounded_text_lines(rest, limit, too_long))
+        for n, line in enumerate(lines, 1):
+            if too_long:
+                yield record_too_long(f"{inp.origin}:{n}", limit)
+                too_long.clear()
+                continue
             yield from self._jsonl_line(mapping, line, f"{inp.origin}:{n}", zone, account, inp)
 
     def _jsonl_line(
@@ -419,6 +451,10 @@ class SocialCsv:
             return
         try:
             record = json.loads(line)
+        except RecursionError:
+            yield ItemError(origin, "source", "the record is nested too deeply to read",
+                            "the other lines are read; fix or drop this one")
+            return
         except json.JSONDecodeError as exc:
             yield ItemError(
                 origin,
@@ -428,7 +464,10 @@ class SocialCsv:
             )
             return
         if isinstance(record, dict):
-            yield self._map(mapping, record, origin, zone, account, inp)
+            yield guard(origin, partial(self._map, mapping, record, origin, zone, account, inp))
+        else:
+            yield ItemError(origin, "source", f"expected a JSON object, got {type(record).__name__}",
+                            "the other lines are read")
 
     @staticmethod
     def _map(

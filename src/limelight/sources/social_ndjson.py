@@ -20,12 +20,14 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
+from limelight.errors import ItemFailed
 from limelight.models import Document, ItemError
 from limelight.registry import Registry
 from limelight.sources._util import from_epoch, option_datetime, post_document, to_int
-from limelight.sources.base import Input, SourceContext, SourceItem
+from limelight.sources.base import Input, SourceContext, SourceItem, bounded_lines, guard, record_too_long
 
 Record = dict[str, Any]
 _TAG_RE = re.compile(r"<[^>]+>")
@@ -346,25 +348,28 @@ class SocialNdjson:
     def read(self, inp: Input, ctx: SourceContext) -> Iterator[SourceItem]:
         default_platform = inp.options.get("platform") or _platform_from_name(inp)
         fetched = option_datetime(inp)
+        limit = int(ctx.settings["ingest.max_record_bytes"])
         with inp.open() as fh:
-            for lineno, raw in enumerate(fh, 1):
+            for lineno, raw in bounded_lines(fh, limit):
                 origin = f"{inp.origin}:{lineno}"
-                if not raw.strip():
-                    continue
-                try:
-                    record = json.loads(raw.replace(b"\x00", b""))
-                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                    msg = (
-                        f"invalid JSON: {exc.msg} (column {exc.colno})"
-                        if isinstance(exc, json.JSONDecodeError)
-                        else f"not UTF-8 text ({exc.reason})"
-                    )
-                    yield ItemError(origin, "source", msg, "the other lines are read; fix or drop this one")
-                    continue
-                if not isinstance(record, dict):
-                    yield ItemError(origin, "source", f"expected a JSON object, got {type(record).__name__}")
-                    continue
-                yield self._map(record, origin, default_platform, fetched)
+                if raw is None:
+                    yield record_too_long(origin, limit)
+                elif raw.strip():
+                    yield guard(origin, partial(self._line, raw, origin, default_platform, fetched))
+
+    def _line(self, raw: bytes, origin: str, default_platform: str, fetched: datetime | None) -> SourceItem:
+        try:
+            record = json.loads(raw.replace(b"\x00", b""))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            msg = (
+                f"invalid JSON: {exc.msg} (column {exc.colno})"
+                if isinstance(exc, json.JSONDecodeError)
+                else f"not UTF-8 text ({exc.reason})"
+            )
+            return ItemError(origin, "source", msg, "the other lines are read; fix or drop this one")
+        if not isinstance(record, dict):
+            return ItemError(origin, "source", f"expected a JSON object, got {type(record).__name__}")
+        return self._map(record, origin, default_platform, fetched)
 
     @staticmethod
     def _map(record: Record, origin: str, default_platform: str, fetched: datetime | None) -> SourceItem:
@@ -379,7 +384,10 @@ class SocialNdjson:
                         f"supported: {', '.join(sorted(MAPPERS))}; or map it with a column mapping",
                     )
                 doc = MAPPERS[platform](record["data"], origin)
-                collected = from_epoch(record.get("timestamp_collected"))
+                try:  # when it was collected is the capture's metadata, not the post's: never fatal
+                    collected = from_epoch(record.get("timestamp_collected"))
+                except ItemFailed:
+                    collected = None
             else:
                 doc = map_4cat(record, origin, default_platform)
                 collected = None

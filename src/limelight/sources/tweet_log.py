@@ -15,6 +15,7 @@ import io
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import IO, cast
 from zoneinfo import ZoneInfo
 
@@ -22,7 +23,14 @@ from limelight.errors import ItemFailed
 from limelight.models import ItemError
 from limelight.registry import Registry
 from limelight.sources._util import detect_stream_encoding, head_text, post_document
-from limelight.sources.base import Input, SourceContext, SourceItem
+from limelight.sources.base import (
+    Input,
+    SourceContext,
+    SourceItem,
+    bounded_text_lines,
+    guard,
+    record_too_long,
+)
 
 LA = ZoneInfo("America/Los_Angeles")
 LINE_RE = re.compile(r"^\[(\d\d)/(\d\d)/(\d\d) (\d\d):(\d\d):(\d\d)\] @(\w+) - (.*)$", re.S)
@@ -128,13 +136,20 @@ class TweetLog:
         except ItemFailed as exc:
             yield ItemError(inp.origin, "source", exc.message, exc.hint)
             return
+        limit = int(ctx.settings["ingest.max_record_bytes"])
+        too_long: list[int] = []
         with io.TextIOWrapper(
             cast(IO[bytes], inp.open()), encoding=enc, errors="replace", newline=None
         ) as fh:
-            for lineno, line in enumerate(fh, 1):
+            for lineno, line in enumerate(bounded_text_lines(cast(IO[str], fh), limit, too_long), 1):
+                origin = f"{inp.origin}:{lineno}"
+                if too_long:
+                    too_long.clear()
+                    yield record_too_long(origin, limit)
+                    continue
                 line = line.rstrip("\n").lstrip("\ufeff")
                 if line.strip():
-                    yield parse_line(line, f"{inp.origin}:{lineno}")
+                    yield guard(origin, partial(parse_line, line, origin))
 
 
 def register(registry: Registry) -> None:

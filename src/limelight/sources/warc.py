@@ -15,7 +15,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from limelight.models import ItemError, RawPage
 from limelight.registry import Registry
-from limelight.sources.base import Input, SourceContext, SourceItem
+from limelight.sources.base import Input, SourceContext, SourceItem, record_too_long
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -28,6 +28,17 @@ def _warc_date(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def _only_line_ends(stream: IO[bytes], start: int, size: int) -> bool:
+    """Whether the bytes from ``start`` to the end of the file are only CR/LF (at most 16 of them)."""
+    if size - start > 16:
+        return False
+    try:
+        stream.seek(start)
+        return not stream.read().strip(b"\r\n")
+    except (OSError, ValueError):
+        return False
 
 
 class Warc:
@@ -56,16 +67,18 @@ class Warc:
             stream = cast(IO[bytes], inp.open())
             size = len(inp.data())
         done = end = 0
+        limit = int(ctx.settings["ingest.max_record_bytes"])
         try:
             it = ArchiveIterator(stream)
             for record in it:
-                page = self._page(record, it, inp.origin)
+                page = self._page(record, it, inp.origin, limit)
                 end = it.get_record_offset() + it.get_record_length()
                 done += 1
                 if page is not None:
                     yield page
             # warcio stops quietly at a record cut short; bytes left after the last whole record say so.
-            if end < size:
+            # An uncompressed record's closing CRLF CRLF is not in its length: those bytes are fine.
+            if end < size and not _only_line_ends(stream, end, size):
                 raise EOFError(f"{size - end:,} bytes after the last complete record cannot be read")
         except (
             Exception
@@ -81,16 +94,19 @@ class Warc:
             stream.close()
 
     @staticmethod
-    def _page(record: Any, it: ArchiveIterator, origin: str) -> RawPage | None:
+    def _page(record: Any, it: ArchiveIterator, origin: str, limit: int) -> SourceItem | None:
         if record.rec_type != "response":
             return None
         ctype = (record.http_headers.get_header("Content-Type") if record.http_headers else None) or ""
         if not ctype.lower().startswith(_HTML_TYPES):
             return None
-        # Read the body here so a record cut short raises inside the caller's try.
-        body = record.content_stream().read()
+        # Read the body here so a record cut short raises inside the caller's try; never more than
+        # the record cap (the rest of an over-long body is skipped by warcio on the next record).
+        body = record.content_stream().read(limit + 1)
         # Only after the body: asking warcio for the offset first skips the record's content.
         origin = f"{origin}#{it.get_record_offset()}"
+        if len(body) > limit:
+            return record_too_long(origin, limit)
         hints = [("content_type", ctype)]
         status = record.http_headers.get_statuscode() if record.http_headers else None
         if status:

@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,8 +25,8 @@ from lxml.etree import ParserError
 from limelight.models import ItemError
 from limelight.registry import Registry
 from limelight.sources._util import looks_like_weibo_cn, option_datetime, post_document, to_int
-from limelight.sources.base import Input, SourceContext, SourceItem
-from limelight.textio import decode_bytes
+from limelight.sources.base import Input, SourceContext, SourceItem, guard
+from limelight.textio import check_markup, decode_bytes
 
 CST = ZoneInfo("Asia/Shanghai")
 _COUNT_RE = re.compile(r"^(赞|转发|评论)\[(\d+)\]$")
@@ -112,6 +113,7 @@ class WeiboCn:
         if inp.name == "url_map.json":
             return
         text, _ = decode_bytes(inp.data())
+        check_markup(text)  # this page is parsed here, in the main process: nothing could stop a stall
         try:
             # lxml refuses str input that carries an XML encoding declaration.
             tree = lxml.html.fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", text))
@@ -129,7 +131,7 @@ class WeiboCn:
             bid = div.get("id")[2:]
             if not bid:
                 continue  # single-post (comment) pages carry an empty id and the counts elsewhere
-            yield self._post(div, bid, inp, uid, owner_name, fetched)
+            yield guard(f"{inp.origin}#M_{bid}", partial(self._post, div, bid, inp, uid, owner_name, fetched))
 
     @staticmethod
     def _post(
