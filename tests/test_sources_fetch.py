@@ -177,6 +177,18 @@ def test_fetch_respects_robots_txt(httpserver: HTTPServer, fetcher: HttpFetcher)
     assert info.value.message == "disallowed by robots.txt"
 
 
+def test_fetch_robots_txt_is_read_up_to_its_cap(httpserver: HTTPServer, fetcher: HttpFetcher) -> None:
+    """A robots.txt was read whole, however large; now at most ROBOTS_MAX_BYTES (Google's limit)."""
+    from limelight.sources.fetch import ROBOTS_MAX_BYTES
+
+    robots = "User-agent: *\nDisallow: /private\n" + "#" * (20 * ROBOTS_MAX_BYTES) + "\nDisallow: /late\n"
+    httpserver.expect_request("/robots.txt").respond_with_data(robots, content_type="text/plain")
+    httpserver.expect_request("/late").respond_with_data("<html><body>late</body></html>")
+    with pytest.raises(FetchError, match="robots"):
+        fetcher(httpserver.url_for("/private"))
+    assert fetcher(httpserver.url_for("/late")).status == 200  # past the cap: not read, not obeyed
+
+
 def test_fetch_too_many_redirects(httpserver: HTTPServer, fetcher: HttpFetcher) -> None:
     httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
     httpserver.expect_request("/loop").respond_with_data("", status=302, headers={"Location": "/loop"})

@@ -39,8 +39,11 @@ def evolve(obj: _T, **changes: Any) -> _T:
 
 
 def stable_id(*parts: str) -> str:
-    """A short, stable id from text parts (same input → same id on every machine and run)."""
-    h = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    """A short, stable id from text parts (same input → same id on every machine and run).
+
+    ``surrogatepass``: a lone surrogate from a JSON escape must not make hashing an id fail; for
+    every valid string the bytes (and so the ids) are plain UTF-8's."""
+    h = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
     return h[:20]
 
 
@@ -129,7 +132,7 @@ def first_paragraph(text: str) -> str:
 
 def content_hash(title: str | None, text: str) -> str:
     norm = " ".join(((title or "") + "\n" + text).split()).casefold()
-    return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(norm.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def document_id(canonical_url: str | None, chash: str, platform_key: str | None = None) -> str:

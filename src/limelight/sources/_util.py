@@ -11,6 +11,7 @@ from limelight.errors import ItemFailed
 from limelight.models import Document, Source, content_hash, document_id
 from limelight.sources.base import Input
 from limelight.textio import BOMS, decode_bytes
+from limelight.validate import clean_text
 
 _HTML_START = re.compile(
     rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
@@ -160,7 +161,15 @@ def post_document(
     fetched_at: datetime | None = None,
     language: str | None = None,
 ) -> Document:
-    """One social post as a Document, keyed by platform post id when there is one."""
+    """One social post as a Document, keyed by platform post id when there is one.
+
+    Text from JSON may hold lone surrogates (``"\\ud800"``), which no UTF-8 store, hash or
+    terminal takes: cleaned here, before the content hash, so the id is computed from what is stored.
+    """
+    text = clean_text(text)
+    title = clean_text(title) if title is not None else None
+    account = clean_text(account) if account is not None else None
+    account_name = clean_text(str(account_name)) if account_name is not None else None
     chash = content_hash(None, text)
     pid = str(post_id) if post_id not in (None, "") else None
     # An unknown account is marked as such rather than guessed from the text.

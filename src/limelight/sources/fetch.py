@@ -295,6 +295,9 @@ class GuardedTransport(httpx.HTTPTransport):
         )
 
 
+ROBOTS_MAX_BYTES = 500 * 1024  # Google's documented limit for robots.txt
+
+
 def _seconds(value: float) -> str:
     return f"{value:g} s"
 
@@ -435,16 +438,20 @@ class HttpFetcher:
         """Parsed robots.txt; None (= everything allowed) when it is missing or unreachable."""
         rp = RobotFileParser(base + "/robots.txt")
         try:
-            with deadline(self.timeout):  # its own request, so its own deadline
-                resp = self._client.get(base + "/robots.txt")
+            with deadline(self.timeout), self._client.stream("GET", base + "/robots.txt") as resp:
+                if resp.status_code in (401, 403):
+                    rp.disallow_all = True  # type: ignore[attr-defined]  # urllib.robotparser's own convention
+                    return rp
+                if resp.status_code >= 400:
+                    return None
+                body = b""
+                for chunk in resp.iter_bytes():
+                    body += chunk
+                    if len(body) >= ROBOTS_MAX_BYTES:
+                        break  # what Google reads of a robots.txt; the rest is ignored, as there
         except (httpx.HTTPError, httpx.InvalidURL):
             return None
-        if resp.status_code in (401, 403):
-            rp.disallow_all = True  # type: ignore[attr-defined]  # urllib.robotparser's own convention
-            return rp
-        if resp.status_code >= 400:
-            return None
-        rp.parse(resp.text.splitlines())
+        rp.parse(body[:ROBOTS_MAX_BYTES].decode("utf-8", "replace").splitlines())
         return rp
 
 

@@ -45,6 +45,7 @@ from limelight.sources.base import (
     Input,
     SourceContext,
     SourceItem,
+    TextLines,
     bounded_text_lines,
     guard,
     record_too_long,
@@ -388,8 +389,8 @@ class SocialCsv:
                     )
                     return
             limit = int(ctx.settings["ingest.max_record_bytes"])
-            too_long: list[int] = []
-            reader = csv.reader(bounded_text_lines(fh, limit, too_long), delimiter=delim)
+            lines = TextLines(cast(IO[str], fh), limit)
+            reader = csv.reader(lines, delimiter=delim)
             start = 2  # the line a row starts on (a quoted cell may span lines), for its origin
             while True:
                 origin = f"{inp.origin}:{start}"
@@ -401,17 +402,16 @@ class SocialCsv:
                     pass
                 except csv.Error as exc:
                     broken = exc
-                for line in too_long:
-                    yield record_too_long(f"{inp.origin}:{line + 2}", limit)
-                too_long.clear()
+                for n in lines.too_long:  # TextLines counts from the line after the header
+                    yield record_too_long(f"{inp.origin}:{n + 1}", limit)
+                lines.too_long.clear()
+                start = lines.lineno + 2
                 if broken is not None:
                     # The reader starts afresh on the next line: one broken row is one error row.
                     yield ItemError(origin, "source", f"broken CSV row: {broken}", "the other rows are read")
-                    start = reader.line_num + 2
                     continue
                 if cells is None:
                     break
-                start = reader.line_num + 2
                 if not any(c.strip() for c in cells):
                     continue
                 row = dict(zip(header, cells, strict=False))
@@ -435,12 +435,10 @@ class SocialCsv:
                 "pass --mapping NAME with a [mappings.NAME] table",
             )
             return
-        too_long: list[int] = []
-        lines = itertools.chain([first], bounded_text_lines(rest, limit, too_long))
-        for n, line in enumerate(lines, 1):
-            if too_long:
+        numbered = itertools.chain([(1, first)], ((n + 1, line) for n, line in bounded_text_lines(rest, limit)))
+        for n, line in numbered:
+            if line is None:
                 yield record_too_long(f"{inp.origin}:{n}", limit)
-                too_long.clear()
                 continue
             yield from self._jsonl_line(mapping, line, f"{inp.origin}:{n}", zone, account, inp)
 

@@ -137,14 +137,12 @@ class TweetLog:
             yield ItemError(inp.origin, "source", exc.message, exc.hint)
             return
         limit = int(ctx.settings["ingest.max_record_bytes"])
-        too_long: list[int] = []
         with io.TextIOWrapper(
             cast(IO[bytes], inp.open()), encoding=enc, errors="replace", newline=None
         ) as fh:
-            for lineno, line in enumerate(bounded_text_lines(cast(IO[str], fh), limit, too_long), 1):
+            for lineno, line in bounded_text_lines(cast(IO[str], fh), limit):
                 origin = f"{inp.origin}:{lineno}"
-                if too_long:
-                    too_long.clear()
+                if line is None:
                     yield record_too_long(origin, limit)
                     continue
                 line = line.rstrip("\n").lstrip("\ufeff")
