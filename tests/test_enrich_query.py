@@ -57,3 +57,30 @@ def test_query_syntax_errors_name_the_column(query: str, column: int) -> None:
     assert exc.value.column == column
     assert f"column {column}" in str(exc.value)
     assert isinstance(exc.value, ValueError)
+
+
+def test_query_upper_case_words_that_start_like_near_are_terms() -> None:
+    # Regression (found by tests/test_properties_query.py): any word starting with "NEAR" was taken
+    # for a malformed operator, so "NEARBY" could not be searched at all.
+    assert matches("NEARBY Xiaomi", "Xiaomi store nearby")
+    for bad in ("Xiaomi NEAR5 Leica", "Xiaomi NEAR/ Leica", "Xiaomi NEAR/x Leica"):
+        with pytest.raises(QuerySyntaxError, match="needs a word distance"):
+            parse_query(bad)
+
+
+def test_query_deep_nesting_is_a_syntax_error() -> None:
+    # Regression: 200 nested parentheses (or NOTs) ended in RecursionError instead of the
+    # documented QuerySyntaxError.
+    for text in ("(" * 500 + "Xiaomi" + ")" * 500, "NOT " * 500 + "Xiaomi"):
+        with pytest.raises(QuerySyntaxError, match="levels deep") as exc:
+            parse_query(text)
+        assert exc.value.column > 1
+    assert matches("(" * 50 + "Xiaomi" + ")" * 50, "Xiaomi")
+
+
+def test_query_near_chain_spans_do_not_multiply() -> None:
+    # Regression: each NEAR in a chain multiplied the spans of the one before (duplicates included),
+    # so "x NEAR/1 x NEAR/1 …" forty long never finished on a text with a few hits.
+    query = " NEAR/1 ".join(["Xiaomi"] * 40)
+    assert matches(query, "Xiaomi und Xiaomi und Xiaomi")
+    assert parse_query(query).matches({"xiaomi": [(0, 1), (2, 3), (4, 5), (6, 7)]})

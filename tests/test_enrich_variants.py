@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from limelight.enrich.matcher import Matcher
 from limelight.enrich.variants import alias_variants, fold, fold_text, pinyin_name
+from limelight.models import Entity
 
 
 def test_variants_fold_diacritics_keeps_d_stroke() -> None:
@@ -41,3 +43,13 @@ def test_variants_hyphen_and_space() -> None:
     assert set(alias_variants("Xiaomi Auto")) == {"xiaomi auto", "xiaomi-auto"}
     assert "coca cola" in alias_variants("Coca-Cola")
     assert alias_variants("ZDF-") == ["zdf-", "zdf"]  # never a variant with a dangling space
+
+
+def test_variants_fold_carriage_return_and_other_ascii_whitespace() -> None:
+    # Regression (found by tests/test_properties_variants.py): pure-ASCII text took a fast path that
+    # only collapsed spaces, "\n" and "\t", so "Lei\rJun" (old Mac line ends, CSV cells) and
+    # "\x0b"/"\x0c" never matched "lei jun".
+    matcher = Matcher([Entity(id="lei", kind="person", name="Lei Jun")])
+    for sep in ("\r", "\r\r", "\x0b", "\x0c", "\x1f", " \r"):
+        assert [(m.start, m.end) for m in matcher.find(f"CEO Lei{sep}Jun sprach")] == [(4, 10 + len(sep))]
+    assert fold("a\rb").text == "a b"

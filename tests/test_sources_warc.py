@@ -57,9 +57,25 @@ def test_warc_yields_html_responses_only(tmp_path: Path) -> None:
 
 
 def test_warc_plain_uncompressed(tmp_path: Path) -> None:
+    """A valid uncompressed archive written by warcio was reported as damaged ("4 bytes after the
+    last complete record": the closing CRLF CRLF of each record is not in its length)."""
     p = tmp_path / "crawl.warc"
     _write_warc(p, gzip=False)
-    assert len(pages(list(Warc().read(file_input(p), ctx())))) == 2
+    items = list(Warc().read(file_input(p), ctx()))
+    assert len(pages(items)) == 2
+    assert not errors(items)
+
+
+def test_warc_uncompressed_record_cut_short_is_not_stored_as_complete(tmp_path: Path) -> None:
+    p = tmp_path / "crawl.warc"
+    _write_warc(p, gzip=False)
+    data = p.read_bytes()
+    cut = tmp_path / "cut.warc"
+    cut.write_bytes(data[: data.index("<title>二".encode()) + 10])  # inside the second page's body
+    items = list(Warc().read(file_input(cut), ctx()))
+    (err,) = errors(items)
+    assert "cut short" in err.message
+    assert [pg.url for pg in pages(items)] == ["https://example.org/p0"]
 
 
 def test_warc_truncated_archive_reports_records_read(tmp_path: Path) -> None:

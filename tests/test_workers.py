@@ -144,3 +144,28 @@ def test_workers_die_with_their_parent_and_release_its_stdout(
     while time.monotonic() < deadline and any(_alive(w) for w in workers):
         time.sleep(0.1)
     assert not [w for w in workers if _alive(w)], "worker processes outlived their parent"
+
+
+def test_workers_warm_pool_serves_the_next_run_with_the_same_setup(tmp_path: Path) -> None:
+    """A second ingest into the same project reuses the warm workers; a changed watchlist gets new
+    ones (workers hold the watchlist they were started with)."""
+    from limelight.workers import POOLS
+
+    project = _project(tmp_path / "p")
+    limelight.ingest(_dumps(tmp_path / "a", 5), project, fetch=False)
+    first = {w.proc.pid for pool, _ in POOLS._idle.values() for w in pool._workers}
+    limelight.ingest(_dumps(tmp_path / "b", 5), project, fetch=False)
+    second = {w.proc.pid for pool, _ in POOLS._idle.values() for w in pool._workers}
+    assert first and first == second
+    (tmp_path / "p" / "watchlist.toml").write_text(
+        '[[entity]]\nid = "x"\nkind = "org"\nname = "Weather"\naliases = ["weather"]\n', encoding="utf-8")
+    changed = limelight.open_project(tmp_path / "p")
+    (tmp_path / "c").mkdir()
+    for i in range(5):
+        (tmp_path / "c" / f"n{i}.txt").write_text(f"News {i}\n\nFresh weather news number {i}, told at length.\n",
+                                                   encoding="utf-8")
+    result = limelight.ingest([str(tmp_path / "c")], changed, fetch=False)
+    third = {w.proc.pid for pool, _ in POOLS._idle.values() for w in pool._workers}
+    assert third and not third & first
+    assert result.stats.mentions == 5  # the new workers match the new watchlist
+    assert not any(_alive(p) for p in first), "the evicted pool's workers were stopped"

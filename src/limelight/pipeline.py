@@ -29,7 +29,7 @@ from limelight.sources.base import SourceContext
 from limelight.store.base import Store, WriteResult
 from limelight.validate import check_document
 from limelight.watchlist import Watchlist
-from limelight.workers import WorkerPool, run_inline
+from limelight.workers import POOLS, peak_rss_mb, run_inline
 
 BASE_FIELDS = frozenset({"document.text", "document.title", "document.captions"})
 _BUG_HINT = "this looks like a limelight bug; please report it with the input"
@@ -50,10 +50,17 @@ class IngestStats:
     failed: int = 0
     mentions: int = 0
     seconds: float = 0.0
+    # Peak memory (MB) of this process and of the largest worker, and workers replaced after a
+    # time-out, crash or memory kill: stored with the run, so memory is visible per run.
+    main_peak_mb: float = 0.0
+    worker_peak_mb: float = 0.0
+    worker_restarts: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {"items": self.items, "new": self.new, "known": self.known, "failed": self.failed,
-                "mentions": self.mentions, "milliseconds": int(self.seconds * 1000)}
+                "mentions": self.mentions, "milliseconds": int(self.seconds * 1000),
+                "main_peak_mb": round(self.main_peak_mb), "worker_peak_mb": round(self.worker_peak_mb),
+                "worker_restarts": self.worker_restarts}
 
 
 @dataclass
@@ -200,9 +207,11 @@ def process_stream(
     watchlist: Watchlist,
     workers: int = 1,
     root: Path | None = None,
+    stats: IngestStats | None = None,
 ) -> Iterator[Enriched | ItemError]:
     """Extract, validate and enrich a stream, in order, in ``workers`` supervised processes
-    (``-1``: in this process, without time or memory limits). Source errors pass straight through."""
+    (``-1``: in this process, without time or memory limits). Source errors pass straight through.
+    ``stats`` receives the workers' peak memory and restarts when the stream ends."""
     held: list[list[ItemError]] = []
 
     def work_chunks() -> Iterator[list[RawPage | Document]]:
@@ -219,8 +228,15 @@ def process_stream(
     if workers < 0:
         yield from merge(run_inline(lambda: Processor(settings, watchlist, root), work_chunks()))
         return
-    with WorkerPool(workers, settings, watchlist, root, window_per_worker=WINDOW_PER_WORKER) as pool:
+    pool = POOLS.acquire(workers, settings, watchlist, root, WINDOW_PER_WORKER)
+    restarts = pool.restarts
+    try:
         yield from merge(pool.run(work_chunks()))
+    finally:
+        if stats is not None:
+            stats.worker_peak_mb = max(stats.worker_peak_mb, pool.sample_peak())
+            stats.worker_restarts += pool.restarts - restarts
+        POOLS.release(pool)  # kept warm for the next run if it ended cleanly, else stopped
 
 
 def ingest(
@@ -282,7 +298,7 @@ def ingest(
             if on_error:
                 on_error(err)
 
-        for out in process_stream(raw, settings, project.watchlist, n_workers, project.root):
+        for out in process_stream(raw, settings, project.watchlist, n_workers, project.root, stats):
             stats.items += 1
             if isinstance(out, ItemError):
                 record_error(out)
@@ -294,6 +310,7 @@ def ingest(
                 on_progress(stats)
         flush()
         stats.seconds = time.perf_counter() - t0
+        stats.main_peak_mb = peak_rss_mb()
         store.finish_run(run_id, stats.as_dict())
     finally:
         store.close()

@@ -31,6 +31,9 @@ SETTINGS: tuple[Setting, ...] = (
             "the time and memory limits below: for debugging)."),
     Setting("ingest.item_timeout", 60.0,
             "Seconds one item may take to extract and enrich; a slower one is stopped and becomes an error row."),
+    Setting("ingest.worker_keepalive", 60.0,
+            "Seconds idle worker processes are kept for the next ingest in the same process (a watcher, a "
+            "notebook); 0 stops them after every run."),
     Setting("ingest.worker_memory_mb", 3072,
             "Memory one worker process may use (MB); the item that pushes it over becomes an error row."),
     Setting("ingest.max_text_chars", 2_000_000,

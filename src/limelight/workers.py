@@ -22,6 +22,7 @@ per item. Results come back in input order.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import mmap
@@ -204,6 +205,24 @@ class _Worker:
             return None
         return pages * mmap.PAGESIZE / 2**20
 
+    def peak_mb(self) -> float:
+        """The most memory the worker has held (VmHWM), 0 when unknown (it has exited, or no /proc)."""
+        return peak_rss_mb(self.proc.pid)
+
+
+def peak_rss_mb(pid: int | str = "self") -> float:
+    """A process's peak resident memory in MB from ``/proc/PID/status`` (VmHWM; 0 when unknown).
+    Not ``getrusage``: a child started from a large process inherits that process's high-water mark
+    in ``ru_maxrss`` (Linux keeps it across exec)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0.0
+
 
 class WorkerError(LimelightError):
     """The workers cannot run at all (they die while starting); not one item's fault."""
@@ -232,20 +251,39 @@ class WorkerPool:
         self._workers: list[_Worker] = []
         self._seq = 0
         self._setup_deaths = 0
+        self.cache_key: tuple[object, ...] | None = None  # set by PoolCache
         self.restarts = 0  # workers replaced after a timeout, crash or memory kill (for tests and logs)
+        self.peak_mb = 0.0  # the most memory any worker held, read as each one stops
+        self._clean = True
 
     # -- life cycle ---------------------------------------------------------------------------------
 
     def __enter__(self) -> WorkerPool:
-        for _ in range(self.n):
-            self._workers.append(self._spawn())
+        self.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def start(self) -> None:
+        while len(self._workers) < self.n:
+            self._workers.append(self._spawn())
+
+    @property
+    def reusable(self) -> bool:
+        """Whether the last run ended cleanly (nothing in flight, every worker alive) so the pool
+        may serve another run."""
+        return self._clean and all(w.task is None and w.proc.poll() is None for w in self._workers)
+
+    def sample_peak(self) -> float:
+        """Update and return :attr:`peak_mb` from the running workers' high-water marks."""
+        for w in self._workers:
+            self.peak_mb = max(self.peak_mb, w.peak_mb())
+        return self.peak_mb
+
     def close(self) -> None:
         for w in self._workers:
+            self.peak_mb = max(self.peak_mb, w.peak_mb())
             with contextlib.suppress(OSError, ValueError):
                 assert w.proc.stdin is not None
                 _send(w.proc.stdin, ("stop",))
@@ -284,6 +322,7 @@ class WorkerPool:
             self._messages.put((worker, ("eof",)))
 
     def _kill(self, worker: _Worker) -> None:
+        self.peak_mb = max(self.peak_mb, worker.peak_mb())
         with contextlib.suppress(OSError):
             worker.proc.kill()
         with contextlib.suppress(subprocess.TimeoutExpired, OSError):
@@ -305,6 +344,8 @@ class WorkerPool:
 
     def run(self, chunks: Iterable[list[Item]]) -> Iterator[list[Result]]:
         """Results for each chunk, in the order the chunks came."""
+        self.start()
+        self._clean = False  # until this run has handed out its last result
         source = iter(chunks)
         exhausted = False
         order: deque[_Chunk] = deque()
@@ -324,6 +365,7 @@ class WorkerPool:
                 head = order.popleft()
                 yield [r for r in head.results if r is not None]
             if exhausted and not order:
+                self._clean = True
                 return
             self._dispatch(tasks)
             try:
@@ -442,6 +484,82 @@ class WorkerPool:
         rest = task.positions[:index] + task.positions[index + 1:]
         if rest:
             tasks.appendleft(self._task(task.chunk, rest, batching=task.batching))
+
+
+class PoolCache:
+    """Warm worker pools kept between runs in one process, so repeated ingests (a watcher's cycles, a
+    notebook, a test suite) do not pay each worker's start-up (~1.5 s: lingua's models) every time.
+
+    A pool is reused only by a run with the same worker count, settings, watchlist, project folder
+    and interpreter environment (``PYTHONPATH`` decides which plugins a worker loads), and only if
+    its last run ended cleanly. One run uses a pool at a time. At most :data:`MAX_IDLE` pools wait
+    (each worker holds ~0.4 GB), for ``ingest.worker_keepalive`` seconds; all stop when the process
+    exits.
+    """
+
+    MAX_IDLE = 1
+
+    def __init__(self) -> None:
+        self._idle: dict[tuple[object, ...], tuple[WorkerPool, float]] = {}
+        self._lock = threading.Lock()
+        self._reaper: threading.Thread | None = None
+
+    @staticmethod
+    def key(workers: int, settings: Settings, watchlist: Watchlist, root: Path | None) -> tuple[object, ...]:
+        import hashlib
+
+        blob = pickle.dumps((settings, watchlist, str(root)), protocol=pickle.HIGHEST_PROTOCOL)
+        return (workers, hashlib.sha256(blob).hexdigest(), os.environ.get("PYTHONPATH"), sys.executable)
+
+    def acquire(self, workers: int, settings: Settings, watchlist: Watchlist, root: Path | None,
+                window_per_worker: int) -> WorkerPool:
+        key = self.key(workers, settings, watchlist, root)
+        with self._lock:
+            entry = self._idle.pop(key, None)
+        if entry is not None and entry[0].reusable:
+            return entry[0]
+        if entry is not None:
+            entry[0].close()
+        pool = WorkerPool(workers, settings, watchlist, root, window_per_worker=window_per_worker)
+        pool.cache_key = key
+        return pool
+
+    def release(self, pool: WorkerPool) -> None:
+        keepalive = float(pool.settings["ingest.worker_keepalive"])
+        if keepalive <= 0 or not pool.reusable or pool.cache_key is None:
+            pool.close()
+            return
+        with self._lock:
+            evicted = [p for p, _ in self._idle.values()] if len(self._idle) >= self.MAX_IDLE else []
+            if evicted:
+                self._idle.clear()
+            self._idle[pool.cache_key] = (pool, time.monotonic() + keepalive)
+            if self._reaper is None:
+                self._reaper = threading.Thread(target=self._reap, name="limelight-pool-reaper", daemon=True)
+                self._reaper.start()
+        for old in evicted:
+            old.close()
+
+    def close_all(self) -> None:
+        with self._lock:
+            pools = [p for p, _ in self._idle.values()]
+            self._idle.clear()
+        for pool in pools:
+            pool.close()
+
+    def _reap(self) -> None:
+        while True:
+            time.sleep(1.0)
+            now = time.monotonic()
+            with self._lock:
+                due = [k for k, (_, until) in self._idle.items() if until <= now]
+                pools = [self._idle.pop(k)[0] for k in due]
+            for pool in pools:
+                pool.close()
+
+
+POOLS = PoolCache()
+atexit.register(POOLS.close_all)
 
 
 def _forward_stderr(proc: subprocess.Popen[bytes]) -> None:

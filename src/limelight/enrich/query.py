@@ -11,8 +11,9 @@
   Talkwalker do too.
 * Adjacent terms without an operator are joined with AND (``Xiaomi SU7`` = ``Xiaomi AND SU7``);
   to search a phrase, quote it (``"Lei Jun"``; straight or typographic quotes).
-* Precedence, tightest first: ``NOT`` > ``NEAR/n`` > ``AND`` (explicit or implicit) > ``OR``;
-  use parentheses for anything else. ``A NOT B`` reads as ``A AND NOT B``.
+* Precedence, tightest first: ``NEAR/n`` > ``NOT`` > ``AND`` (explicit or implicit) > ``OR``;
+  use parentheses for anything else. ``A NOT B`` reads as ``A AND NOT B``, and
+  ``NOT a NEAR/5 b`` as ``NOT (a NEAR/5 b)`` (a NEAR side cannot be a NOT).
 * ``a NEAR/n b``: some hit of ``a`` and some hit of ``b`` have at most ``n`` words between them,
   in either order. Both sides must be terms, phrases, or parenthesised OR-groups of them. For
   Chinese and Japanese, each character counts as one word (there are no spaces to count), so
@@ -38,6 +39,12 @@ Hits = Mapping[str, Sequence[tuple[int, int]]]
 
 _QUOTES = {'"': '"', "“": "”", "„": "“", "”": "”", "«": "»", "「": "」"}
 _NEAR = re.compile(r"NEAR/(\d+)$")
+# What is meant as a NEAR operator: "NEAR", "NEAR5", "NEAR/", "NEAR/x" are errors with a hint, while
+# upper-case words that only start like it ("NEARBY", "NEARLY") are search terms.
+_NEAR_LIKE = re.compile(r"NEAR(?:$|[/\d])")
+# Far deeper than any real query, and well inside Python's recursion limit (the parser takes about
+# six frames per level, evaluation two or three): "((((…" a thousand deep was a RecursionError.
+_MAX_DEPTH = 100
 
 
 class QuerySyntaxError(ValueError):
@@ -127,14 +134,15 @@ class Near:
         return False
 
     def spans(self, hits: Hits) -> list[tuple[int, int]]:
-        # A NEAR inside a NEAR: its hits are the spans covering a close pair.
-        out = []
+        # A NEAR inside a NEAR: its hits are the spans covering a close pair. Each distinct span
+        # once: with duplicates a chain "a NEAR b NEAR c …" multiplied its spans at every step.
+        out: dict[tuple[int, int], None] = {}
         for ls, le in self.left.spans(hits):
             for rs, re_ in self.right.spans(hits):
                 gap = rs - le if rs >= le else ls - re_
                 if gap <= self.distance:
-                    out.append((min(ls, rs), max(le, re_)))
-        return out
+                    out[(min(ls, rs), max(le, re_))] = None
+        return list(out)
 
 
 @dataclass(frozen=True)
@@ -174,7 +182,7 @@ def _tokenize(text: str) -> list[_Tok]:
             word = text[i:j]
             if word in ("AND", "OR", "NOT"):
                 toks.append(_Tok(word.lower(), word, i + 1))
-            elif word.startswith("NEAR"):
+            elif _NEAR_LIKE.match(word):
                 m = _NEAR.match(word)
                 if not m:
                     raise QuerySyntaxError(f"{word!r} needs a word distance, as in NEAR/5", i + 1)
@@ -195,6 +203,12 @@ class _Parser:
         self.text = text
         self.toks = _tokenize(text)
         self.pos = 0
+        self.depth = 0  # open parentheses, NOTs and NEARs around the current position
+
+    def _deeper(self, tok: _Tok) -> None:
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:
+            raise QuerySyntaxError(f"the query nests more than {_MAX_DEPTH} levels deep; simplify it", tok.column)
 
     def peek(self) -> _Tok | None:
         return self.toks[self.pos] if self.pos < len(self.toks) else None
@@ -230,19 +244,26 @@ class _Parser:
         tok = self.peek()
         if tok is not None and tok.kind == "not":
             self.pos += 1
-            return Not(self.unary())
+            self._deeper(tok)
+            node = Not(self.unary())
+            self.depth -= 1
+            return node
         return self.near()
 
     def near(self) -> QueryNode:
         node = self.atom()
+        levels = 0
         while (tok := self.peek()) is not None and tok.kind == "near":
             self.pos += 1
+            self._deeper(tok)  # a NEAR chain nests to the left: (a NEAR b) NEAR c
+            levels += 1
             right = self.atom()
             for side, at in ((node, tok.column), (right, tok.column)):
                 if not _nearable(side):
                     raise QuerySyntaxError(
                         "NEAR needs words, phrases or (… OR …) groups of them on both sides", at)
             node = Near(node, right, tok.distance)  # type: ignore[arg-type]
+        self.depth -= levels
         return node
 
     def atom(self) -> QueryNode:
@@ -254,7 +275,9 @@ class _Parser:
             return Term(tok.text, fold_text(tok.text))
         if tok.kind == "lparen":
             self.pos += 1
+            self._deeper(tok)
             node = self.or_expr()
+            self.depth -= 1
             close = self.peek()
             if close is None or close.kind != "rparen":
                 raise QuerySyntaxError("parenthesis opened here is never closed", tok.column)

@@ -22,6 +22,7 @@ the press writes Chinese names; the reversed Western order is not generated.
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -86,9 +87,15 @@ class Folded:
         return ostart, oend
 
 
+# ASCII the fast path cannot fold by lowercasing: every whitespace character but a single space
+# ("\r", "\x0b", "\x0c" and "\x1c"-"\x1f" are whitespace too; the fast path once missed them, so
+# "Lei\rJun" never matched "lei jun"), and the backtick apostrophe.
+_NOT_FAST = re.compile(r"[\t\n\x0b\x0c\r\x1c-\x1f`]| {2}")
+
+
 def fold(text: str) -> Folded:
     """Fold ``text`` for matching and keep the map back to original offsets."""
-    if text.isascii() and "  " not in text and "\n" not in text and "\t" not in text and "`" not in text:
+    if text.isascii() and not _NOT_FAST.search(text):
         # Fast path for most Latin-script posts: lowercasing ASCII never changes lengths.
         return Folded(text.lower(), None, len(text))
     chars: list[str] = []

@@ -1,7 +1,9 @@
 """Evaluation rows and the floors CI enforces.
 
 Each evaluation module exposes ``evaluate(data_dir: Path) -> list[EvalRow]``; the runner prints all
-rows in one table and fails when a row falls below its pinned floor in ``floors.json``.
+rows in one table and fails when a row falls below its pinned floor in ``floors.json``. A row that is
+a statistic over items carries its 95% confidence interval (:mod:`limelight.eval.intervals`), and
+``limelight eval --pin`` sets its floor at the interval's lower end (:mod:`limelight.eval.pin`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,12 @@ class EvalRow:
     # Scores of reference systems on the same items, printed beside ours (e.g. upstream outputs).
     reference: dict[str, float] = field(default_factory=dict)
     note: str = ""
+    # 95% interval of ``value`` from the same run; None for single-event rows (one suspension, one
+    # crisis' onset), which have no item-level uncertainty and keep an exact floor.
+    ci_low: float | None = None
+    ci_high: float | None = None
+    ci_method: str = ""  # "wilson" (a proportion of items) or "bootstrap" (percentile, over items)
+    lower_is_better: bool = False  # error rates and onset errors: printed, never floored
 
     @property
     def key(self) -> str:

@@ -26,6 +26,11 @@
 - **Trump, X, 2020-07..2021-01**: read through limelight's own social CSV source into a fresh store,
   then the ``withdrawal`` analysis with ``as_of`` 2021-02-01 (the archive's last update). Known:
   the account was suspended on 2021-01-08 (the file's last post is 2021-01-06).
+
+Intervals (95%): the TCPD means are bootstrapped over series (the CV's chosen multipliers are kept
+fixed: the interval is that of the held-out scores, not of the tuning); NAB's window recall is a
+proportion of windows and its onset precision one of onsets (Wilson). The Trump rows are one event:
+no interval, so their floors stay exact.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from limelight.eval.base import EvalRow
+from limelight.eval.intervals import mean_interval, wilson, with_interval
 from limelight.models import Account, Document, Enriched, Entity
 from limelight.timeseries.bocpd import bocpd
 from limelight.timeseries.bursts import detect_bursts
@@ -170,7 +176,10 @@ def evaluate_tcpd(root: Path) -> list[EvalRow]:
                + " / ".join(f"x{a:g}" for a, _, _ in chosen))
     held_f = float(np.mean([held[s][0] for s in series]))
     held_c = float(np.mean([held[s][1] for s in series]))
-    return [
+    per_series = {"f1": [held[s][0] for s in series], "cover": [held[s][1] for s in series],
+                  "f1_default": ours_f, "cover_default": ours_c}
+    ci = {metric: mean_interval(v, f"changepoints/tcpd/{metric}") for metric, v in per_series.items()}
+    rows = [
         EvalRow("changepoints", "tcpd", "f1", held_f, n,
                 {**zero, "default": float(np.mean(ours_f)),
                  "cv 40-setting grid": float(np.mean([wide[s][0] for s in series])),
@@ -183,6 +192,7 @@ def evaluate_tcpd(root: Path) -> list[EvalRow]:
         EvalRow("changepoints", "tcpd", "cover_default", float(np.mean(ours_c)), n,
                 {"zero": float(np.mean(zero_c)), "bocpd": float(np.mean(bo_c))}, default_note),
     ]
+    return [with_interval(r, ci[r.metric]) for r in rows]
 
 
 # -- NAB realTweets ---------------------------------------------------------------------------------
@@ -210,11 +220,14 @@ def evaluate_nab(root: Path) -> list[EvalRow]:
         n_onsets += len(onsets)
         onsets_in += sum(any(a <= o <= b for a, b in spans_dt) for o in onsets)
     note = "hourly sums, robust Poisson-MAD baseline over the previous week, z_on 5"
+    w_low, w_high = wilson(found_windows, n_windows)
+    o_low, o_high = wilson(onsets_in, n_onsets)
     return [
         EvalRow("changepoints", "nab_realtweets", "window_recall", found_windows / max(n_windows, 1),
-                n_windows, note=note),
+                n_windows, note=note, ci_low=w_low, ci_high=w_high, ci_method="wilson"),
         EvalRow("changepoints", "nab_realtweets", "onset_precision", onsets_in / max(n_onsets, 1), n_onsets,
-                note=note + f"; {n_onsets} bursts in {len(windows)} series"),
+                note=note + f"; {n_onsets} bursts in {len(windows)} series", ci_low=o_low, ci_high=o_high,
+                ci_method="wilson"),
     ]
 
 
@@ -261,7 +274,7 @@ def evaluate_trump(data_dir: Path) -> list[EvalRow]:
     return [
         EvalRow("changepoints", TRUMP_DATASET, "stop_detected", 1.0 if stops else 0.0, len(docs),
                 note=f"segments: {cuts}"),
-        EvalRow("changepoints", TRUMP_DATASET, "stop_onset_error_days", float(err), 1,
+        EvalRow("changepoints", TRUMP_DATASET, "stop_onset_error_days", float(err), 1, lower_is_better=True,
                 note=f"suspension {TRUMP_SUSPENDED}; change at the start of a weekly bin"),
         EvalRow("changepoints", TRUMP_DATASET, "silence_percentile", float(silence["silence_percentile"]), 1,
                 note=(f"{silence['days_since_last']:.0f} days since {silence['start']} vs median gap "

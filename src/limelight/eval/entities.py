@@ -15,17 +15,25 @@ gold span), and overlap precision and recall (when it overlaps one). A false pos
 watchlist name matched where the gold has no PER/ORG: "Jordan" the country for "Jordan" the
 player, "China" inside an ORG, a short name inside another — exactly the ambiguity a real
 watchlist meets.
+
+Intervals (95%): a bootstrap over sentences — the spans of one sentence share its text, so they are
+not independent draws; each resample pools the span counts of the sentences it drew. Where the
+Wilson interval over spans reaches lower (always at 100% recall, where every resample is 100% too),
+the row carries that instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from limelight.enrich.matcher import Matcher
 from limelight.enrich.watchlist_check import is_too_short
 from limelight.eval.base import EvalRow
+from limelight.eval.intervals import clustered_proportion, percentile_interval, resample_weights, safe_ratio
 from limelight.models import Entity
 
 TYPES = ("PER", "ORG")
@@ -152,10 +160,28 @@ class Scores:
     overlap_r: float
     n_pred: int
     n_gold: int
+    # per sentence: exact, predicted, predicted overlapping, gold, gold overlapped (for the bootstrap)
+    counts: np.ndarray = field(default_factory=lambda: np.zeros((0, 5)), repr=False, compare=False)
+
+    def intervals(self, key: str) -> dict[str, tuple[tuple[float, float], str]]:
+        """95% intervals of the four scores: bootstrap over sentences, or Wilson over spans where
+        that reaches lower (:func:`~limelight.eval.intervals.clustered_proportion`: recall is often
+        every span, where the bootstrap collapses)."""
+        w = resample_weights(len(self.counts), key) @ self.counts
+        exact, pred, pred_ov, gold, gold_ov = w.T
+        totals = self.counts.sum(axis=0)
+        out = {}
+        for name, num, den, col_num, col_den in (
+                ("exact_precision", exact, pred, 0, 1), ("exact_recall", exact, gold, 0, 3),
+                ("overlap_precision", pred_ov, pred, 2, 1), ("overlap_recall", gold_ov, gold, 4, 3)):
+            boot = percentile_interval(safe_ratio(num, den))
+            out[name] = clustered_proportion(boot, float(totals[col_num]), int(totals[col_den]))
+        return out
 
 
 def score(sentences: list[Sentence], matcher: Matcher) -> Scores:
     n_pred = n_gold = exact = pred_overlap = gold_overlap = 0
+    per_sentence: list[tuple[int, int, int, int, int]] = []
     for s in sentences:
         pred = sorted({(m.start, m.end) for m in matcher.find(s.text)})
         gold = [(a, b) for a, b, _t in s.gold]
@@ -165,12 +191,15 @@ def score(sentences: list[Sentence], matcher: Matcher) -> Scores:
         exact += sum(1 for p in pred if p in gold_set)
         pred_overlap += sum(1 for ps, pe in pred if any(ps < ge and gs < pe for gs, ge in gold))
         gold_overlap += sum(1 for gs, ge in gold if any(ps < ge and gs < pe for ps, pe in pred))
+        per_sentence.append((exact, n_pred, pred_overlap, n_gold, gold_overlap))
 
     def ratio(a: int, b: int) -> float:
         return round(a / b, 4) if b else 0.0
 
+    cumulative = np.array(per_sentence, dtype=float).reshape(-1, 5)
+    counts = np.diff(cumulative, axis=0, prepend=np.zeros((1, 5)))  # running totals → per sentence
     return Scores(ratio(exact, n_pred), ratio(exact, n_gold), ratio(pred_overlap, n_pred),
-                  ratio(gold_overlap, n_gold), n_pred, n_gold)
+                  ratio(gold_overlap, n_gold), n_pred, n_gold, counts)
 
 
 def evaluate(data_dir: Path) -> list[EvalRow]:
@@ -183,13 +212,15 @@ def evaluate(data_dir: Path) -> list[EvalRow]:
         checked = [e for e in all_entities if not is_too_short(e.name)]
         for dataset, entities in ((f"ner_{lang}", all_entities), (f"ner_{lang}_checked", checked)):
             sc = score(sentences, Matcher(entities))
+            ci = sc.intervals(f"entities/{dataset}")
             note = f"{len(entities)} gold names as watchlist, {len(sentences)} sentences"
             for metric, value, n in (
                 ("exact_precision", sc.exact_p, sc.n_pred), ("exact_recall", sc.exact_r, sc.n_gold),
                 ("overlap_precision", sc.overlap_p, sc.n_pred), ("overlap_recall", sc.overlap_r, sc.n_gold),
             ):
                 rows.append(EvalRow(stage="entities", dataset=dataset, metric=metric, value=value, n=n,
-                                    note=note))
+                                    note=note, ci_low=ci[metric][0][0], ci_high=ci[metric][0][1],
+                                    ci_method=ci[metric][1]))
     return rows
 
 

@@ -20,6 +20,11 @@ trafilatura_eval (330 pages of trafilatura's evaluation corpus)
     - author: after case folding, stripping "by"/"von" and punctuation, ours equals gold, or one
       contains the other (gold lists several authors in differing orders and separators).
 
+Intervals (95%, :mod:`limelight.eval.intervals`): the body scores of both sets are bootstrapped over
+pages (a page's snippets or shingles are not independent of each other; the snippet precision and
+recall take Wilson's over snippets where it reaches lower); the metadata accuracies are proportions
+of pages (Wilson).
+
 Both sets run in a process pool; the whole evaluation takes well under two minutes on two cores.
 """
 
@@ -38,8 +43,18 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from limelight.errors import LimelightError
 from limelight.eval.base import EvalRow
+from limelight.eval.intervals import (
+    clustered_proportion,
+    f1_of,
+    percentile_interval,
+    resample_weights,
+    safe_ratio,
+    wilson,
+)
 from limelight.models import Document, RawPage
 from limelight.settings import Settings
 
@@ -98,6 +113,18 @@ def aeb_metrics(counts: list[TpFpFn]) -> dict[str, float]:
     p = statistics.mean(precisions) if precisions else 0.0
     r = statistics.mean(recalls) if recalls else 0.0
     return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0}
+
+
+def aeb_intervals(counts: list[TpFpFn], key: str) -> dict[str, tuple[float, float]]:
+    """Bootstrap over pages of :func:`aeb_metrics`: each resample averages the pages it drew."""
+    has_p = np.array([c[0] + c[1] > 0 for c in counts], dtype=float)
+    has_r = np.array([c[0] + c[2] > 0 for c in counts], dtype=float)
+    prec = np.array([_precision(*c) for c in counts]) * has_p
+    rec = np.array([_recall(*c) for c in counts]) * has_r
+    w = resample_weights(len(counts), key)
+    p, r = safe_ratio(w @ prec, w @ has_p), safe_ratio(w @ rec, w @ has_r)
+    return {"precision": percentile_interval(p), "recall": percentile_interval(r),
+            "f1": percentile_interval(f1_of(p, r))}
 
 
 # --- trafilatura_eval scoring -------------------------------------------------------------------
@@ -248,8 +275,10 @@ def evaluate_aeb(folder: Path, limit: int | None = None, workers: int | None = N
     ids = sorted(truth)[:limit] if limit else sorted(truth)
     pages = [(gzip.decompress((folder / "html" / f"{i}.html.gz").read_bytes()), truth[i].get("url")) for i in ids]
     results = run_pages(pages, workers=workers)
-    ours = aeb_metrics([shingle_match(truth[i].get("articleBody", ""), r.get("text", ""))
-                        for i, r in zip(ids, results, strict=True)])
+    counts = [shingle_match(truth[i].get("articleBody", ""), r.get("text", ""))
+              for i, r in zip(ids, results, strict=True)]
+    ours = aeb_metrics(counts)
+    ci = aeb_intervals(counts, "extraction/scrapinghub_aeb")
     refs: dict[str, dict[str, float]] = {}
     for path in sorted((folder / "reference_outputs").glob("*.json")):
         pred = _load_json(path)
@@ -262,7 +291,8 @@ def evaluate_aeb(folder: Path, limit: int | None = None, workers: int | None = N
     return [
         EvalRow(STAGE, "scrapinghub_aeb", metric, ours[metric], len(ids),
                 reference={name: m[metric] for name, m in refs.items()},
-                note=f"{failed} page(s) without text" if failed else "")
+                note=f"{failed} page(s) without text" if failed else "",
+                ci_low=ci[metric][0], ci_high=ci[metric][1], ci_method="bootstrap")
         for metric in ("precision", "recall", "f1")
     ]
 
@@ -274,7 +304,7 @@ def evaluate_trafilatura(folder: Path, limit: int | None = None, workers: int | 
         (gzip.decompress((folder / "html" / f"{data[u]['file']}.gz").read_bytes()), u) for u in urls
     ]
     results = run_pages(pages, workers=workers, with_baseline=True)
-    ours = _score_trafilatura(data, urls, results)
+    ours = _score_trafilatura(data, urls, results, with_intervals=True)
     base = _score_trafilatura(data, urls, [r.get("baseline", {}) for r in results])
     notes = {
         "title": "exact after NFKC/whitespace/case",
@@ -284,14 +314,16 @@ def evaluate_trafilatura(folder: Path, limit: int | None = None, workers: int | 
     }
     return [
         EvalRow(STAGE, "trafilatura_eval", metric, value, n, reference={"trafilatura": base[metric][0]},
-                note=notes.get(metric.removesuffix("_accuracy"), ""))
-        for metric, (value, n) in ours.items()
+                note=notes.get(metric.removesuffix("_accuracy"), ""), ci_low=low, ci_high=high, ci_method=method)
+        for metric, (value, n, (low, high), method) in ours.items()
     ]
 
 
-def _score_trafilatura(data: dict[str, dict[str, Any]], urls: list[str],
-                       results: list[dict[str, Any]]) -> dict[str, tuple[float, int]]:
-    tp = fp = fn = 0
+def _score_trafilatura(data: dict[str, dict[str, Any]], urls: list[str], results: list[dict[str, Any]],
+                       with_intervals: bool = False) -> dict[str, tuple[float, int, tuple[float, float], str]]:
+    """metric: (value, items, 95% interval, interval method); the interval is (0, 1), method "",
+    unless ``with_intervals`` (the reference column needs none)."""
+    per_page: list[tuple[int, int, int]] = []
     meta: dict[str, list[bool]] = {"title": [], "date": [], "date_utc_day": [], "author": []}
     checks: dict[str, tuple[str, str, Callable[[Any, str], bool]]] = {
         # row name: (gold field, result key, check)
@@ -303,15 +335,27 @@ def _score_trafilatura(data: dict[str, dict[str, Any]], urls: list[str],
     for url, res in zip(urls, results, strict=True):
         item = data[url]
         a, b, c, _ = snippet_counts(item, res.get("text"))
-        tp, fp, fn = tp + a, fp + b, fn + c
+        per_page.append((a, b, c))
         for row, (gold_field, key, check) in checks.items():
             gold = item.get(gold_field)
             if isinstance(gold, str) and gold.strip():
                 meta[row].append(check(res.get(key), gold))
+    counts = np.array(per_page, dtype=float).reshape(-1, 3)
+    tp, fp, fn = (int(x) for x in counts.sum(axis=0))
     body = prf(tp, fp, fn)
-    scores = {m: (body[m], len(urls)) for m in ("precision", "recall", "f1")}
+    none = ((0.0, 1.0), "")
+    ci: dict[str, tuple[tuple[float, float], str]] = dict.fromkeys(body, none)
+    if with_intervals:
+        # snippets of one page share its extraction: resample pages, then pool their snippets
+        w = resample_weights(len(counts), "extraction/trafilatura_eval") @ counts
+        p, r = safe_ratio(w[:, 0], w[:, 0] + w[:, 1]), safe_ratio(w[:, 0], w[:, 0] + w[:, 2])
+        ci = {"precision": clustered_proportion(percentile_interval(p), tp, tp + fp),
+              "recall": clustered_proportion(percentile_interval(r), tp, tp + fn),
+              "f1": (percentile_interval(f1_of(p, r)), "bootstrap")}
+    scores = {m: (body[m], len(urls), *ci[m]) for m in ("precision", "recall", "f1")}
     for row, hits in meta.items():
-        scores[f"{row}_accuracy"] = (sum(hits) / len(hits) if hits else 0.0, len(hits))
+        interval = (wilson(sum(hits), len(hits)), "wilson") if with_intervals else none
+        scores[f"{row}_accuracy"] = (sum(hits) / len(hits) if hits else 0.0, len(hits), *interval)
     return scores
 
 

@@ -13,7 +13,8 @@ Each text is scored three ways: full text (as the enricher reads it, first
 :data:`~limelight.enrich.language.MAX_CHARS` chars), its first five words (for Chinese, which has
 no spaces, the first ten characters, about five words), and its first 30 characters. Up to
 :data:`PER_SOURCE` texts per source are drawn with a fixed seed so the run stays well under a
-minute. The detector is restricted to the default ``languages`` setting.
+minute. The detector is restricted to the default ``languages`` setting. Every row is a proportion
+of texts, so its 95% interval is Wilson's.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 from limelight.enrich.language import _DEFAULT_LANGUAGES, build_detector, detect_languages
 from limelight.enrich.variants import is_cjk
 from limelight.eval.base import EvalRow
+from limelight.eval.intervals import wilson
 
 PER_SOURCE = 400
 SEED = 20240601
@@ -128,10 +130,12 @@ def evaluate(data_dir: Path) -> list[EvalRow]:
             per_lang["all"].append(pred == lang)
         for lang in sorted(per_lang):
             hits = per_lang[lang]
+            low, high = wilson(sum(hits), len(hits))
             rows.append(EvalRow(
                 stage="language", dataset=lang, metric=metric, value=round(sum(hits) / len(hits), 4),
                 n=len(hits),
                 note=f"lingua restricted to {','.join(_DEFAULT_LANGUAGES)}",
+                ci_low=low, ci_high=high, ci_method="wilson",
             ))
     return rows
 

