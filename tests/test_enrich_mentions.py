@@ -115,3 +115,22 @@ def test_mentions_enricher_contract_and_idempotence() -> None:
     assert {(m.entity_id, m.role, m.field) for m in once.mentions} == {
         ("lei-jun", "quoted", "text"), ("xiaomi", "lead", "text"), ("leica", "caption", "caption")}
     assert next(m for m in once.mentions if m.field == "caption").caption_index == 0
+
+
+def test_mentions_urls_and_share_lines_are_not_mentions() -> None:
+    """"Twitter" was matched in "Follow us on Twitter" and in pic.twitter.com."""
+    wl = Watchlist.from_dict({"entity": [
+        {"id": "twitter", "kind": "org", "name": "Twitter", "aliases": ["Twitter"]},
+        {"id": "amazon", "kind": "org", "name": "Amazon", "aliases": ["Amazon"]},
+        {"id": "musk-twitter", "kind": "segment", "name": "Musk on Twitter", "aliases": [],
+         "query": "Musk AND Twitter"}]})
+    finder = MentionFinder(wl.entities)
+    text = ("Musk spoke about Twitter on Monday.\nFollow us on Twitter\nPhotos: pic.twitter.com/Ab12Cd and "
+            "https://twitter.com/elonmusk/status/1\nAmazon.com Inc shares rose; see amazon.com/deals.\n"
+            "Teilen auf Twitter")
+    found = [(m.entity_id, text[m.start:m.end], m.start) for m in finder.find(doc(text))]
+    assert found == [("twitter", "Twitter", text.index("Twitter")), ("amazon", "Amazon", text.index("Amazon.com")),
+                     ("musk-twitter", "Musk", 0)]
+    # A query whose only hit of a term sits in a URL does not match.
+    only_url = "Musk posted again: pic.twitter.com/xyz"
+    assert not [m for m in finder.find(doc(only_url)) if m.entity_id == "musk-twitter"]

@@ -61,7 +61,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("fetch.max_pages", 1000, "Most pages fetched from one feed or sitemap."),
     Setting("extract.favor_precision", False, "Ask trafilatura to favour precision over recall."),
     Setting("extract.min_year", 1990, "Dates before this year are rejected as implausible."),
-    Setting("language.min_confidence", 0.0, "Below this confidence the language is stored as unknown."),
+    Setting("language.min_confidence", 0.5,
+            "Below this confidence the language is stored as 'und' (undetermined): a short text that fits several "
+            "configured languages says so instead of guessing (a text in none of them is 'und' too)."),
     Setting("mentions.context_chars", 300, "Longest sentence kept as mention evidence (characters)."),
     Setting("mentions.max_per_document", 1000,
             "Most mentions kept per document (in reading order); the rest are counted in the document's extra."),

@@ -14,6 +14,7 @@ uses lingua's multi-threaded ``compute_language_confidence_values_in_parallel``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -59,34 +60,100 @@ def _sample(title: str | None, text: str) -> str:
     return f"{title}\n{text[:MAX_CHARS]}" if title else text[:MAX_CHARS]
 
 
+UNDETERMINED = "und"  # ISO 639-2 / BCP 47 for "undetermined": detection ran and could not decide
+# Restricted to the configured languages, lingua must choose one of them: Portuguese, Italian and
+# Indonesian pages came out as es with confidence 1.000. A second detector that also knows these
+# common web languages tells "none of the configured" apart. It runs in lingua's low-accuracy mode
+# (trigrams only: fast, small) and only on texts long enough for that mode to be reliable; on short
+# English headlines it reads a fifth of them as Tagalog, Danish or Dutch.
+GUARD_LANGUAGES = ("it", "pt", "nl", "id", "ms", "tr", "pl", "ro", "sv", "da", "nb", "fi", "cs", "hu", "ca",
+                   "tl", "ru", "ja", "ko", "ar", "hr", "sk", "sl", "lt", "lv", "et", "sw", "af")
+GUARD_MIN_CHARS = 120
+_KANA_HANGUL = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af\u1100-\u11ff]")
+GUARD_MIN_CONFIDENCE = 0.5
+
+
+@lru_cache(maxsize=8)
+def build_guard(languages: tuple[str, ...] = _DEFAULT_LANGUAGES) -> LanguageDetector | None:
+    """The configured languages plus :data:`GUARD_LANGUAGES`, low-accuracy mode; None when every
+    guard language is configured already."""
+    configured = {c.lower() for c in languages}
+    extra = [c for c in GUARD_LANGUAGES if c not in configured]
+    if not extra:
+        return None
+    codes = [IsoCode639_1.from_str(c) for c in (*sorted(configured), *extra)]
+    return (LanguageDetectorBuilder.from_iso_codes_639_1(*codes).with_preloaded_language_models()
+            .with_low_accuracy_mode().build())
+
+
+def _code(value: ConfidenceValue) -> str:
+    return str(value.language.iso_code_639_1.name.lower())
+
+
 def _best(values: Sequence[ConfidenceValue], min_confidence: float) -> tuple[str | None, float]:
+    """The configured language with the highest confidence, or :data:`UNDETERMINED` below
+    ``min_confidence`` (a short text that fits several languages says so instead of guessing)."""
     if not values:
-        return None, 0.0
+        return UNDETERMINED, 0.0
     top = values[0]
     if top.value <= 0.0 or top.value < min_confidence:
-        return None, float(top.value)
-    return top.language.iso_code_639_1.name.lower(), float(top.value)
+        return UNDETERMINED, float(top.value)
+    return _code(top), float(top.value)
+
+
+class LanguageIdentifier:
+    """Language ID as limelight does it everywhere (ingest, eval): lingua restricted to the
+    configured languages; ``und`` for a text that is none of them (the guard detector, on texts of
+    :data:`GUARD_MIN_CHARS` or more) or whose best confidence is below ``min_confidence``; ``None``
+    for an empty text."""
+
+    def __init__(self, languages: Sequence[str] = _DEFAULT_LANGUAGES, min_confidence: float = 0.0) -> None:
+        self.languages = tuple(languages)
+        self.detector = build_detector(self.languages)
+        self.guard = build_guard(self.languages)
+        self.min_confidence = min_confidence
+        self._configured = {c.lower() for c in self.languages}
+
+    def detect(self, texts: Sequence[str]) -> list[tuple[str | None, float]]:
+        clipped = [t[:MAX_CHARS] for t in texts]
+        results = self.detector.compute_language_confidence_values_in_parallel(clipped) if clipped else []
+        out = [_best(vals, self.min_confidence) if t.strip() else (None, 0.0)
+               for t, vals in zip(clipped, results, strict=True)]
+        for i, (code, conf) in enumerate(out):
+            # Kana or Hangul decide at once: Chinese uses neither, and lingua restricted to zh reads
+            # Japanese and Korean as Chinese whatever their length.
+            if code == "zh" and "ja" not in self._configured and len(_KANA_HANGUL.findall(clipped[i])) >= 3:
+                out[i] = (UNDETERMINED, conf)
+        long = [i for i, t in enumerate(clipped)
+                if len(t) >= GUARD_MIN_CHARS and out[i][0] not in (None, UNDETERMINED, "zh")]
+        if self.guard is not None and long:
+            for i, vals in zip(long, self.guard.compute_language_confidence_values_in_parallel(
+                    [clipped[i] for i in long]), strict=True):
+                if vals and _code(vals[0]) not in self._configured and vals[0].value >= GUARD_MIN_CONFIDENCE:
+                    out[i] = (UNDETERMINED, out[i][1])
+        return out
 
 
 def detect_language(
     text: str, detector: LanguageDetector | None = None, min_confidence: float = 0.0,
 ) -> tuple[str | None, float]:
-    """``(iso code or None, confidence)`` for one text."""
+    """``(code, confidence)`` for one text: restricted detection only, without the guard; code is ``und``
+    below ``min_confidence``, None for an empty text."""
     detector = detector or build_detector()
     if not text.strip():
         return None, 0.0
     return _best(detector.compute_language_confidence_values(text[:MAX_CHARS]), min_confidence)
 
 
-def detect_languages(
-    texts: list[str], detector: LanguageDetector | None = None, min_confidence: float = 0.0,
-) -> list[tuple[str | None, float]]:
-    """Batch language ID on lingua's thread pool; one ``(code or None, confidence)`` per text."""
-    detector = detector or build_detector()
-    clipped = [t[:MAX_CHARS] for t in texts]
-    results = detector.compute_language_confidence_values_in_parallel(clipped)
-    return [_best(vals, min_confidence) if t.strip() else (None, 0.0)
-            for t, vals in zip(clipped, results, strict=True)]
+def detect_languages(texts: list[str], languages: Sequence[str] = _DEFAULT_LANGUAGES,
+                     min_confidence: float = 0.0) -> list[tuple[str | None, float]]:
+    """:meth:`LanguageIdentifier.detect` with a cached identifier."""
+    return _identifier(tuple(languages), min_confidence).detect(texts)
+
+
+@lru_cache(maxsize=8)
+def _identifier(languages: tuple[str, ...], min_confidence: float) -> LanguageIdentifier:
+    return LanguageIdentifier(languages, min_confidence)
 
 
 class LanguageEnricher:
@@ -97,30 +164,20 @@ class LanguageEnricher:
     provides: tuple[str, ...] = ("document.language",)
 
     def __init__(self) -> None:
-        self._detector: LanguageDetector | None = None
-        self._min_confidence = 0.0
+        self._identifier: LanguageIdentifier | None = None
 
     def setup(self, ctx: EnrichContext) -> None:
-        self._detector = build_detector(tuple(ctx.settings["languages"]))
-        self._min_confidence = float(ctx.settings["language.min_confidence"])
+        self._identifier = _identifier(tuple(ctx.settings["languages"]), float(ctx.settings["language.min_confidence"]))
 
     def __call__(self, item: Enriched) -> Enriched:
-        if self._detector is None:
-            raise RuntimeError("LanguageEnricher.setup() was not called")
-        doc = item.document
-        code, conf = detect_language(_sample(doc.title, doc.text), self._detector, self._min_confidence)
-        return evolve(
-            item, document=evolve(doc, language=code, language_confidence=round(conf, 4)),
-        )
-
+        return self.batch([item])[0]
 
     def batch(self, items: list[Enriched]) -> list[Enriched]:
         """Many documents at once on lingua's thread pool (about 1.7× the one-by-one rate on
         short posts); the pipeline calls this for each chunk when it exists."""
-        if self._detector is None:
+        if self._identifier is None:
             raise RuntimeError("LanguageEnricher.setup() was not called")
-        found = detect_languages([_sample(i.document.title, i.document.text) for i in items],
-                                 self._detector, self._min_confidence)
+        found = self._identifier.detect([_sample(i.document.title, i.document.text) for i in items])
         return [
             evolve(i, document=evolve(i.document, language=code, language_confidence=round(conf, 4)))
             for i, (code, conf) in zip(items, found, strict=True)

@@ -10,10 +10,14 @@ matches but no alias of the entity was found, the entity still gets one
 document-level mention, anchored at the first hit of a query term (so its field, span, sentence
 and role are real; the role is the one that spot has: a query hit in the title gives "headline").
 Its ``alias`` is :data:`QUERY_ALIAS`, so analyses can tell query-only mentions apart.
+
+A hit inside a URL or a bare domain, or on a short share/follow line ("Follow us on Twitter"), is
+neither a mention nor a query hit (:func:`excluded_spans`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from limelight.enrich.base import EnrichContext
@@ -43,6 +47,50 @@ def _positive_terms(node: QueryNode, negated: bool = False) -> list[str]:
     if isinstance(node, Near):
         return _positive_terms(node.left, negated) + _positive_terms(node.right, negated)
     return []
+
+
+# Not mentions: a watched name inside a URL or a bare domain ("pic.twitter.com/abc", "xiaomi.com"),
+# and page furniture, a short line that only asks to share or follow ("Follow us on Twitter").
+_URLISH = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"']+"
+    r"|\b(?:[a-z0-9][a-z0-9-]*\.)+(?:com|org|net|info|biz|io|co|cn|de|vn|fr|es|it|uk|us|eu|ru|jp|tv|me|ly|gl|app)"
+    r"(?:/[^\s<>\"']*)?(?![\w.-])",
+    re.I,
+)
+_FURNITURE = re.compile(
+    r"^\W*(?:follow|find|like|join|connect with|subscribe to)\s+us\s+(?:on|at)\b"
+    r"|^\W*(?:share|tweet|post|pin)\s+(?:this\s+(?:article|story|post|page)?\s*)?(?:on|to|via)\b"
+    r"|^\W*(?:folgen sie uns|folge uns|jetzt teilen|teilen (?:auf|bei|via)|auf \w+ teilen)"
+    r"|^\W*(?:suivez-nous|partager sur|síguenos en|compartir en)"
+    r"|^\W*(?:theo dõi (?:chúng tôi )?trên|chia sẻ (?:lên|qua|trên))"
+    r"|^\W*(?:关注我们|分享到|分享至|转发到)",
+    re.I,
+)
+_FURNITURE_MAX = 100  # a furniture line is short; a sentence that happens to start so is content
+
+
+def _is_address(token: str) -> bool:
+    """A URL, or a bare domain written as an address: with a path, a subdomain, or all lower case.
+    "Amazon.com Inc" is how Reuters names a company, so a capitalised bare domain stays text."""
+    if token.lower().startswith(("http://", "https://", "www.")) or "/" in token:
+        return True
+    return token.islower() or token.count(".") >= 2
+
+
+def excluded_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` where a hit is not a mention: URLs and bare domains, and share/follow lines."""
+    spans = [m.span() for m in _URLISH.finditer(text) if _is_address(m.group())]
+    pos = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped and len(stripped) <= _FURNITURE_MAX and _FURNITURE.search(stripped):
+            spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
+def _outside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return not any(s < end and start < e for s, e in spans)
 
 
 def _trim(sentence: str, start: int, end: int, limit: int) -> str:
@@ -80,6 +128,12 @@ class MentionFinder:
         fields.extend(("caption", c, i) for i, c in enumerate(doc.captions))
         for name, text, index in fields:
             matches, terms = self.matcher.scan(text) if text else ([], {})
+            if matches or terms:
+                spans = excluded_spans(text)
+                if spans:
+                    matches = [m for m in matches if _outside(spans, m.start, m.end)]
+                    terms = {t: kept for t, hits in terms.items()
+                             if (kept := [h for h in hits if _outside(spans, h[0], h[1])])}
             out.append((name, text, index, matches, terms))
         return out
 
