@@ -269,3 +269,26 @@ def test_ingest_huge_feed_is_cut_before_parsing(tmp_path: Path) -> None:
     assert "more than 1,000 entries" in proc.stderr
     assert "1,000 new" in proc.stdout
     assert 0 < main_mb < 600, f"peak {main_mb:.0f} MB"
+
+
+def test_ingest_url_variants_of_one_page_are_one_document(tmp_path: Path) -> None:
+    """The same page under ?utm_source=x, #fragment or an upper-case host was stored once per
+    variant, then linked to itself as "syndication": URLs are normalised before keying."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    project = _project(tmp_path / "p")
+    path = tmp_path / "crawl.warc.gz"
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        for url in ("https://news.example/a/story?id=7", "https://NEWS.example:443/a/story?utm_source=x&id=7",
+                    "https://news.example/a/./story?id=7#comments", "https://news.example/a/story?id=8"):
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(GOOD_HTML.encode()),
+                                                          http_headers=headers))
+    result = limelight.ingest([str(path)], project, fetch=False)
+    assert result.stats.failed == 0
+    urls = limelight.query("select canonical_url from documents order by 1", project).column(0).to_pylist()
+    assert urls == ["https://news.example/a/story?id=7", "https://news.example/a/story?id=8"]

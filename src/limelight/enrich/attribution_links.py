@@ -11,6 +11,7 @@ from __future__ import annotations
 from limelight.enrich.base import EnrichContext
 from limelight.models import Enriched, Link, evolve
 from limelight.registry import Registry
+from limelight.urls import normalize_url
 
 
 class AttributionLinks:
@@ -27,8 +28,13 @@ class AttributionLinks:
         doc = item.document
         if not doc.attribution_url or doc.attribution_url in (doc.url, doc.canonical_url):
             return item
+        # Normalised like every stored canonical URL, so the attributions view finds the original
+        # whatever tracking parameters or fragment the attribution line carried.
+        to_url = normalize_url(doc.attribution_url) or doc.attribution_url
+        if to_url == doc.canonical_url:
+            return item
         link = Link(from_id=doc.id, to_id=None, kind="attribution", score=1.0,
-                    evidence=doc.attribution_text or "canonical link to another site", to_url=doc.attribution_url)
+                    evidence=doc.attribution_text or "canonical link to another site", to_url=to_url)
         return evolve(item, links=(*item.links, link))
 
 

@@ -34,6 +34,7 @@ from limelight.models import Document, RawPage, Source, content_hash, document_i
 from limelight.registry import Registry
 from limelight.settings import Settings
 from limelight.textio import check_markup, decode_bytes
+from limelight.urls import normalize_url
 
 MIN_TEXT_CHARS = 15
 _POSTS_BY = re.compile(r"^.*?\b(?:posts|articles|stories|beiträge|artikel|texte)\s+(?:by|von)\s+", re.I)
@@ -304,6 +305,8 @@ class HtmlExtractor:
         # A canonical on another domain marks a republication: keep the page's own URL as its key
         # (else it would collapse into the original in the store) and record the original instead.
         canonical = page.url if foreign else (linked_canonical or page.url)
+        # The key is the normalised URL: ?utm_source=x, #fragment, case and default ports are one page.
+        canonical = normalize_url(canonical) or canonical if canonical else None
         # An attribution line written on the page beats a link: it is what the editors chose to say.
         attribution = attribution or _html_attribution(tree) or foreign
 

@@ -28,6 +28,7 @@ from limelight.models import Document, RawPage, Source, content_hash, document_i
 from limelight.registry import Registry
 from limelight.settings import Settings
 from limelight.textio import decode_bytes
+from limelight.urls import normalize_url
 
 _SENTENCE_END = re.compile(r"[.!?…。！？]\s*$")
 _SITE_HINT = re.compile(r"(?:\b[\w-]+\.(?:[a-z]{2,6})\b|\s[-|–—·]\s)", re.I)
@@ -116,6 +117,7 @@ class TextExtractor:
         text = "\n".join(body)
         chash = content_hash(title, text)
         canonical = page.hint("canonical") or page.url
+        canonical = normalize_url(canonical) or canonical if canonical else None  # the key: see extract.html
         handle = domain_of(canonical) or domain_of(sitename) or (sitename or "").strip().lower() or "unknown"
         return Document(
             id=document_id(canonical, chash),
