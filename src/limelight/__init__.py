@@ -6,7 +6,18 @@
 >>> limelight.visibility(project, by="week").table     # doctest: +SKIP
 """
 
-from limelight.api import analyses, analyze, apply_tone, ingest, init, link, open_project, query, visibility
+from limelight.api import (
+    analyses,
+    analyze,
+    apply_tone,
+    apply_watchlist,
+    ingest,
+    init,
+    link,
+    open_project,
+    query,
+    visibility,
+)
 from limelight.models import Document, Enriched, Entity, ItemError, Link, Mention, RawPage, Source
 from limelight.project import Project
 from limelight.registry import registry
@@ -16,6 +27,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Document", "Enriched", "Entity", "ItemError", "Link", "Mention", "Project", "RawPage", "Source",
-    "Watchlist", "__version__", "analyses", "analyze", "apply_tone", "ingest", "init", "link", "open_project", "query",
-    "registry", "visibility",
+    "Watchlist", "__version__", "analyses", "analyze", "apply_tone", "apply_watchlist", "ingest", "init", "link",
+    "open_project", "query", "registry", "visibility",
 ]

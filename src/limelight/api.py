@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
-from limelight.analyses.base import AnalysisResult
+from limelight.analyses.base import AnalysisResult, evidence_documents
+from limelight.enrich.rematch import RematchSummary
 from limelight.errors import UsageError
 from limelight.link.run import LinkSummary
 from limelight.models import ItemError
@@ -48,6 +50,7 @@ def ingest(
     workers: int | None = None,
     mapping: str | None = None,
     source: str | None = None,
+    account: str | None = None,
     fetch: bool = True,
     on_error: Callable[[ItemError], None] | None = None,
     on_progress: Callable[[IngestStats], None] | None = None,
@@ -57,8 +60,23 @@ def ingest(
         targets = [targets]
     if not targets:
         raise UsageError("nothing to ingest", "name files, folders, globs or URLs")
-    return _ingest(proj, list(targets), workers=workers, mapping=mapping, source=source, fetch=fetch,
-                   on_error=on_error, on_progress=on_progress)
+    return _ingest(proj, list(targets), workers=workers, mapping=mapping, source=source, account=account,
+                   fetch=fetch, on_error=on_error, on_progress=on_progress)
+
+
+def apply_watchlist(project: Project | Path | str = ".", *,
+                    on_progress: Callable[[str, int, int], None] | None = None) -> RematchSummary:
+    """Bring the stored mentions in line with the project's watchlist after an edit: the documents a
+    changed entity can affect are matched again (:mod:`limelight.enrich.rematch`). ``ingest`` does
+    the same before every run."""
+    from limelight.pipeline import follow_watchlist
+
+    proj = _project(project)
+    store = proj.open_store()
+    try:
+        return follow_watchlist(store, proj, on_progress)
+    finally:
+        store.close()
 
 
 def link(project: Project | Path | str = ".", *, only: list[str] | None = None) -> LinkSummary:
@@ -73,7 +91,10 @@ def analyses() -> list[Any]:
 
 
 def analyze(name: str, project: Project | Path | str = ".", **options: Any) -> AnalysisResult:
-    """Run a registered analysis; unknown options are refused with the list of known ones."""
+    """Run a registered analysis; unknown options are refused with the list of known ones.
+
+    ``timezone`` defaults to the project's ``report.timezone``. The result's ``documents`` maps
+    every evidence id to "title (url)", for outputs that show evidence to a reader."""
     proj = _project(project)
     analysis = registry.get("analysis", name)
     known = {o.name: o for o in analysis.options}
@@ -86,12 +107,26 @@ def analyze(name: str, project: Project | Path | str = ".", **options: Any) -> A
         if choices and value is not None and value not in choices:
             raise UsageError(f"{key} must be one of {', '.join(choices)}, not {value!r}")
     full = {o.name: o.default for o in analysis.options} | options
+    if "timezone" in known and full.get("timezone") in (None, ""):
+        full["timezone"] = _report_timezone(proj)
     store = proj.open_store()
     try:
         result: AnalysisResult = analysis.run(store, proj.watchlist, **full)
+        documents = evidence_documents(store, result.table)
     finally:
         store.close()
-    return result
+    return replace(result, documents=documents)
+
+
+def _report_timezone(proj: Project) -> str:
+    from limelight.errors import ConfigError
+    from limelight.timeseries.series import check_timezone
+
+    zone = str(proj.settings["report.timezone"])
+    try:
+        return check_timezone(zone, "report.timezone")
+    except UsageError as exc:
+        raise ConfigError(f"{proj.root / 'limelight.toml'}: {exc.message}", exc.hint) from None
 
 
 def apply_tone(project: Project | Path | str = ".", *, all_documents: bool = False) -> Any:

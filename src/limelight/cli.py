@@ -78,10 +78,13 @@ def _print_error(err: ItemError) -> None:
 @click.option("--mapping", "-m", default=None, help="Column mapping name for CSV/JSONL exports.")
 @click.option("--source", "-s", "source", default=None,
               help="Read every input with this source plugin instead of guessing (see `limelight plugins`).")
+@click.option("--account", "-a", default=None, metavar="HANDLE",
+              help="File every post of a CSV/JSONL export under this account handle (or outlet, for articles), "
+                   "for exports without a handle column (e.g. realDonaldTrump).")
 @click.option("--offline", is_flag=True, help="Never fetch URLs (feeds keep their own entry text).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def ingest(targets: tuple[str, ...], project: Path, workers: int | None, mapping: str | None,
-           source: str | None, offline: bool, quiet: bool) -> None:
+           source: str | None, account: str | None, offline: bool, quiet: bool) -> None:
     """Ingest files, folders (recursively), globs, URLs, feeds, sitemaps, WARCs and social exports."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -92,14 +95,16 @@ def ingest(targets: tuple[str, ...], project: Path, workers: int | None, mapping
 
         def on_progress(stats: IngestStats) -> None:
             progress.update(task, description=f"Processed {stats.items:,} items: {stats.new:,} new, "
-                                              f"{stats.known:,} known, {stats.failed:,} failed")
+                                              f"{stats.known:,} known, {stats.duplicates:,} duplicates, "
+                                              f"{stats.failed:,} failed")
 
         result = api.ingest(list(targets), proj, workers=workers, mapping=mapping, source=source,
-                            fetch=not offline,
+                            account=account, fetch=not offline,
                             on_error=_print_error, on_progress=on_progress)
     s = result.stats
     click.echo(f"Ingested {s.items:,} items in {s.seconds:.1f} s: {s.new:,} new, {s.known:,} already known, "
-               f"{s.failed:,} failed; {s.mentions:,} mentions stored in {proj.store_path.name} "
+               f"{s.duplicates:,} duplicates within this run, {s.failed:,} failed; "
+               f"{s.mentions:,} mentions stored in {proj.store_path.name} "
                f"(run {result.run_id}).")
     if s.failed:
         click.echo(f"Failed items are listed above and in the errors table "
@@ -179,6 +184,36 @@ def watchlist_check(project: Path, fmt: str, raw_csv: bool) -> None:
     write_table(table, fmt, sys.stdout, title="Watchlist check", csv_raw=raw_csv)
     if not findings:
         click.echo("No ambiguous or unmatched aliases.")
+
+
+@watchlist.command("apply")
+@project_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def watchlist_apply(project: Path, quiet: bool) -> None:
+    """Re-match stored documents after a watchlist edit (ingest does it too, before every run)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    proj = api.open_project(project)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  disable=quiet, transient=True) as progress:
+        task = progress.add_task("Comparing the watchlist with the store…", total=None)
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            progress.update(task, description=stage.capitalize(), completed=done, total=total)
+
+        summary = api.apply_watchlist(proj, on_progress=on_progress)
+    click.echo(rematch_line(summary))
+
+
+def rematch_line(summary: Any) -> str:
+    if not summary.changed:
+        return "The stored mentions follow the watchlist already; nothing to re-match."
+    more = len(summary.changed) - 8
+    names = ", ".join(summary.changed[:8]) + (f" and {more} more" if more > 0 else "")
+    tone = f"; tone scored for {summary.toned:,} new mentions" if summary.toned else ""
+    return (f"Watchlist changed ({len(summary.changed)} entities: {terminal_safe(names)}): matched "
+            f"{summary.candidates:,} documents again in {summary.seconds:.1f} s, {summary.mentions_added:,} "
+            f"mentions added, {summary.mentions_removed:,} removed{tone}.")
 
 
 @main.command()

@@ -11,6 +11,7 @@ written again item by item, so one bad item never costs the good ones beside it.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -19,20 +20,26 @@ from pathlib import Path
 from typing import Any
 
 from limelight.enrich.base import EnrichContext, Enricher
+from limelight.enrich.rematch import RematchSummary, rematch
 from limelight.errors import ItemFailed, PluginError
 from limelight.extract.base import Extractor
-from limelight.models import Document, Enriched, ItemError, RawPage
+from limelight.models import Document, Enriched, ItemError, RawPage, evolve
 from limelight.project import Project
 from limelight.registry import registry
 from limelight.settings import Settings
 from limelight.sources.base import SourceContext
-from limelight.store.base import Store, WriteResult
+from limelight.store.base import RAW_KEY, Store, WriteResult
 from limelight.validate import check_document
 from limelight.watchlist import Watchlist
 from limelight.workers import POOLS, peak_rss_mb, run_inline
 
 BASE_FIELDS = frozenset({"document.text", "document.title", "document.captions"})
 _BUG_HINT = "this looks like a limelight bug; please report it with the input"
+# Hints of a raw page kept in the stored document's ``extra``: how feeds mark entries stored
+# from the feed itself (docs/sources.md, Feeds), and the raw key (see raw_key).
+_HINTS_TO_EXTRA = frozenset({"from_feed_summary", "fetch_failed", RAW_KEY})
+RAW_BATCH = 256  # raw items checked against the store's raw_inputs in one query
+RAW_BATCH_BYTES = 16_000_000  # ... or about this many bytes of raw pages, whichever comes first
 CHUNK = 128  # most items per task sent to a worker
 CHUNK_BYTES = 200_000  # most raw page bytes per task
 # Below this many documents a batch method is not worth its thread pool (pages come in small chunks).
@@ -46,7 +53,8 @@ WINDOW_PER_WORKER = 8
 class IngestStats:
     items: int = 0  # items the sources produced (documents, pages and errors)
     new: int = 0
-    known: int = 0
+    known: int = 0  # stored by an earlier run (raw pages recognised before extraction included)
+    duplicates: int = 0  # an item of this run had the same document id first
     failed: int = 0
     mentions: int = 0
     seconds: float = 0.0
@@ -57,7 +65,8 @@ class IngestStats:
     worker_restarts: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {"items": self.items, "new": self.new, "known": self.known, "failed": self.failed,
+        return {"items": self.items, "new": self.new, "known": self.known, "duplicates": self.duplicates,
+                "failed": self.failed,
                 "mentions": self.mentions, "milliseconds": int(self.seconds * 1000),
                 "main_peak_mb": round(self.main_peak_mb), "worker_peak_mb": round(self.worker_peak_mb),
                 "worker_restarts": self.worker_restarts}
@@ -68,6 +77,7 @@ class IngestResult:
     run_id: str
     stats: IngestStats
     errors: list[ItemError] = field(default_factory=list)  # first 1,000; all are in the store
+    rematch: RematchSummary | None = None  # what a changed watchlist re-matched before the run
 
     @property
     def exit_status(self) -> int:
@@ -157,9 +167,15 @@ class Processor:
             except Exception as exc:
                 return ItemError(item.origin, "extract", f"{type(exc).__name__}: {exc}", _BUG_HINT)
         try:
-            return Enriched(check_document(doc, self.settings))
+            checked = check_document(doc, self.settings)
         except ItemFailed as exc:
             return ItemError(item.origin, "validate", exc.message, exc.hint)
+        # What a raw page's container said about it that the Document has no field for (a feed entry
+        # stored from the feed because its page could not be fetched), and the raw key the store
+        # records so the next run recognises the page before extracting it.
+        extra = () if isinstance(item, Document) else tuple(
+            (key, value) for key, value in item.hints if key in _HINTS_TO_EXTRA)
+        return Enriched(checked, extra=extra)
 
     @staticmethod
     def _enrich_one(enricher: Enricher, item: Enriched, origin: str) -> Enriched | ItemError:
@@ -246,14 +262,22 @@ def ingest(
     workers: int | None = None,
     mapping: str | None = None,
     source: str | None = None,
+    account: str | None = None,
     fetch: bool = True,
     on_error: Callable[[ItemError], None] | None = None,
     on_progress: Callable[[IngestStats], None] | None = None,
+    on_stage: Callable[[str, int, int], None] | None = None,
 ) -> IngestResult:
     """Ingest files, folders, globs and URLs into the project's store.
 
+    First the stored mentions follow the watchlist (:mod:`limelight.enrich.rematch`, progress
+    through ``on_stage(stage, done, total)``); the result's ``rematch`` says what changed.
+
     Returns counts and the first errors; every error also lands in the store's ``errors`` table.
-    Re-ingesting the same inputs stores nothing new and counts the documents as ``known``.
+    Re-ingesting the same inputs stores nothing new and counts the documents as ``known``; a raw
+    page seen by an earlier run is recognised before extraction (:func:`skip_known_raw`). Every item
+    is counted once: items = new + known + duplicates + failed. ``account`` files every post of a
+    column-mapped export under that handle (``Input.options["account"]``).
     """
     from limelight.sources.dispatch import read_all
     from limelight.sources.fetch import make_fetcher
@@ -268,10 +292,13 @@ def ingest(
     stats = IngestStats()
     errors: list[ItemError] = []
     try:
-        store.sync_watchlist(project.watchlist)
-        run_id = store.start_run(list(targets), {"workers": n_workers, "mapping": mapping, "source": source})
+        # Mentions follow the watchlist: documents stored under an older one are matched again first.
+        result_rematch = follow_watchlist(store, project, on_stage)
+        run_id = store.start_run(list(targets), {"workers": n_workers, "mapping": mapping, "source": source,
+                                                  "account": account})
         ctx = SourceContext(settings, make_fetcher(settings) if fetch else None)
-        raw = read_all(targets, ctx, registry, mapping=mapping, source=source)
+        raw = skip_known_raw(read_all(targets, ctx, registry, {"account": account} if account else None,
+                                      mapping=mapping, source=source), store, run_id, stats)
         batch: list[Enriched] = []
         error_batch: list[ItemError] = []
 
@@ -280,6 +307,7 @@ def ingest(
                 res, refused = write_batch(store, batch, run_id)
                 stats.new += res.new
                 stats.known += res.known
+                stats.duplicates += res.duplicates
                 stats.mentions += res.mentions
                 for err in refused:
                     record_error(err)
@@ -314,7 +342,71 @@ def ingest(
         store.finish_run(run_id, stats.as_dict())
     finally:
         store.close()
-    return IngestResult(run_id, stats, errors)
+    return IngestResult(run_id, stats, errors, result_rematch)
+
+
+def follow_watchlist(store: Store, project: Project,
+                     on_stage: Callable[[str, int, int], None] | None = None) -> RematchSummary:
+    """Re-match what a watchlist edit can affect (:func:`limelight.enrich.rematch.rematch`), scoring
+    the tone of new mentions when the project uses tone."""
+    def tone(ids: list[str]) -> int:
+        from limelight.tone.apply import score_store
+
+        return score_store(store, project.settings, project.watchlist, project.root, documents=ids).mentions
+
+    return rematch(store, project.watchlist, project.settings, on_progress=on_stage, tone=tone)
+
+
+def raw_key(page: RawPage, extractor: str) -> str:
+    """What decides the document a raw page becomes: its bytes, format, URL and hints, and the
+    extractor (name and version) that reads it. ``fetched_at`` is left out (a page fetched again
+    is the same page), so is ``origin`` (it does not change the document)."""
+    h = hashlib.sha256(page.content)
+    h.update(b"\x1f".join(part.encode("utf-8", "surrogatepass") for part in (
+        page.format, extractor, page.url or "", *(f"{k}={v}" for k, v in sorted(page.hints)))))
+    return h.hexdigest()[:32]
+
+
+def skip_known_raw(items: Iterable[RawPage | Document | ItemError], store: Store, run_id: str,
+                   stats: IngestStats) -> Iterator[RawPage | Document | ItemError]:
+    """``items`` without the raw pages an earlier run already turned into a stored document, each
+    counted as ``known`` here; the others carry their raw key (hint ``raw_key``) for the store.
+
+    Checked in the main process, a batch per query, before anything goes to a worker: re-ingesting
+    181 known pages extracted every one again only to find its id stored. Posts need no check: a
+    source makes them without extraction, and the store recognises their ids as cheaply."""
+    extractors: dict[str, str] = {}
+    for ex in registry.all("extractor"):  # the one Processor uses for each format: the first
+        for fmt in ex.formats:
+            extractors.setdefault(fmt, f"{ex.name}:{ex.version}")
+    pending: list[RawPage | Document | ItemError] = []
+    weight = 0
+
+    def release() -> Iterator[RawPage | Document | ItemError]:
+        keys = {i: raw_key(item, extractors[item.format]) for i, item in enumerate(pending)
+                if isinstance(item, RawPage) and item.format in extractors}
+        known = store.known_raw(sorted(set(keys.values())), exclude_run=run_id) if keys else {}
+        for i, item in enumerate(pending):
+            key = keys.get(i)
+            if key is None:
+                yield item
+            elif key in known:
+                stats.items += 1
+                stats.known += 1
+            else:
+                assert isinstance(item, RawPage)
+                yield evolve(item, hints=(*item.hints, (RAW_KEY, key)))
+        pending.clear()
+
+    for item in items:
+        pending.append(item)
+        if isinstance(item, RawPage):
+            weight += len(item.content)
+        # Errors and posts wait for the batch too, so the order of everything is kept.
+        if len(pending) >= RAW_BATCH or weight >= RAW_BATCH_BYTES:
+            yield from release()
+            weight = 0
+    yield from release()
 
 
 def write_batch(store: Store, batch: Sequence[Enriched], run_id: str) -> tuple[WriteResult, list[ItemError]]:
@@ -326,7 +418,7 @@ def write_batch(store: Store, batch: Sequence[Enriched], run_id: str) -> tuple[W
     try:
         return store.write(batch, run_id), []
     except Exception as batch_exc:
-        new = known = mentions = 0
+        new = known = mentions = duplicates = 0
         refused: list[ItemError] = []
         for item in batch:
             try:
@@ -336,9 +428,10 @@ def write_batch(store: Store, batch: Sequence[Enriched], run_id: str) -> tuple[W
                                          f"the store refused this item: {type(exc).__name__}: {exc}", _BUG_HINT))
                 continue
             new, known, mentions = new + res.new, known + res.known, mentions + res.mentions
+            duplicates += res.duplicates
         if len(refused) == len(batch):
             raise batch_exc
-        return WriteResult(new, known, mentions), refused
+        return WriteResult(new, known, mentions, duplicates), refused
 
 
 def enrich_documents(docs: Iterable[Document], watchlist: Watchlist,

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import pyarrow as pa
 
-from limelight.models import Document, Enriched, ItemError, Link
+from limelight.models import Document, Enriched, ItemError, Link, Mention
 from limelight.watchlist import Watchlist
+
+# The Enriched.extra key under which the pipeline hands ``write`` the raw-input key an item was
+# extracted from; the store records it (``known_raw``) and does not keep it in the document's extra.
+RAW_KEY = "raw_key"
 
 
 @dataclass(frozen=True, slots=True)
 class WriteResult:
     new: int  # documents not seen before
-    known: int  # documents already stored (idempotent re-ingest): nothing changed
+    known: int  # documents already stored by an earlier run (idempotent re-ingest): nothing changed
     mentions: int  # mentions written for the new documents
+    # Items whose document id another item of the same run had (a feed and a sitemap naming one
+    # URL, a headline repeated in an export): the first copy is stored, these are counted here, so
+    # items = new + known + duplicates + failed.
+    duplicates: int = 0
 
 
 @runtime_checkable
@@ -31,9 +39,37 @@ class Store(Protocol):
 
     def write_errors(self, errors: Sequence[ItemError], run_id: str) -> None: ...
 
-    def sync_watchlist(self, watchlist: Watchlist) -> None:
-        """Replace the entities table with the watchlist's entities."""
+    def known_raw(self, keys: Sequence[str], exclude_run: str | None = None) -> dict[str, str]:
+        """Raw-input keys (:func:`limelight.pipeline.raw_key`) seen by earlier runs → the id of the
+        document each produced, for those documents still stored; ``exclude_run`` leaves out what
+        that run recorded (its repeats are duplicates, not known). ``write`` records the keys of
+        the items that carry one (``Enriched.extra["raw_key"]``)."""
         ...
+
+    def sync_watchlist(self, watchlist: Watchlist, fingerprints: dict[str, str] | None = None) -> None:
+        """Replace the entities table with the watchlist's entities; ``fingerprints`` (entity id →
+        what decided its stored mentions) are recorded with them, else the stored ones are kept."""
+        ...
+
+    # -- mentions follow the watchlist (limelight.enrich.rematch) ---------------------------------
+
+    def entity_fingerprints(self) -> dict[str, str | None]:
+        """Stored entity ids and the fingerprint their mentions were made with (None: unknown)."""
+        ...
+
+    def documents_mentioning(self, entity_ids: Sequence[str]) -> list[str]: ...
+
+    def count_documents(self) -> int: ...
+
+    def scan_documents(self, batch_size: int) -> Iterator[list[Document]]:
+        """Every stored document, a batch at a time."""
+        ...
+
+    def replace_mentions(self, document_ids: Sequence[str], mentions: Sequence[Mention]) -> tuple[int, int]:
+        """Replace these documents' mentions (unchanged ones keep their tone); (removed, added)."""
+        ...
+
+    def has_toned_mentions(self) -> bool: ...
 
     def start_run(self, inputs: Sequence[str], settings: dict[str, Any]) -> str: ...
 

@@ -28,7 +28,7 @@ import pyarrow as pa
 from limelight.errors import ConfigError
 from limelight.models import Document, Enriched, ItemError, Link, Mention, Source
 from limelight.registry import Registry
-from limelight.store.base import WriteResult
+from limelight.store.base import RAW_KEY, WriteResult
 from limelight.store.schema import (
     DOCUMENT_SCHEMA,
     ENTITY_SCHEMA,
@@ -36,6 +36,7 @@ from limelight.store.schema import (
     LINK_SCHEMA,
     MENTION_SCHEMA,
     MIGRATIONS,
+    RAW_INPUT_SCHEMA,
     SOURCE_SCHEMA,
     Migration,
 )
@@ -149,36 +150,65 @@ class DuckDBStore:
             self._con.unregister(view)
         return int(row[0]) if row else 0
 
-    def _known_ids(self, ids: list[str]) -> set[str]:
-        """The ids among ``ids`` that ``documents`` holds already (a join, bounded by the batch)."""
+    def _known_ids(self, ids: list[str]) -> dict[str, str | None]:
+        """The ids among ``ids`` that ``documents`` holds already, each with the run that first
+        stored it (a join, bounded by the batch)."""
         self._con.register("_batch_ids", pa.table({"id": pa.array(ids, pa.string())}))
         try:
             rows = self._con.execute(
-                "SELECT d.id FROM documents AS d JOIN _batch_ids AS b ON d.id = b.id"
+                "SELECT d.id, d.first_run_id FROM documents AS d JOIN _batch_ids AS b ON d.id = b.id"
             ).fetchall()
         finally:
             self._con.unregister("_batch_ids")
-        return {r[0] for r in rows}
+        return {r[0]: r[1] for r in rows}
+
+    def known_raw(self, keys: Sequence[str], exclude_run: str | None = None) -> dict[str, str]:
+        """Raw-input keys seen by earlier runs → the document each produced, for documents still
+        stored; ``exclude_run`` leaves out the keys that run recorded (a join, bounded by ``keys``)."""
+        if not keys:
+            return {}
+        with self._lock:
+            self._con.register("_batch_raw", pa.table({"raw_key": pa.array(list(keys), pa.string())}))
+            try:
+                rows = self._con.execute(
+                    """SELECT r.raw_key, r.document_id FROM raw_inputs AS r
+                       JOIN _batch_raw AS b ON r.raw_key = b.raw_key
+                       JOIN documents AS d ON d.id = r.document_id
+                       WHERE r.first_run_id IS DISTINCT FROM ?""", [exclude_run]).fetchall()
+            finally:
+                self._con.unregister("_batch_raw")
+        return {r[0]: r[1] for r in rows}
 
     # -- writes -----------------------------------------------------------------------------------
 
     def write(self, batch: Sequence[Enriched], run_id: str) -> WriteResult:
         # The same page can arrive twice in one batch (a feed and a sitemap naming one URL): the
-        # first copy wins and the id counts once.
+        # first copy wins and the id counts once; the other copies, and copies of a document an
+        # earlier batch of this run stored, are counted as duplicates, so every item is counted once.
         firsts: dict[str, Enriched] = {}
+        raw: dict[str, str] = {}  # raw-input key → the document it produced
         for item in batch:
             firsts.setdefault(item.document.id, item)
+            key = _raw_key(item)
+            if key is not None:
+                raw.setdefault(key, item.document.id)
         if not firsts:
             return WriteResult(new=0, known=0, mentions=0)
         with self._transaction():
-            known = self._known_ids(list(firsts))
-            fresh = [item for doc_id, item in firsts.items() if doc_id not in known]
+            stored = self._known_ids(list(firsts))
+            fresh = [item for doc_id, item in firsts.items() if doc_id not in stored]
             self._insert("sources", _sources_table(item.document.source for item in fresh),
                          new_keys_only="id")
             self._insert("documents", _documents_table(fresh, run_id))
             n_mentions = self._insert("mentions", _mentions_table(fresh))
             self._insert("links", _links_table([link for item in fresh for link in item.links], run_id))
-        return WriteResult(new=len(fresh), known=len(known), mentions=n_mentions)
+            self._insert("raw_inputs", pa.table({
+                "raw_key": pa.array(list(raw), pa.string()), "document_id": pa.array(list(raw.values()), pa.string()),
+                "first_run_id": pa.array([run_id] * len(raw), pa.string())}, schema=RAW_INPUT_SCHEMA),
+                new_keys_only="raw_key")
+        this_run = sum(1 for first_run in stored.values() if first_run == run_id)
+        return WriteResult(new=len(fresh), known=len(stored) - this_run, mentions=n_mentions,
+                           duplicates=len(batch) - len(firsts) + this_run)
 
     def write_links(self, links: Sequence[Link], run_id: str) -> int:
         """Add links found across documents (the link stage); a link stored already is skipped.
@@ -254,19 +284,41 @@ class DuckDBStore:
             return self._insert("stories", data)
 
     def write_errors(self, errors: Sequence[ItemError], run_id: str) -> None:
+        """Record errors once per (origin, stage, message): an error seen before gets this run as
+        its ``last_run_id`` and one more ``seen``, so re-ingesting a bad file adds no rows."""
         now = datetime.now(UTC)
+        unique = {(e.origin, e.stage, e.message): e for e in errors}
         data = pa.Table.from_pylist(
             [{"run_id": run_id, "origin": e.origin, "stage": e.stage, "message": e.message,
-              "hint": e.hint, "at": now} for e in errors],
+              "hint": e.hint, "at": now, "last_run_id": run_id, "seen": 1} for e in unique.values()],
             schema=ERROR_SCHEMA,
         )
-        with self._transaction():
-            self._insert("errors", data)
+        if data.num_rows == 0:
+            return
+        with self._transaction() as con:
+            con.register("_batch_errors", data)
+            try:
+                con.execute("""
+                    UPDATE errors SET last_run_id = b.run_id, seen = errors.seen + 1, "at" = b."at"
+                    FROM _batch_errors AS b
+                    WHERE errors.origin = b.origin AND errors.stage = b.stage AND errors.message = b.message
+                      AND errors.last_run_id IS DISTINCT FROM b.run_id""")
+                con.execute("""
+                    INSERT INTO errors SELECT * FROM _batch_errors AS b WHERE NOT EXISTS (
+                        SELECT 1 FROM errors AS e
+                        WHERE e.origin = b.origin AND e.stage = b.stage AND e.message = b.message)""")
+            finally:
+                con.unregister("_batch_errors")
 
-    def sync_watchlist(self, watchlist: Watchlist) -> None:
+    def sync_watchlist(self, watchlist: Watchlist, fingerprints: dict[str, str] | None = None) -> None:
+        """Replace the entities table with the watchlist's; ``fingerprints`` (entity id → what decided
+        its mentions, :mod:`limelight.enrich.rematch`) are recorded with them, else kept as stored."""
+        if fingerprints is None:
+            fingerprints = {k: v for k, v in self.entity_fingerprints().items() if v is not None}
         data = pa.Table.from_pylist(
             [{"id": e.id, "kind": e.kind, "name": e.name, "aliases": list(e.aliases), "parent": e.parent,
-              "role": e.role, "query": e.query, "competitors": list(e.competitors)}
+              "role": e.role, "query": e.query, "competitors": list(e.competitors), "query_mode": e.query_mode,
+              "fingerprint": fingerprints.get(e.id)}
              for e in watchlist.entities],
             schema=ENTITY_SCHEMA,
         )
@@ -274,20 +326,87 @@ class DuckDBStore:
             con.execute("DELETE FROM entities")
             self._insert("entities", data)
 
+    def entity_fingerprints(self) -> dict[str, str | None]:
+        """The stored entities and the fingerprint their mentions were made with (None: unknown)."""
+        return {str(r["id"]): r["fingerprint"] for r in self.query("SELECT id, fingerprint FROM entities").to_pylist()}
+
+    def documents_mentioning(self, entity_ids: Sequence[str]) -> list[str]:
+        table = self.query("SELECT DISTINCT document_id FROM mentions WHERE entity_id IN "
+                           "(SELECT unnest(?::VARCHAR[])) ORDER BY 1", [list(entity_ids)])
+        return [str(v) for v in table.column(0).to_pylist()]
+
+    def count_documents(self) -> int:
+        return int(self.query("SELECT count(*) FROM documents").column(0)[0].as_py())
+
+    def scan_documents(self, batch_size: int) -> Iterator[list[Document]]:
+        """Every stored document, ``batch_size`` at a time, in id order (keyset pagination: each
+        batch is its own short read, so nothing is held open between batches)."""
+        after = ""
+        while True:
+            ids = [str(v) for v in self.query(
+                "SELECT id FROM documents WHERE id > ? ORDER BY id LIMIT ?", [after, batch_size]).column(0).to_pylist()]
+            if not ids:
+                return
+            yield self.get_documents(ids)
+            after = ids[-1]
+
+    def replace_mentions(self, document_ids: Sequence[str], mentions: Sequence[Mention]) -> tuple[int, int]:
+        """Replace the mentions of these documents with ``mentions`` in one transaction; a mention
+        that comes out the same (id, surface and sentence) keeps its tone. Returns (removed, added):
+        the old mentions that are gone and the new ones that were not there before."""
+        unique: dict[str, Mention] = {}
+        for m in mentions:
+            unique.setdefault(m.id, m)
+        cols: dict[str, list[Any]] = {"id": list(unique)}
+        for name in MENTION_SCHEMA.names[1:]:
+            cols[name] = [getattr(m, name) for m in unique.values()]
+        new = pa.Table.from_pydict(cols, schema=MENTION_SCHEMA)
+        docs = pa.table({"id": pa.array(list(document_ids), pa.string())})
+        same = "o.id = n.id AND o.surface = n.surface AND o.sentence = n.sentence"
+        with self._transaction() as con:
+            con.register("_docs", docs)
+            con.register("_new", new)
+            try:
+                con.execute("CREATE OR REPLACE TEMP TABLE _old AS SELECT * FROM mentions "
+                            "WHERE document_id IN (SELECT id FROM _docs)")
+                row = con.execute(f"""SELECT
+                    (SELECT count(*) FROM _old AS o WHERE NOT EXISTS (SELECT 1 FROM _new AS n WHERE {same})),
+                    (SELECT count(*) FROM _new AS n WHERE NOT EXISTS (SELECT 1 FROM _old AS o WHERE {same}))
+                    """).fetchone()
+                con.execute("DELETE FROM mentions WHERE document_id IN (SELECT id FROM _docs)")
+                names = [c for c in MENTION_SCHEMA.names if c not in ("tone", "tone_label")]
+                listed = ", ".join(f'"{c}"' for c in names)
+                picked = ", ".join(f'n."{c}"' for c in names)
+                con.execute(f"""
+                    INSERT INTO mentions ({listed}, tone, tone_label)
+                    SELECT {picked}, coalesce(n.tone, o.tone), coalesce(n.tone_label, o.tone_label)
+                    FROM _new AS n LEFT JOIN _old AS o ON {same}""")
+                con.execute("DROP TABLE _old")
+            finally:
+                con.unregister("_new")
+                con.unregister("_docs")
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
+    def has_toned_mentions(self) -> bool:
+        return bool(self.query("SELECT EXISTS (SELECT 1 FROM mentions WHERE tone IS NOT NULL)").column(0)[0].as_py())
+
     def start_run(self, inputs: Sequence[str], settings: dict[str, Any]) -> str:
         now = datetime.now(UTC)
         # Sortable and readable in error listings, unique thanks to the random tail.
         run_id = f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-        with self._lock:
-            self._con.execute(
-                "INSERT INTO ingest_runs (id, started_at, inputs, settings) VALUES (?, ?, ?, ?)",
+        with self._transaction() as con:
+            # This process holds the file's write lock, so no other run can be going on: a run still
+            # marked running was killed (kill -9, power loss) and never finished.
+            con.execute("UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'")
+            con.execute(
+                "INSERT INTO ingest_runs (id, started_at, inputs, settings, status) VALUES (?, ?, ?, ?, 'running')",
                 [run_id, now, list(inputs), _json(settings)],
             )
         return run_id
 
     def finish_run(self, run_id: str, stats: dict[str, int]) -> None:
         with self._lock:
-            self._con.execute("UPDATE ingest_runs SET finished_at = ?, stats = ? WHERE id = ?",
+            self._con.execute("UPDATE ingest_runs SET finished_at = ?, stats = ?, status = 'finished' WHERE id = ?",
                               [datetime.now(UTC), _json(stats), run_id])
 
     # -- reads ------------------------------------------------------------------------------------
@@ -375,6 +494,13 @@ def _offset(dt: datetime | None) -> int | None:
     return None if offset is None else int(offset.total_seconds())
 
 
+def _raw_key(item: Enriched) -> str | None:
+    for key, value in item.extra:
+        if key == RAW_KEY:
+            return value
+    return None
+
+
 def _sources_table(sources: Iterable[Source]) -> pa.Table:
     unique: dict[str, Source] = {}
     for source in sources:
@@ -398,7 +524,8 @@ def _documents_table(items: Sequence[Enriched], run_id: str) -> pa.Table:
         cols["published_offset"].append(_offset(doc.published_at))
         cols["fetched_at"].append(_utc(doc.fetched_at))
         cols["captions"].append(list(doc.captions))
-        cols["extra"].append(_json(dict(item.extra)) if item.extra else None)
+        extra = {k: v for k, v in item.extra if k != RAW_KEY}  # the raw key goes to raw_inputs
+        cols["extra"].append(_json(extra) if extra else None)
         cols["first_run_id"].append(run_id)
     return pa.Table.from_pydict(cols, schema=DOCUMENT_SCHEMA)
 

@@ -156,6 +156,38 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        4,
+        "mentions follow the watchlist (entity fingerprints), run status, each error recorded once",
+        (
+            # What decided each entity's stored mentions (limelight.enrich.rematch); NULL on a store
+            # from before, so every entity counts as changed once and its documents are re-matched.
+            "ALTER TABLE entities ADD COLUMN query_mode VARCHAR",
+            "ALTER TABLE entities ADD COLUMN fingerprint VARCHAR",
+            # running | finished | interrupted: a run killed mid-way stayed "unfinished" forever.
+            "ALTER TABLE ingest_runs ADD COLUMN status VARCHAR",
+            "UPDATE ingest_runs SET status = CASE WHEN finished_at IS NULL THEN 'interrupted' ELSE 'finished' END",
+            # Re-ingesting a bad file added its error rows again every time: now one row per
+            # (origin, stage, message), with the last run that saw it and how many runs did.
+            "ALTER TABLE errors ADD COLUMN last_run_id VARCHAR",
+            "ALTER TABLE errors ADD COLUMN seen INTEGER DEFAULT 1",
+            "UPDATE errors SET last_run_id = run_id, seen = 1",
+        ),
+    ),
+    Migration(
+        5,
+        "raw inputs seen: a page ingested before is recognised before it is extracted again",
+        (
+            # raw_key hashes a raw item's bytes, format, URL, hints and extractor version
+            # (limelight.pipeline.raw_key); document_id is what it produced. Re-ingesting 181 known
+            # pages re-extracted every one (18 s) only to find each id stored already.
+            """CREATE TABLE raw_inputs (
+                raw_key VARCHAR PRIMARY KEY,
+                document_id VARCHAR NOT NULL,
+                first_run_id VARCHAR
+            )""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
@@ -186,6 +218,7 @@ DOCUMENT_SCHEMA = pa.schema([
 ENTITY_SCHEMA = pa.schema([
     ("id", pa.string()), ("kind", pa.string()), ("name", pa.string()), ("aliases", _STRS),
     ("parent", pa.string()), ("role", pa.string()), ("query", pa.string()), ("competitors", _STRS),
+    ("query_mode", pa.string()), ("fingerprint", pa.string()),
 ])
 
 MENTION_SCHEMA = pa.schema([
@@ -202,7 +235,11 @@ LINK_SCHEMA = pa.schema([
 
 ERROR_SCHEMA = pa.schema([
     ("run_id", pa.string()), ("origin", pa.string()), ("stage", pa.string()), ("message", pa.string()),
-    ("hint", pa.string()), ("at", _TS),
+    ("hint", pa.string()), ("at", _TS), ("last_run_id", pa.string()), ("seen", pa.int32()),
+])
+
+RAW_INPUT_SCHEMA = pa.schema([
+    ("raw_key", pa.string()), ("document_id", pa.string()), ("first_run_id", pa.string()),
 ])
 
 # Table name → the Arrow schema the writer inserts; a test checks each against the migrated table.
@@ -213,4 +250,5 @@ WRITE_SCHEMAS: dict[str, pa.Schema] = {
     "mentions": MENTION_SCHEMA,
     "links": LINK_SCHEMA,
     "errors": ERROR_SCHEMA,
+    "raw_inputs": RAW_INPUT_SCHEMA,
 }

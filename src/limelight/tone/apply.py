@@ -11,8 +11,9 @@ entity are skipped unless ``all_documents`` is set, since no analysis reads thei
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -20,7 +21,9 @@ from limelight.enrich.base import EnrichContext
 from limelight.enrich.tone import ToneEnricher
 from limelight.models import Enriched, Mention
 from limelight.project import Project
+from limelight.settings import Settings
 from limelight.store.base import Store
+from limelight.watchlist import Watchlist
 
 BATCH_DOCUMENTS = 256
 _TONE_SCHEMA = pa.schema([("id", pa.string()), ("tone", pa.float64()), ("tone_label", pa.string())])
@@ -33,47 +36,60 @@ class ToneSummary:
     mentions: int
 
 
-def _pending_ids(store: Store, all_documents: bool) -> list[str]:
+def _pending_ids(store: Store, all_documents: bool, among: Sequence[str] | None = None) -> list[str]:
     scope = "" if all_documents else "AND d.id IN (SELECT document_id FROM mentions)"
+    params: list[object] = []
+    if among is not None:
+        scope += " AND d.id IN (SELECT unnest(?::VARCHAR[]))"
+        params.append(list(among))
     sql = f"""
         SELECT d.id FROM documents AS d
         WHERE d.language IS NOT NULL {scope}
           AND (d.tone IS NULL OR d.id IN (SELECT document_id FROM mentions WHERE tone IS NULL))
         ORDER BY d.id"""
-    table = store.query(sql)
+    table = store.query(sql, params)
     return [str(v) for v in table.column(0).to_pylist()]
 
 
 def apply_tone(project: Project, *, all_documents: bool = False,
                on_progress: Callable[[int, int], None] | None = None) -> ToneSummary:
     """Score what has no tone yet; returns how many documents and mentions were scored."""
-    enricher = ToneEnricher()
-    enricher.setup(EnrichContext(project.settings, project.watchlist, project.root))
     store = project.open_store()
-    n_docs = n_mentions = 0
     try:
-        ids = _pending_ids(store, all_documents)
-        for start in range(0, len(ids), BATCH_DOCUMENTS):
-            chunk = ids[start:start + BATCH_DOCUMENTS]
-            docs = store.get_documents(chunk)
-            rows = store.query(
-                f"SELECT {', '.join(chr(34) + f + chr(34) for f in _MENTION_FIELDS)} FROM mentions "
-                "WHERE document_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY document_id, id", [chunk],
-            ).to_pylist()
-            by_doc: dict[str, list[Mention]] = {}
-            for row in rows:
-                by_doc.setdefault(row["document_id"], []).append(Mention(**row))
-            scored = enricher.score([Enriched(d, tuple(by_doc.get(d.id, ()))) for d in docs])
-            mention_rows = [{"id": m.id, "tone": m.tone, "tone_label": m.tone_label}
-                            for item in scored for m in item.mentions if m.tone is not None]
-            doc_rows = [{"id": i.document.id, "tone": i.document.tone, "tone_label": i.document.tone_label}
-                        for i in scored if i.document.tone is not None]
-            store.update_tone(pa.Table.from_pylist(mention_rows, schema=_TONE_SCHEMA),
-                              pa.Table.from_pylist(doc_rows, schema=_TONE_SCHEMA))
-            n_docs += len(doc_rows)
-            n_mentions += len(mention_rows)
-            if on_progress:
-                on_progress(min(start + BATCH_DOCUMENTS, len(ids)), len(ids))
+        return score_store(store, project.settings, project.watchlist, project.root,
+                           all_documents=all_documents, on_progress=on_progress)
     finally:
         store.close()
+
+
+def score_store(store: Store, settings: Settings, watchlist: Watchlist, root: Path | None, *,
+                documents: Sequence[str] | None = None, all_documents: bool = False,
+                on_progress: Callable[[int, int], None] | None = None) -> ToneSummary:
+    """:func:`apply_tone` on an open store; ``documents`` limits it to those ids (the documents a
+    watchlist change matched again)."""
+    enricher = ToneEnricher()
+    enricher.setup(EnrichContext(settings, watchlist, root))
+    n_docs = n_mentions = 0
+    ids = _pending_ids(store, all_documents, documents)
+    for start in range(0, len(ids), BATCH_DOCUMENTS):
+        chunk = ids[start:start + BATCH_DOCUMENTS]
+        docs = store.get_documents(chunk)
+        rows = store.query(
+            f"SELECT {', '.join(chr(34) + f + chr(34) for f in _MENTION_FIELDS)} FROM mentions "
+            "WHERE document_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY document_id, id", [chunk],
+        ).to_pylist()
+        by_doc: dict[str, list[Mention]] = {}
+        for row in rows:
+            by_doc.setdefault(row["document_id"], []).append(Mention(**row))
+        scored = enricher.score([Enriched(d, tuple(by_doc.get(d.id, ()))) for d in docs])
+        mention_rows = [{"id": m.id, "tone": m.tone, "tone_label": m.tone_label}
+                        for item in scored for m in item.mentions if m.tone is not None]
+        doc_rows = [{"id": i.document.id, "tone": i.document.tone, "tone_label": i.document.tone_label}
+                    for i in scored if i.document.tone is not None]
+        store.update_tone(pa.Table.from_pylist(mention_rows, schema=_TONE_SCHEMA),
+                          pa.Table.from_pylist(doc_rows, schema=_TONE_SCHEMA))
+        n_docs += len(doc_rows)
+        n_mentions += len(mention_rows)
+        if on_progress:
+            on_progress(min(start + BATCH_DOCUMENTS, len(ids)), len(ids))
     return ToneSummary(n_docs, n_mentions)
