@@ -1,6 +1,8 @@
 """A SYNTHETIC corpus of hostile inputs for the fuzz harness (tests/test_fuzz.py), generated from a
 seed: every source kind (HTML pages, text dumps, feeds, sitemaps, WARC archives, NDJSON and CSV
-exports through a column mapping, tweet logs), good items mixed with bad ones.
+exports through a column mapping, JSON lines no mapping fits, tweet logs), good items mixed with bad
+ones. Bad CSV rows include hand-written ones: a title opening with a quote it never closes, a row
+short of a column; WARC archives include records without a WARC-Type.
 
 Nothing here is real data or evidence of quality; it exists to break the ingest. Each input comes
 with what it must produce: how many documents it stores and which error rows it writes (exact
@@ -213,6 +215,18 @@ class _Gen:
             path.write_bytes(b"\n".join(lines) + b"\n")
             self.add(path, "ndjson", good + len(origins), good, len(origins), origins)
 
+    def plain_jsonl(self, count: int, records: int) -> None:
+        """JSON lines of no known shape and no column mapping: one error row for the file, saying how
+        to map it (they were stored as one empty post under platform "unknown")."""
+        folder = self.root / "ndjson"
+        folder.mkdir(parents=True, exist_ok=True)
+        for f in range(count):
+            path = folder / f"notes{f:04d}.jsonl"
+            lines = [json.dumps({"text": f"{self.sentence()} {self.token()}",
+                                 "date": self.when().strftime("%Y-%m-%d")}) for _ in range(records)]
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            self.add(path, "jsonl:no-mapping", records, 0, 1, {str(path)})
+
     def post(self) -> dict[str, object]:
         tok = self.token()
         text = f"{self.sentence()} {tok}"
@@ -268,6 +282,17 @@ class _Gen:
                     text += "\nsecond line of the same cell"
                 date, likes = self.when().strftime("%Y-%m-%d %H:%M"), str(self.rng.randint(0, 10**6))
                 bad = self.rng.random() < 0.2
+                if bad and self.rng.random() < 0.25:
+                    # Written by hand, on one line: a title opening with a quote it never closes
+                    # (it swallowed the rows after it), or a row short of a column.
+                    plain = " ".join(text.replace('"', "").replace(",", " ").split())
+                    if self.rng.random() < 0.5:
+                        buf.write(f'{tok},"{plain},{date},{likes},alice\n')
+                    else:
+                        buf.write(f"{tok},{plain},{date},{likes}\n")
+                    line += 1
+                    origins.add(f"{path}:{line}")
+                    continue
                 if bad:
                     kind = self.rng.choice(("today", "no-year", "future", "negative", "inf", "long"))
                     if kind == "today":
@@ -354,6 +379,11 @@ class _Gen:
             good = bad = 0
             for _ in range(records):
                 tok = self.token()
+                if self.rng.random() < 0.05:  # a record without WARC-Type: one error row, the rest read
+                    raw = _typeless_record(f"https://site.example/{tok}", self.html_page().encode())
+                    buf.write(gzip.compress(raw) if compressed else raw)
+                    bad += 1
+                    continue
                 r = self.rng.random()
                 if r < 0.1:
                     body, ctype = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "image/png"  # skipped: not a page
@@ -407,6 +437,14 @@ class _Gen:
             self.add(path, "tweet_log", lines, good, len(origins), origins)
 
 
+def _typeless_record(url: str, page: bytes) -> bytes:
+    """A WARC response record whose header block lacks WARC-Type (warcio will not write one)."""
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n" + page
+    head = (f"WARC/1.0\r\nWARC-Target-URI: {url}\r\nWARC-Date: 2025-12-27T10:00:00Z\r\n"
+            f"Content-Type: application/http; msgtype=response\r\nContent-Length: {len(http)}\r\n\r\n")
+    return head.encode() + http + b"\r\n\r\n"
+
+
 def _esc(text: str) -> str:
     import html
 
@@ -428,6 +466,7 @@ def build(root: Path, seed: int, scale: float = 1.0, records: int = 150) -> Corp
     gen.html_files(n(300))
     gen.text_dumps(n(100))
     gen.ndjson(n(40), records)
+    gen.plain_jsonl(n(10), max(2, records // 10))
     gen.csv_files(n(20), records)
     gen.feeds(n(60))
     gen.sitemaps(n(10))

@@ -64,3 +64,14 @@ def test_analyses_copied_posts_says_when_link_has_not_run(tmp_path: Path) -> Non
         result = CopiedPosts().run(s, WATCHLIST)
     assert result.table.column("copies").to_pylist() == [0]
     assert any("limelight link" in n for n in result.notes)
+
+
+def test_analyses_copied_posts_after_link_found_no_copy_says_so(tmp_path: Path) -> None:
+    with DuckDBStore(tmp_path / "linked.duckdb") as s:
+        s.write([_post("o1", ORG, 3), _post("c1", CEO, 4)], "synthetic")
+        # what `limelight link` leaves behind even when no post copies another: every document in a story
+        s.replace_stories([("o1", "s-o1", "link"), ("c1", "s-c1", "link")])
+        result = CopiedPosts().run(s, WATCHLIST)
+    assert result.table.column("copies").to_pylist() == [0]
+    assert not any("run `limelight link` first" in n for n in result.notes)
+    assert any("found no post that copies an official post" in n for n in result.notes)

@@ -100,10 +100,53 @@ def test_spillover_is_reproducible_and_null_when_uncoupled(tmp_path: Path) -> No
 
 
 def test_spillover_needs_two_entities(store: DuckDBStore) -> None:
-    with pytest.raises(UsageError):
+    with pytest.raises(UsageError) as err:
         Spillover().run(store, WATCHLIST, a="founder")
+    assert "--a ENTITY_ID --b ENTITY_ID" in (err.value.hint or "")  # the CLI's own flags
     empty = Spillover().run(store, WATCHLIST)  # nothing chosen: an empty table that says how
-    assert empty.table.num_rows == 0 and "choose two entities" in empty.notes[0]
+    assert empty.table.num_rows == 0 and "choose two entities: --a ENTITY_ID" in empty.notes[0]
+
+
+def test_spillover_peak_is_weighed_by_volume(tmp_path: Path) -> None:
+    """SYNTHETIC, shaped like Volkswagen in the Reuters archive: a week-long scandal with 40
+    negative pieces a day among 400 (10%), and years later a quiet day with two documents, one of
+    them a negative mention (50%). The scandal is the peak, not the quiet day."""
+    start = datetime(2015, 9, 14, 12, tzinfo=UTC)
+    items: list[Enriched] = []
+
+    def add(day: int, mentions: list[tuple[str, str]]) -> None:
+        d = Document(id=f"d{len(items)}", kind="article", origin="synthetic", source=Source.make("web", "x.org"),
+                     text="synthetic", published_at=start + timedelta(days=day))
+        items.append(Enriched(d, tuple(Mention(d.id, e, e, e, "text", k, k + 1, "body", "s", tone_label=t)
+                                       for k, (e, t) in enumerate(mentions))))
+
+    for day in range(60):
+        scandal = 4 <= day < 11
+        for k in range(400):
+            if k < (40 if scandal else 2):
+                add(day, [("founder", "negative")])
+            elif k < 60:
+                add(day, [("cars", "negative" if scandal and k % 3 == 0 else "positive")])
+            else:
+                add(day, [])
+    add(80, [("founder", "negative")])  # the quiet day: two documents in all
+    add(80, [("cars", "positive")])
+    s = DuckDBStore(tmp_path / "peak.duckdb")
+    try:
+        s.write(items, "synthetic")
+        res = Spillover().run(s, WATCHLIST, a="founder", b="cars", include_children=False, permutations=20)
+    finally:
+        s.close()
+    peak_note = next(n for n in res.notes if "peaked" in n)
+    assert "peaked in the day of 2015-09-18 (40 negative documents)" in peak_note  # the first scandal day
+    assert "2015-12-03" not in peak_note
+
+
+def test_spillover_most_negative_period_counts_documents_then_share() -> None:
+    from limelight.analyses.spillover import most_negative_period
+
+    assert most_negative_period(np.array([1.0, 40.0, 40.0, 1.0]), np.array([0.5, 0.1, 0.2, 0.5])) == 2
+    assert most_negative_period(np.array([3.0, 3.0])) == 0  # a tie without shares: the earlier
 
 
 def test_spillover_lagged_correlation_direction() -> None:

@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -132,3 +133,73 @@ def test_storms_reuters_volkswagen_2015(shared_data: Path, tmp_path: Path) -> No
     rows = {r.key: r for r in storm_rows("reuters", path, crises)}
     assert rows["storms/reuters/hit_rate"].value == 1.0
     assert abs(rows["storms/reuters_volkswagen/onset_error_days"].value) <= 7
+
+
+def _scoped_corpus(press: int, crowd: int, own: int, seed: int = 3) -> list[Enriched]:
+    """SYNTHETIC: 100 articles a day, about 4 on Acme. On days 60..63 Acme's press coverage rises by
+    ``press`` articles a day, a social export adds ``crowd`` unrelated posts a day, and Acme's own
+    account posts ``own`` times a day about itself."""
+    rng = np.random.default_rng(seed)
+    items: list[Enriched] = []
+    ids = itertools.count()
+    sources = {"crowd": Source.make("weibo", "someone"), "own": Source.make("weibo", "acme_official")}
+    for day in range(100):
+        when = datetime(2024, 1, 1, 12, tzinfo=UTC) + timedelta(days=day)
+        storm = day in STORM
+        acme = int(rng.poisson(4)) + (press if storm else 0)
+        items += [_doc(next(ids), day, []) for _ in range(100 - acme)]
+        items += [_doc(next(ids), day, [("acme", "headline", None)]) for _ in range(acme)]
+        for who, n in (("crowd", crowd), ("own", own)):
+            for _ in range(n if storm else 0):
+                i = next(ids)
+                d = Document(id=f"p{i}", kind="post", origin=f"synthetic:{i}", source=sources[who], text="post",
+                             published_at=when)
+                items.append(Enriched(d, (Mention(d.id, "acme", "acme", "acme", "text", 0, 1, "body", "s"),)
+                                      if who == "own" else ()))
+    return items
+
+
+SCOPED = Watchlist.from_dict({"entity": [
+    {"id": "acme", "kind": "org", "name": "Acme", "accounts": [{"platform": "weibo", "handle": "acme_official"}]},
+]})
+STORM_DAYS = {START + timedelta(days=d) for d in STORM}
+
+
+def _volume_onsets(items: list[Enriched], tmp_path: Path, **options: Any) -> tuple[set[date], tuple[str, ...]]:
+    s = DuckDBStore(tmp_path / f"scoped-{len(items)}-{len(options)}.duckdb")
+    try:
+        s.write(items, "synthetic")
+        res = Storms().run(s, SCOPED, entity="acme", **options)
+    finally:
+        s.close()
+    return {r["onset"] for r in res.table.to_pylist() if r["signal"] == "volume"}, res.notes
+
+
+def test_storms_scope_narrows_coverage_and_the_daily_totals(tmp_path: Path) -> None:
+    items = _scoped_corpus(press=15, crowd=2000, own=0)
+    every, notes = _volume_onsets(items, tmp_path)
+    press, _ = _volume_onsets(items, tmp_path, kind="article")
+    # every kind: the export's posts swamp the days' totals and Acme's share falls; articles only:
+    # the press storm, against the articles' own total
+    assert not every & STORM_DAYS
+    assert press & STORM_DAYS
+    assert any("--kind article" in n for n in notes)
+
+
+def test_storms_own_posts_are_not_coverage(tmp_path: Path) -> None:
+    items = _scoped_corpus(press=0, crowd=0, own=50)
+    default, notes = _volume_onsets(items, tmp_path)
+    counted, _ = _volume_onsets(items, tmp_path, own_posts=True)
+    assert not default & STORM_DAYS  # Acme posting about itself is not a media storm
+    assert any("200 documents from acme's own accounts are not counted as its coverage" in n for n in notes)
+    assert counted & STORM_DAYS
+
+
+def test_storms_peak_negative_share_is_weighed_by_volume() -> None:
+    from limelight.analyses.storms import peak_share
+
+    negative = np.array([1.0, 30.0, 20.0])
+    scored = np.array([1.0, 40.0, 30.0])  # 100% of one document, 75% of 40, 67% of 30
+    assert peak_share(negative, scored, min_documents=3) == pytest.approx(0.75)
+    assert peak_share(np.array([1.0, 0.0]), np.array([1.0, 2.0]), min_documents=3) == pytest.approx(1 / 3)
+    assert peak_share(np.zeros(2), np.zeros(2), 3) is None

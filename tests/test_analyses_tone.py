@@ -66,4 +66,19 @@ def test_tone_over_time_says_when_nothing_is_scored(tmp_path: Path) -> None:
     with pytest.raises(UsageError):
         ToneOverTime().run(s, WATCHLIST, by="year")
     s.close()
-    assert res.table.num_rows == 0 and "tone apply" in res.notes[0]
+    assert res.table.num_rows == 0 and any("tone apply" in n for n in res.notes)
+
+
+def test_tone_over_time_counts_labels_by_the_one_rule(tmp_path: Path) -> None:
+    """A store scored before the labels followed the scores: the label the enricher stored beside
+    −0.488 was "neutral", beside −0.003 "negative". Tone, storms and spillover all read the score."""
+    from limelight.timeseries.series import NEGATIVE
+
+    s = DuckDBStore(tmp_path / "stale.duckdb")
+    s.write([_doc(1, 0, [("founder", -0.488, "neutral")]), _doc(2, 0, [("founder", -0.003, "negative")]),
+             _doc(3, 0, [("founder", None, "negative")])], "synthetic")  # a label without a score is kept
+    row = ToneOverTime().run(s, WATCHLIST, entity="founder", by="day").table.to_pylist()[0]
+    negative = s.query(f"SELECT m.document_id FROM mentions AS m WHERE {NEGATIVE} ORDER BY 1").column(0).to_pylist()
+    s.close()
+    assert row["negative_share"] == pytest.approx(2 / 3) and row["neutral_share"] == pytest.approx(1 / 3)
+    assert negative == ["d1", "d3"]  # the rule storms and spillover count negative documents with

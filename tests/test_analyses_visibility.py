@@ -35,8 +35,9 @@ def doc(doc_id: str, published: datetime | None, mentions: list[tuple[str, str]]
 
 
 # Week of Monday 2024-03-04: Xiaomi 3 mentions (headline, body, body), Lei Jun 2 (quoted,
-# speaking), BYD 1 (headline). d3 is Sunday 23:30 UTC but Monday 07:30 in Beijing: it belongs to
-# the week of 2024-03-11. d4 has no date.
+# speaking), BYD 1 (headline). d3 is Sunday 23:30 UTC but Monday 07:30 in Beijing: in the report
+# time zone Asia/Shanghai (what most tests here use) it belongs to the week of 2024-03-11, in UTC to
+# the week of 2024-03-04. d4 has no date.
 CORPUS = [
     doc("d1", datetime(2024, 3, 4, 10, 0, tzinfo=UTC), [("xiaomi", "headline"), ("xiaomi", "body"),
                                                         ("lei-jun", "quoted")]),
@@ -57,7 +58,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DuckDBStore]:
 
 
 def rows(store: DuckDBStore, **options: Any) -> list[dict[str, Any]]:
-    return Visibility().run(store, WATCHLIST, **options).table.to_pylist()
+    return Visibility().run(store, WATCHLIST, **({"timezone": "Asia/Shanghai"} | options)).table.to_pylist()
 
 
 def by_key(store: DuckDBStore, **options: Any) -> dict[tuple[date, str], dict[str, Any]]:
@@ -75,7 +76,7 @@ def test_analyses_visibility_contract() -> None:
 
 
 def test_analyses_visibility_weekly_counts_roles_and_share(store: DuckDBStore) -> None:
-    result = Visibility().run(store, WATCHLIST)
+    result = Visibility().run(store, WATCHLIST, timezone="Asia/Shanghai")
     table = by_key(store)
     week = date(2024, 3, 4)
     assert set(table) == {(week, "xiaomi"), (week, "lei-jun"), (week, "byd"), (date(2024, 3, 11), "xiaomi")}
@@ -88,14 +89,37 @@ def test_analyses_visibility_weekly_counts_roles_and_share(store: DuckDBStore) -
     lei = table[week, "lei-jun"]
     assert (lei["quoted"], lei["speaking"], lei["weighted_score"]) == (1, 1, pytest.approx(4.5))
     assert table[week, "byd"]["share_of_voice"] == pytest.approx(1 / 6)
-    assert result.notes == ("1 document without a date was left out",)
+    assert result.notes == ("1 document without a date was left out",)  # the scope's notes come from the API
     assert result.table.schema.field("period").type == "date32[day]"
 
 
-def test_analyses_visibility_uses_the_local_publication_date(store: DuckDBStore) -> None:
-    daily = by_key(store, by="day")
-    assert (date(2024, 3, 11), "xiaomi") in daily  # Monday in Beijing, Sunday in UTC
-    assert (date(2024, 3, 10), "xiaomi") not in daily
+def test_analyses_visibility_counts_days_in_the_report_time_zone(store: DuckDBStore) -> None:
+    beijing = by_key(store, by="day")
+    assert (date(2024, 3, 11), "xiaomi") in beijing  # Monday in Beijing
+    assert (date(2024, 3, 10), "xiaomi") not in beijing
+    utc = by_key(store, by="day", timezone="UTC")  # the default
+    assert (date(2024, 3, 10), "xiaomi") in utc and (date(2024, 3, 11), "xiaomi") not in utc
+    assert by_key(store, by="day", timezone="local") == beijing  # the publisher's own date
+    default = {(r["period"], r["entity_id"]) for r in Visibility().run(store, WATCHLIST, by="week").table.to_pylist()}
+    assert default == {(date(2024, 3, 4), e) for e in ("xiaomi", "lei-jun", "byd")}  # Sunday is in the Monday week
+    with pytest.raises(UsageError, match="not a time zone"):
+        rows(store, timezone="Europe/Berln")
+
+
+def test_analyses_visibility_scope_narrows_documents_and_totals(store: DuckDBStore) -> None:
+    articles = by_key(store, kind="articles")  # what people type is fine too
+    assert (date(2024, 3, 4), "lei-jun") in articles and articles[date(2024, 3, 4), "lei-jun"]["speaking"] == 0
+    early = by_key(store, until="2024-03-05")  # d1, and d5 (20:00 on the 5th in Beijing); d2 is on the 6th
+    assert {k for k in early} == {(date(2024, 3, 4), "xiaomi"), (date(2024, 3, 4), "lei-jun")}
+    assert early[date(2024, 3, 4), "xiaomi"]["share_of_voice"] == pytest.approx(2 / 4)  # the totals are in scope too
+    assert by_key(store, since="2024-03-11").keys() == {(date(2024, 3, 11), "xiaomi")}
+    assert by_key(store, source="example.org").keys() == by_key(store).keys()
+    assert by_key(store, source="www.example.org, x/someone") == {}
+    assert by_key(store, language="de") == {}  # no document has a language here
+    with pytest.raises(UsageError, match="after until"):
+        rows(store, since="2024-03-12", until="2024-03-01")
+    with pytest.raises(UsageError, match="kind must be one of"):
+        rows(store, kind="tweets")
 
 
 def test_analyses_visibility_by_month(store: DuckDBStore) -> None:
@@ -117,7 +141,7 @@ def test_analyses_visibility_filters_role_and_kind(store: DuckDBStore) -> None:
     headlines = by_key(store, role="headline")
     assert {k[1] for k in headlines} == {"xiaomi", "byd"}
     assert headlines[date(2024, 3, 4), "xiaomi"]["share_of_voice"] == pytest.approx(0.5)
-    posts = Visibility().run(store, WATCHLIST, kind="post")
+    posts = Visibility().run(store, WATCHLIST, kind="post", timezone="Asia/Shanghai")
     assert [(r["entity_id"], r["mentions"]) for r in posts.table.to_pylist()] == [("lei-jun", 1)]
     assert posts.notes == ()  # the undated document is an article, so nothing was left out
 

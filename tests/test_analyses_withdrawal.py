@@ -119,3 +119,89 @@ def test_withdrawal_trump_suspension(shared_data: Path) -> None:
     assert rows["stop_detected"].value == 1.0
     assert abs(rows["stop_onset_error_days"].value) <= 7
     assert rows["silence_percentile"].value > 0.99
+
+
+def _ceo_only(first_day: int = 0) -> list[Enriched]:
+    # a store that holds one account: the CEO posts 3 a day from ``first_day`` to day 149, then stops
+    return [_post(day * 10 + k, "ceo1", "weibo", day) for day in range(first_day, 150) for k in range(3)]
+
+
+def _cadence_starts(items: list[Enriched], path: Path) -> list[date]:
+    s = DuckDBStore(path)
+    try:
+        s.write(items, "synthetic")
+        rows = Withdrawal().run(s, WATCHLIST, entity="ceo", content_type="all", as_of="2024-07-18").table.to_pylist()
+    finally:
+        s.close()
+    return [r["start"] for r in rows if r["row"] == "cadence"]
+
+
+def test_withdrawal_weeks_start_on_monday_whatever_the_data_starts_on(tmp_path: Path) -> None:
+    # T0 is Monday 2024-01-01: the CEO's posts start on Wednesday the 3rd (day 2)
+    alone = _cadence_starts(_ceo_only(first_day=2), tmp_path / "alone.duckdb")
+    # the same posts plus older news from Sunday 2023-12-10 on
+    older = [_post(-day, "news.example", "web", -day, "article", "article") for day in range(1, 23)]
+    more = _cadence_starts(_ceo_only(first_day=2) + older, tmp_path / "more.duckdb")
+    assert len(alone) == 2 and alone[1:] == more[1:]  # the stop's week does not move
+    assert alone[1].weekday() == 0 and alone[1] == date(2024, 6, 3)  # the first Monday of a week without posts
+
+
+def test_withdrawal_now_is_the_collection_s_end_on_a_one_account_store(tmp_path: Path) -> None:
+    s = DuckDBStore(tmp_path / "one.duckdb")
+    try:
+        run = s.start_run(["ceo.csv"], {})
+        s.write(_ceo_only(), run)
+        s.finish_run(run, {"new": 450})
+        # the collection ran until day 200 (pinned: finish_run writes the time it is called)
+        s._con.execute("UPDATE ingest_runs SET finished_at = ?", [T0 + timedelta(days=200)])
+        result = Withdrawal().run(s, WATCHLIST, entity="ceo")
+        rows = result.table.to_pylist()
+        without_runs_until = Withdrawal().run(s, WATCHLIST, entity="ceo", until="2024-06-08")
+    finally:
+        s.close()
+    silence = next(r for r in rows if r["row"] == "silence" and r["content_type"] == "all")
+    assert silence["end"] == date(2024, 7, 19) and silence["days_since_last"] == 51  # day 149 → day 200
+    assert silence["silence_percentile"] == 1.0 and silence["confidence"] == 0.0
+    assert any("silence measured up to 2024-07-19 (when the last ingest run finished)" in n for n in result.notes)
+    why = next(n for n in result.notes if n.startswith("ceo (weibo/ceo1)"))
+    assert "nothing else was collected" in why and "cannot tell a stop from a gap" in why
+    assert any("up to 2024-06-08 (--until)" in n for n in without_runs_until.notes)
+
+
+def test_withdrawal_trump_silence_up_to_the_collection_s_end(shared_data: Path, tmp_path: Path) -> None:
+    """Real data: @realDonaldTrump's tweets read by limelight's CSV source into a store of their own;
+    the collection ran until 2021-02-01. Without --as-of the silence since 2021-01-08 shows, and the
+    note says why its confidence is 0."""
+    import importlib
+
+    from limelight.eval.changepoints import TRUMP_FILE
+    from limelight.models import Account, Entity
+    from limelight.registry import DEFAULT_PLUGINS, Registry
+    from limelight.settings import Settings
+    from limelight.sources.base import SourceContext
+    from limelight.sources.dispatch import read_all
+
+    sources = Registry()
+    sources._loaded = True  # the source plugins only, as the eval reads them
+    for module in DEFAULT_PLUGINS:
+        if module.startswith("limelight.sources."):
+            importlib.import_module(module).register(sources)
+    docs = [i for i in read_all([str(shared_data / TRUMP_FILE)], SourceContext(Settings.from_dict({}), None), sources)
+            if isinstance(i, Document)]
+    wl = Watchlist((Entity("trump", "person", "Donald Trump", accounts=(Account("x", docs[0].source.handle),)),))
+    s = DuckDBStore(tmp_path / "trump.duckdb")
+    try:
+        run = s.start_run(["trump.csv"], {})
+        s.write([Enriched(d) for d in docs], run)
+        s.finish_run(run, {})
+        s._con.execute("UPDATE ingest_runs SET finished_at = TIMESTAMPTZ '2021-02-01 12:00:00+00'")
+        result = Withdrawal().run(s, wl, content_type="all")
+    finally:
+        s.close()
+    rows = result.table.to_pylist()
+    silence = next(r for r in rows if r["row"] == "silence")
+    assert silence["end"] == date(2021, 2, 1) and silence["days_since_last"] >= 25
+    assert silence["silence_percentile"] > 0.99 and silence["confidence"] == 0.0
+    assert any("nothing else was collected" in n for n in result.notes)
+    stop = [r for r in rows if r["row"] == "cadence"][-1]
+    assert stop["posts"] == 0 and stop["start"].weekday() == 0  # a Monday: ISO weeks

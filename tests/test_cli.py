@@ -9,6 +9,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
+import limelight
 from limelight.cli import main
 
 
@@ -19,7 +20,7 @@ def run(*args: str) -> tuple[int, str]:
 
 @pytest.fixture()
 def project(tmp_path: Path) -> Path:
-    code, out = run("init", str(tmp_path / "proj"))
+    code, out = run("init", "--example", "seed", str(tmp_path / "proj"))
     assert code == 0, out
     return tmp_path / "proj"
 
@@ -77,7 +78,8 @@ def test_cli_bad_items_reported_and_rest_ingested(project: Path, seed_file: Path
     shutil.copy(seed_file, inbox / "seed.txt")
     (inbox / "empty.html").write_bytes(b"")
     (inbox / "image.html").write_bytes(bytes(range(256)) * 40)
-    (inbox / "posts.ndjson").write_text('{"id": 1}\n{broken\n', encoding="utf-8")
+    (inbox / "posts.ndjson").write_text('{"id": "1", "thread_id": "1", "author": "a", "body": "Lei Jun smiles"}\n'
+                                        '{broken\n', encoding="utf-8")
     code, out = run("ingest", "-p", str(project), "-q", str(inbox))
     assert code == 1, out
     assert "empty" in out.lower()
@@ -112,13 +114,76 @@ def test_cli_report_visibility_formats(project: Path, seed_file: Path) -> None:
     code, out = run("report", "visibility", "-p", str(project), "--by", "week", "--entity", "lei-jun",
                     "--format", "json")
     assert code == 0, out
-    rows = json.loads(out)
+    report = json.loads(out)  # a report is an object: its notes travel with its rows
+    rows = report["rows"]
+    assert report["analysis"] == "visibility" and report["options"]["by"] == "week"
+    assert "periods in UTC (weeks start on Monday)" in report["notes"]
     assert rows and rows[0]["entity_id"] == "lei-jun" and rows[0]["period"].startswith("2025-12-22")
     assert rows[0]["headline"] >= 1 and rows[0]["audience"] >= 1
     code, out = run("report", "visibility", "-p", str(project), "--format", "csv")
     assert code == 0
-    header = next(csv.reader(io.StringIO(out)))
+    lines = list(csv.reader(io.StringIO(out)))
+    assert lines[0] == ["# note: periods in UTC (weeks start on Monday)"]  # notes first, one cell each
+    header = next(line for line in lines if not line[0].startswith("#"))
     assert "share_of_voice" in header
+
+
+def test_cli_report_table_fits_the_terminal_and_shows_evidence_titles(project: Path, seed_file: Path) -> None:
+    run("ingest", "-p", str(project), "-q", str(seed_file))
+    result = CliRunner(env={"COLUMNS": "70"}).invoke(
+        main, ["report", "visibility", "-p", str(project), "--entity", "lei-jun"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    # the lines below the table (what did not fit, the notes) are left to the terminal to wrap
+    table = [line for line in lines if not line.startswith("note:") and "more column(s) do not fit" not in line]
+    assert all(len(line) <= 70 for line in table), lines
+    assert len(table) == 4  # title, header, rule, one row: no cell wraps
+    assert any("…" in line for line in table)
+    assert any("do not fit: " in line and "evidence" in line for line in lines)
+    assert "note: periods in UTC (weeks start on Monday)" in lines
+    full = CliRunner(env={"COLUMNS": "70"}).invoke(
+        main, ["report", "visibility", "-p", str(project), "--entity", "lei-jun", "--full"], catch_exceptions=False)
+    # the evidence column names the article (its title), not its id
+    assert "Der Donnerlord ist anders." in full.output
+
+
+def test_cli_report_option_ranges_are_usage_errors(project: Path, seed_file: Path) -> None:
+    run("ingest", "-p", str(project), "-q", str(seed_file))
+    code, out = run("analyze", "visibility", "-p", str(project), "--evidence-limit", "1000000")
+    assert code == 2, out
+    assert "--evidence-limit" in out and "0<=x<=10000" in out and "Traceback" not in out
+    code, out = run("analyze", "tone", "-p", str(project), "--evidence-limit", "10000")
+    assert code == 0, out  # the largest allowed value reaches DuckDB's bounded top-n clamped
+    code, out = run("analyze", "visibility", "-p", str(project), "--timezone", "Europe/Berln")
+    assert code == 2 and "not a time zone" in out
+
+
+def test_cli_every_report_takes_the_scope_options() -> None:
+    for name in ("visibility", "storms", "spillover", "withdrawal", "share_of_voice", "tone", "copied_posts",
+                 "stories"):
+        code, out = run("report", name, "--help")
+        assert code == 0, out
+        for flag in ("--since", "--until", "--language", "--source", "--kind", "--timezone", "--full"):
+            assert flag in out, (name, flag)
+
+
+def test_cli_locked_store_hint_names_what_holds_it(project: Path, seed_file: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    run("ingest", "-p", str(project), "-q", str(seed_file))
+    # another process holds the store open for writing, as a running ingest would
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('open', flush=True); time.sleep(60)", str(project / "limelight.duckdb")],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        code, out = run("sql", "-p", str(project), "--write", "select 1")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert code == 2, out
+    assert "an ingest, link, tone apply or report" in out and "web app" not in out
 
 
 # Ingested text is hostile: rich markup, an OSC 8 hyperlink written with raw escape sequences.
@@ -206,6 +271,9 @@ def test_cli_analyze_stories_renders_hostile_title(hostile: Path) -> None:
     assert code == 0, out
     code, out = run("analyze", "stories", "-p", str(hostile))
     assert code == 0, out
+    assert "Evil [/bo" in out and "\x1b" not in out  # cut to fit the terminal, still literal
+    code, out = run("analyze", "stories", "-p", str(hostile), "--full")
+    assert code == 0, out
     assert "[/bold]" in out
     assert "\x1b" not in out
 
@@ -220,3 +288,17 @@ def test_cli_failed_item_line_escapes_controls(project: Path, tmp_path: Path,
     assert code == 1, out
     assert "evil\\x1b[2J\\u202e.html" in out
     assert "\x1b" not in out and "\u202e" not in out
+
+
+def test_cli_init_writes_a_commented_template_not_a_company(tmp_path: Path) -> None:
+    """`limelight init` wrote another company's watchlist (Xiaomi's); now a short commented
+    template, and the founding case only on request (--example seed)."""
+    code, _ = run("init", str(tmp_path / "blank"))
+    assert code == 0
+    text = (tmp_path / "blank" / "watchlist.toml").read_text(encoding="utf-8")
+    assert "Xiaomi" not in text and "docs/watchlist.md" in text
+    assert all(line.startswith("#") for line in text.splitlines() if line.strip())
+    assert len(limelight.open_project(tmp_path / "blank").watchlist) == 0
+    code, _ = run("init", "--example", "seed", str(tmp_path / "seed"))
+    assert code == 0
+    assert "lei-jun" in {e.id for e in limelight.open_project(tmp_path / "seed").watchlist.entities}

@@ -37,3 +37,10 @@ def test_watchlist_check_rows_are_plain_dicts() -> None:
 
 def test_watchlist_check_without_texts_skips_never_matched() -> None:
     assert not [f for f in check_watchlist(WL) if f.kind == "never_matched"]
+
+
+def test_watchlist_check_never_matched_counts_the_stored_documents() -> None:
+    findings = check_watchlist(WL, ["Lei Jun und Xiaomi", "Xiaomi Auto"])
+    missing = next(f for f in findings if f.kind == "never_matched" and f.alias == "Lu")
+    assert missing.as_dict()["message"] == "not found in any of the 2 stored documents"
+    assert "sample" not in " ".join(str(v) for f in findings for v in f.as_dict().values())

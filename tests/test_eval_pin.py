@@ -6,8 +6,8 @@ import json
 from datetime import date
 from pathlib import Path
 
-from limelight.eval.base import EvalRow, load_floors
-from limelight.eval.pin import floor3, floor_of, pin_floors
+from limelight.eval.base import EvalRow, load_ceilings, load_floors
+from limelight.eval.pin import ceil3, ceiling_of, floor3, floor_of, pin_floors
 from limelight.eval.runner import check_floors
 
 
@@ -75,3 +75,37 @@ def test_eval_pin_keeps_a_raised_floor_below_its_value(tmp_path: Path) -> None:
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["floors"] == {"tone/x/macro_f1": 0.65, "storms/x/hit_rate": 0.566}
     assert [(e["date"], e["stages"]) for e in data["pinned"]] == [("2026-12-01", ["tone"]), ("2026-12-02", ["storms"])]
+
+
+def _capped(metric: str, value: float, ci: tuple[float, float] | None) -> EvalRow:
+    return EvalRow("stories", "x", metric, value, 3000, ci_low=ci[0] if ci else None,
+                   ci_high=ci[1] if ci else None, ci_method="bootstrap" if ci else "", lower_is_better=True,
+                   ceiling=True)
+
+
+def test_eval_pin_ceiling_rounds_up_and_never_below_value() -> None:
+    assert ceil3(0.935) == 0.935 and ceil3(0.9351) == 0.936 and ceil3(25.0) == 25.0
+    assert ceiling_of(_capped("largest_story", 15.0, (15.0, 24.5))) == 24.5
+    assert ceiling_of(_capped("share", 0.0042, (0.0, 0.00912))) == 0.01
+    assert ceiling_of(_capped("share", 0.02, (0.005, 0.015))) == 0.02  # never below what was measured
+    assert ceiling_of(_capped("largest_story", 15.0, None)) is None
+    # lower is better without asking for a ceiling: printed only, as before
+    assert ceiling_of(_row("stories", "false_link_rate", 0.01, (0.005, 0.02), "wilson", lower_is_better=True)) is None
+
+
+def test_eval_pin_writes_ceilings_and_keeps_other_stages(tmp_path: Path) -> None:
+    path = tmp_path / "floors.json"
+    path.write_text(json.dumps({"floors": {"stories/x/f1": 0.8, "tone/y/macro_f1": 0.4},
+                                "ceilings": {"stories/x/largest_story": 30.0, "stories/x/gone": 1.0,
+                                             "tone/y/errors": 5.0}}), encoding="utf-8")
+    rows = [_row("stories", "f1", 0.85, (0.81, 0.9)), _capped("largest_story", 15.0, (15.0, 24.5)),
+            _capped("share_in_stories_over_20", 0.0, (0.0, 0.0091))]
+    report = pin_floors(rows, path, today=date(2026, 12, 3), versions={})
+    assert load_ceilings(path) == {"stories/x/largest_story": 24.5, "stories/x/share_in_stories_over_20": 0.01,
+                                   "tone/y/errors": 5.0}  # tone did not run: kept as it was
+    assert load_floors(path) == {"stories/x/f1": 0.81, "tone/y/macro_f1": 0.4}  # no floor for a capped row
+    assert report.ceilings_added == 1 and report.ceilings_lowered == 1 and not report.raised_ceilings
+    assert report.dropped_ceilings == ["stories/x/gone"]
+    assert any("ceiling dropped" in line and "stories/x/gone" in line for line in report.lines())
+    assert json.loads(path.read_text(encoding="utf-8"))["intervals"]["stories/x/largest_story"]["high"] == 24.5
+    assert check_floors(rows, load_floors(path), load_ceilings(path)) == []

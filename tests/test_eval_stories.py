@@ -1,10 +1,23 @@
-"""Helpers of the stories evaluation: gold topics from WikiRef file names, pairwise scores, ARI."""
+"""Helpers of the stories evaluation: gold topics from WikiRef file names, pairwise scores, ARI, the
+Reuters headline sample."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from limelight.eval.stories import _ari, _pairwise, _pearson, _topic
+from limelight.eval.stories import (
+    REUTERS_DOCS,
+    REUTERS_FILE,
+    REUTERS_FROM,
+    REUTERS_TO,
+    _ari,
+    _pairwise,
+    _pearson,
+    _reuters_sample,
+    _topic,
+)
 
 
 def test_eval_stories_topic_from_file_name() -> None:
@@ -31,3 +44,13 @@ def test_eval_stories_pearson_sign_and_degenerate_input() -> None:
     x = np.array([0.9, 0.8, 0.5, 0.2])
     assert _pearson(x, -np.array([1.0, 1.5, 3.0, 4.0])) > 0.95  # 1 = very similar on the SemEval scale
     assert _pearson(x, np.ones(4)) == 0.0
+
+
+def test_eval_stories_reuters_sample_is_fixed_and_in_time_order(shared_data: Path) -> None:
+    path = shared_data / "news" / REUTERS_FILE
+    heads = _reuters_sample(path)
+    assert len(heads) == REUTERS_DOCS
+    assert all(REUTERS_FROM <= h["date"] <= REUTERS_TO and h["title"].strip() for h in heads)
+    keys = [(h["date"], h["datetime"], h["title"], h["url"]) for h in heads]
+    assert keys == sorted(keys)
+    assert [h["url"] for h in _reuters_sample(path)] == [h["url"] for h in heads]  # same seed, same sample

@@ -118,3 +118,68 @@ def test_exports_json_is_exact_and_escapes_controls() -> None:
 def test_exports_unknown_format_refused() -> None:
     with pytest.raises(ValueError, match="unknown format"):
         write_table(pa.table({"a": [1]}), "xml", io.StringIO())
+
+
+DOUYIN = "抖音_超级品牌旗舰店官方账号_douyin_brand_flagship_official_2024"
+WIDE = pa.table({"entity_id": ["brand", "ceo"], "platform": ["douyin", "weibo"], "handle": [DOUYIN, "ceo1"],
+                 "row": ["silence", "cadence"], "posts": [3, 400], "confidence": [0.0, 1.0],
+                 "evidence": [["d1", "d2", "d3", "d4"], []]})
+
+
+def test_exports_table_fits_the_width_one_line_per_row() -> None:
+    text = table_out(WIDE, width=60, title="Withdrawal", notes=("silence measured up to 2024-07-18",))
+    lines = text.splitlines()
+    from rich.cells import cell_len
+
+    assert max(cell_len(line) for line in lines) <= 60
+    # title, header, rule, two rows, the note: nothing wraps onto a second line
+    assert len(lines) == 6 and lines[-1] == "note: silence measured up to 2024-07-18"
+    brand = next(line for line in lines if line.startswith("brand"))
+    assert "…" in brand and DOUYIN not in text and "抖音" in brand
+
+
+def test_exports_table_full_shows_every_cell_whole() -> None:
+    text = table_out(WIDE, width=60, full=True, documents={"d1": "Brand recalls phones (https://example.org/r)"})
+    assert DOUYIN in text and "…" not in text
+    assert "Brand recalls phones (https://example.org/r); d2; d3; d4" in text  # every item with --full
+    assert len(text.splitlines()) == 4
+
+
+def test_exports_table_evidence_shows_titles_and_urls() -> None:
+    docs = {f"d{i}": f"Title {i} (https://example.org/{i})" for i in range(1, 5)}
+    text = table_out(pa.table({"n": [1], "evidence": [["d1", "d2", "d3", "d4"]]}), width=200, documents=docs)
+    shown = "; ".join(f"Title {i} (https://example.org/{i})" for i in (1, 2, 3)) + " (+1 more)"
+    assert shown in text
+    assert "d4" not in text
+
+
+def test_exports_table_leaves_out_columns_that_cannot_fit_and_says_so() -> None:
+    table = pa.table({f"column_{i}": [f"value number {i}"] for i in range(12)})
+    header, _rule, row, more = table_out(table, width=40).splitlines()
+    # five columns of 6 characters and their gaps fit in 40; the other seven are named below
+    assert header.startswith("column_0") and "column_5" not in header and len(row) <= 40
+    assert more.startswith("7 more column(s) do not fit: column_5, ")
+    assert more.endswith("(--full or --format json shows them)")
+
+
+def test_exports_json_report_keeps_the_notes() -> None:
+    out = io.StringIO()
+    write_table(WIDE, "json", out, title="Withdrawal", notes=("silence measured up to 2024-07-18",),
+                meta={"analysis": "withdrawal", "options": {"as_of": "2024-07-18"}})
+    data = json.loads(out.getvalue())
+    assert data["analysis"] == "withdrawal" and data["options"] == {"as_of": "2024-07-18"}
+    assert data["notes"] == ["silence measured up to 2024-07-18"] and data["title"] == "Withdrawal"
+    assert data["rows"][0]["handle"] == DOUYIN and data["rows"][0]["evidence"] == ["d1", "d2", "d3", "d4"]
+
+
+def test_exports_csv_notes_before_the_header_and_cells_still_neutralised() -> None:
+    table = pa.table({"title": ["=cmd|' /C calc'!A0"], "n": [1]})
+    notes = ("periods in UTC, weeks start on Monday", "two\nlines")
+    out = io.StringIO()
+    write_table(table, "csv", out, notes=notes)
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows == [["# note: periods in UTC, weeks start on Monday"], ["# note: two lines"], ["title", "n"],
+                    ["'=cmd|' /C calc'!A0", "1"]]
+    out = io.StringIO()
+    write_table(table, "csv", out, notes=notes, csv_raw=True)
+    assert list(csv.reader(io.StringIO(out.getvalue())))[3] == ["=cmd|' /C calc'!A0", "1"]

@@ -136,3 +136,84 @@ def test_extract_html_real_pages_from_trafilatura_eval(shared_data: Path) -> Non
     # trafilatura itself misses the last snippet (a line after a link list); three of four is its score.
     assert len(found) >= 3
     assert not any(" ".join(s.split()) in text for s in item["without"])
+
+
+# -- what containers say about a page: feed and sitemap hints (issue #8, item 8) --------------------
+
+FEED = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Tech CN</title>
+<item><title>小米发布新车 雷军介绍YU7的续航和价格</title><link>https://news.example.cn/2025/12/27/yu7.html</link>
+<pubDate>Sat, 27 Dec 2025 08:30:00 +0800</pubDate>
+<description>小米集团今天在北京发布了新款电动车YU7。雷军在发布会上介绍了续航、价格和交付时间。首批车辆将于明年一月交付。</description>
+</item></channel></rss>"""
+
+
+def test_extract_html_page_built_from_a_feed_entry_keeps_the_pubdate_time(tmp_path: Path) -> None:
+    # Offline, the entry's page has no metadata of its own; htmldate read the day off its URL and
+    # 08:30+08:00 was stored as midnight UTC.
+    from limelight.sources.base import Input, SourceContext
+    from limelight.sources.feeds import Feeds
+
+    path = tmp_path / "cn.rss"
+    path.write_text(FEED, encoding="utf-8")
+    (page,) = list(Feeds().read(Input(origin=str(path), path=path), SourceContext(Settings.defaults())))
+    assert isinstance(page, RawPage) and page.hint("published") == "2025-12-27T08:30:00+08:00"
+    doc = HtmlExtractor().extract(page, Settings.defaults())
+    assert doc.published_at == datetime(2025, 12, 27, 0, 30, tzinfo=UTC)
+    assert doc.date_source == "feed"
+
+
+def test_extract_html_container_time_replaces_a_bare_day_on_that_day() -> None:
+    html = ("<html><head><title>Messe in Hannover</title></head><body><article><h1>Messe in Hannover</h1>"
+            f"<p>{BODY}</p><p>{BODY}</p></article></body></html>")
+    url = "https://news.example.de/2025/12/27/messe.html"
+    same_day = RawPage(origin="x", content=html.encode(), format="html", url=url,
+                       hints=(("published", "2025-12-27T08:30:00+08:00"), ("sitemap", "s.xml")))
+    doc = HtmlExtractor().extract(same_day, Settings.defaults())
+    assert (doc.published_at, doc.date_source) == (datetime(2025, 12, 27, 0, 30, tzinfo=UTC), "sitemap")
+    # A container date for another day does not override what the page (its URL) says.
+    other = RawPage(origin="x", content=html.encode(), format="html", url=url,
+                    hints=(("published", "2025-12-20T08:30:00+08:00"),))
+    doc = HtmlExtractor().extract(other, Settings.defaults())
+    assert doc.published_at == datetime(2025, 12, 27, tzinfo=UTC) and doc.date_source in ("url", "htmldate")
+
+
+def test_extract_html_news_sitemap_title_when_the_page_names_none() -> None:
+    html = f"<html><body><article><p>{BODY}</p><p>{BODY}</p></article></body></html>"
+    page = RawPage(origin="x", content=html.encode(), format="html", url="https://news.example.vn/a",
+                   hints=(("title", "Lôi Quân khác lạ"), ("sitemap", "news-sitemap.xml")))
+    assert HtmlExtractor().extract(page, Settings.defaults()).title == "Lôi Quân khác lạ"
+    titled = RawPage(origin="x", content=PAGE.encode(), format="html", url="https://www.techblatt.example.de/a/1",
+                     hints=(("title", "Something else"),))
+    assert HtmlExtractor().extract(titled, Settings.defaults()).title == "Xiaomi ändert die Strategie"
+
+
+# -- UTF-8 with a few bad bytes (item 11) -----------------------------------------------------------
+
+def test_extract_html_real_utf8_page_with_stray_cp1252_bytes_is_read_as_utf8(shared_data: Path) -> None:
+    # This real page declares UTF-8 and has four cp1252 bytes in one alt text ("Mitgef\xfchl"):
+    # it was decoded whole as cp1250, every umlaut turned to mojibake.
+    from limelight.textio import decode_bytes
+
+    path = shared_data / "extraction" / "trafilatura_eval" / "html" / "tierschutzpartei.de-wildvogelauffang.html.gz"
+    text, encoding = decode_bytes(gzip.decompress(path.read_bytes()))
+    assert encoding == "utf-8" and text.count("\ufffd") == 4
+    assert "Wildvogelauffang- und Auswilderungsstation" in text and "Ã" not in text
+
+
+def test_extract_html_real_german_page_with_nine_corrupted_bytes(shared_data: Path) -> None:
+    from limelight.textio import decode_bytes
+
+    path = shared_data / "extraction" / "trafilatura_eval" / "html" / "iwr.de.IWRpressedienst.Nordex.html.gz"
+    data = bytearray(gzip.decompress(path.read_bytes()))
+    clean = data.decode("utf-8")
+    starts = [i for i in range(len(data)) if data[i] == 0xC3][::7][:9]  # 9 umlauts lose their second byte
+    assert len(starts) == 9
+    for i in starts:
+        data[i + 1] = ord("?")
+    text, encoding = decode_bytes(bytes(data))
+    assert encoding == "utf-8" and text.count("\ufffd") == 9
+    words = [w for w in clean.split() if any(c in w for c in "äöüÄÖÜß")]
+    assert sum(w in text for w in words) >= len(words) - 9  # all but the nine damaged words intact
+    doc = HtmlExtractor().extract(RawPage(origin=str(path), content=bytes(data), format="html"), Settings.defaults())
+    assert "für" in doc.text and "Ă" not in doc.text

@@ -1,8 +1,9 @@
-"""Exact and near duplicates on SYNTHETIC documents: kinds, direction, short texts left out."""
+"""Exact and near duplicates on SYNTHETIC documents: kinds, direction, short texts, templated headlines."""
 
 from __future__ import annotations
 
 from limelight.link.duplicates import Doc, find_duplicates
+from limelight.link.minhash import jaccard, shingles
 from limelight.models import content_hash
 
 BODY = ("Kestrel Auto delivered more than 41,000 vehicles in June, a record for the young carmaker. "
@@ -35,3 +36,23 @@ def test_link_duplicates_threshold_and_short_texts() -> None:
     assert find_duplicates(docs, 0.99) == []
     short = [_doc("p", "s", 1.0, "Support!"), _doc("q", "t", 2.0, "Support! Yes")]
     assert find_duplicates(short, 0.5) == []  # too short to call a near-copy
+
+
+def test_link_duplicates_templated_headlines_of_different_companies_are_not_copies() -> None:
+    # Shaped like real wire headlines (issue #8): one name changes in a fixed template, at the end
+    # where it costs a single shingle, so the shingle Jaccard reaches the threshold all the same.
+    template = [
+        ("Trading Halt / Suspension de la negociation par l'autorite de marche - ACM", "s"),
+        ("Trading Halt / Suspension de la negociation par l'autorite de marche - BRW", "s"),
+        ("CORVID CORPORATION SHAREHOLDER ALERT: Dunlin & Egret, P.A. Announces Investigation Of Buyout", "t"),
+        ("KESTREL CORPORATION SHAREHOLDER ALERT: Dunlin & Egret, P.A. Announces Investigation Of Buyout", "t"),
+    ]
+    docs = [_doc(f"h{i}", source, float(i), text) for i, (text, source) in enumerate(template)]
+    pairs = [(shingles(docs[i].text), shingles(docs[i + 1].text)) for i in (0, 2)]
+    assert all(jaccard(a, b) >= 0.8 for a, b in pairs)  # what MinHash alone would call near-copies
+    assert find_duplicates(docs, 0.8) == []
+    # A real copy of a headline adds a prefix or a suffix, or changes case and punctuation: linked.
+    copies = [_doc("a", "wire", 1.0, "Kestrel Auto begins marketing 10-year dollar bond at 6.25% yield area"),
+              _doc("b", "wire", 1.1, "UPDATE 1-Kestrel Auto begins marketing 10-year dollar bond at 6.25% yield area"),
+              _doc("c", "wire", 1.2, "Kestrel Auto Begins Marketing 10-Year Dollar Bond at 6.25% Yield Area -sources")]
+    assert {(x.from_id, x.to_id) for x in find_duplicates(copies, 0.8)} == {("b", "a"), ("c", "a")}

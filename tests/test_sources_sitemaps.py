@@ -80,3 +80,17 @@ def test_sitemaps_offline_says_fetching_is_needed(tmp_path) -> None:  # type: ig
 def test_sitemaps_parse_rejects_other_xml() -> None:
     with pytest.raises(ValueError, match="urlset"):
         parse_sitemap(b"<rss><channel/></rss>")
+
+
+def test_sitemaps_only_news_title_is_the_page_title() -> None:
+    # image:title names a picture on the page, not the page.
+    data = """<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+      xmlns:image="http://www.google.com/schemas/sitemap-image/1.1"
+      xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+      <url><loc>https://a.example/1</loc><image:image><image:loc>https://a.example/1.jpg</image:loc>
+        <image:title>Foto: dpa</image:title></image:image></url>
+      <url><loc>https://a.example/2</loc><news:news><news:title>Lôi Quân khác lạ</news:title></news:news></url>
+    </urlset>""".encode()
+    _, (first, second) = parse_sitemap(data)
+    assert ("title", "Foto: dpa") not in first.hints
+    assert ("title", "Lôi Quân khác lạ") in second.hints

@@ -101,3 +101,14 @@ def test_social_ndjson_streams_large_files(tmp_path: Path) -> None:
     first = next(it)  # the generator yields before reading the rest
     assert isinstance(first, Document)
     assert sum(1 for _ in it) == 19_999
+
+
+def test_social_ndjson_record_of_no_known_shape_is_an_error_row(tmp_path: Path) -> None:
+    # Read as a 4CAT item, {"text", "date"} became an empty post under an unknown account.
+    p = tmp_path / "notes.jsonl"
+    p.write_text('{"text": "Lei Jun spoke", "date": "2025-12-27"}\n{"text": "again", "date": "2025-12-28"}\n',
+                 encoding="utf-8")
+    first, second = _read(p)
+    assert isinstance(first, ItemError) and first.origin == f"{p}:1" and isinstance(second, ItemError)
+    assert first.message == "neither a Zeeschuimer capture nor a 4CAT item (keys: text, date)"
+    assert "[mappings.NAME]" in first.hint

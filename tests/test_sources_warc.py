@@ -88,3 +88,25 @@ def test_warc_truncated_archive_reports_records_read(tmp_path: Path) -> None:
     (err,) = errors(items)
     assert "truncated or corrupt" in err.message and "record(s) read before the damage" in err.message
     assert len(pages(items)) >= 1
+
+
+def _raw_record(warc_type: bytes | None, url: bytes) -> bytes:
+    body = b"<html><title>T</title><p>Lei Jun</p></html>"
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n" + body
+    head = b"WARC/1.0\r\n" + (b"WARC-Type: " + warc_type + b"\r\n" if warc_type else b"")
+    head += (b"WARC-Target-URI: " + url + b"\r\nWARC-Date: 2025-12-27T10:00:00Z\r\n"
+             b"Content-Type: application/http; msgtype=response\r\nContent-Length: "
+             + str(len(http)).encode() + b"\r\n\r\n")
+    return head + http + b"\r\n\r\n"
+
+
+def test_warc_record_without_warc_type_is_one_error_row(tmp_path: Path) -> None:
+    # It was skipped like a request record, with no error row: a record WARC does not define.
+    p = tmp_path / "typeless.warc"
+    first = _raw_record(b"response", b"https://example.org/a")
+    p.write_bytes(first + _raw_record(None, b"https://example.org/b") + _raw_record(b"response", b"https://example.org/c"))
+    items = list(Warc().read(file_input(p), ctx()))
+    (err,) = errors(items)
+    assert err.origin == f"{p}#{len(first)}"
+    assert err.message == "a record without a WARC-Type header: not a WARC record, skipped"
+    assert [pg.url for pg in pages(items)] == ["https://example.org/a", "https://example.org/c"]

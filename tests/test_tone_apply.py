@@ -11,7 +11,7 @@ from limelight.cli import main
 
 
 def test_tone_apply_scores_stored_mentions_once(tmp_path: Path, seed_file: Path) -> None:
-    project = limelight.init(tmp_path / "p")
+    project = limelight.init(tmp_path / "p", example="seed")
     limelight.ingest([str(seed_file)], project, fetch=False)
     counts = "select count(*) filter (where tone is null) as missing, count(*) as n from mentions"
     before = limelight.query(counts, project).to_pylist()[0]

@@ -164,7 +164,7 @@ def test_tone_transformers_relative_folder_is_found_in_the_project(sentiment_mod
 
 
 def test_tone_transformers_apply_writes_tone_to_the_store(tmp_path: Path, sentiment_model: Path) -> None:
-    project = limelight.init(tmp_path / "p")
+    project = limelight.init(tmp_path / "p", example="seed")
     # A project-relative model folder, as a user would keep it next to limelight.toml.
     (project.root / "tone-model").symlink_to(sentiment_model, target_is_directory=True)
     (project.root / "limelight.toml").write_text(

@@ -9,7 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from limelight.analyses.base import AnalysisResult, evidence_documents
+from limelight.analyses.base import SCOPE_NAMES, AnalysisResult, Scope, evidence_documents
 from limelight.enrich.rematch import RematchSummary
 from limelight.errors import UsageError
 from limelight.link.run import LinkSummary
@@ -28,11 +28,19 @@ def open_project(root: Path | str = ".") -> Project:
     return Project.open(root)
 
 
-def init(root: Path | str, *, sample: bool = False) -> Project:
-    """Create a project folder. With ``sample=True`` it also gets the bundled synthetic sample
+def init(root: Path | str, *, sample: bool = False, example: str | None = None) -> Project:
+    """Create a project folder with limelight.toml and a commented watchlist template.
+    ``example="seed"`` writes the founding case's watchlist instead (Xiaomi, Lei Jun and their
+    aliases in four scripts). With ``sample=True`` it also gets the bundled synthetic sample
     (articles, feeds, social exports) in ``sample/`` and the sample's watchlist."""
     if not sample:
-        return init_project(root)
+        if example is None:
+            return init_project(root)
+        from limelight.project import EXAMPLES
+
+        if example not in EXAMPLES:
+            raise UsageError(f"no example watchlist {example!r}", f"examples: {', '.join(sorted(EXAMPLES))}")
+        return init_project(root, watchlist=EXAMPLES[example])
     from limelight.sample.generate import write_sample
 
     root = Path(root)
@@ -54,6 +62,8 @@ def ingest(
     fetch: bool = True,
     on_error: Callable[[ItemError], None] | None = None,
     on_progress: Callable[[IngestStats], None] | None = None,
+    on_stage: Callable[[str, int, int], None] | None = None,
+    reprocess: bool = False,
 ) -> IngestResult:
     proj = _project(project)
     if isinstance(targets, str):
@@ -61,7 +71,8 @@ def ingest(
     if not targets:
         raise UsageError("nothing to ingest", "name files, folders, globs or URLs")
     return _ingest(proj, list(targets), workers=workers, mapping=mapping, source=source, account=account,
-                   fetch=fetch, on_error=on_error, on_progress=on_progress)
+                   fetch=fetch, on_error=on_error, on_progress=on_progress, on_stage=on_stage,
+                   reprocess=reprocess)
 
 
 def apply_watchlist(project: Project | Path | str = ".", *,
@@ -79,11 +90,13 @@ def apply_watchlist(project: Project | Path | str = ".", *,
         store.close()
 
 
-def link(project: Project | Path | str = ".", *, only: list[str] | None = None) -> LinkSummary:
-    """Run the linkers over the store (duplicates, translations, stories, copied posts); idempotent."""
+def link(project: Project | Path | str = ".", *, only: list[str] | None = None,
+         on_progress: Callable[[str, int, int], None] | None = None) -> LinkSummary:
+    """Run the linkers over the store (duplicates, translations, stories, copied posts); idempotent.
+    ``on_progress(stage, done, total)`` is called as they work."""
     from limelight.link.run import link_corpus
 
-    return link_corpus(project, only=only)
+    return link_corpus(project, only=only, on_progress=on_progress)
 
 
 def analyses() -> list[Any]:
@@ -93,8 +106,9 @@ def analyses() -> list[Any]:
 def analyze(name: str, project: Project | Path | str = ".", **options: Any) -> AnalysisResult:
     """Run a registered analysis; unknown options are refused with the list of known ones.
 
-    ``timezone`` defaults to the project's ``report.timezone``. The result's ``documents`` maps
-    every evidence id to "title (url)", for outputs that show evidence to a reader."""
+    ``timezone`` defaults to the project's ``report.timezone``. The notes start with the report's
+    scope ("periods in Europe/Berlin", the filters), and the result's ``documents`` maps every
+    evidence id to "title (url)", for outputs that show evidence to a reader."""
     proj = _project(project)
     analysis = registry.get("analysis", name)
     known = {o.name: o for o in analysis.options}
@@ -115,7 +129,10 @@ def analyze(name: str, project: Project | Path | str = ".", **options: Any) -> A
         documents = evidence_documents(store, result.table)
     finally:
         store.close()
-    return replace(result, documents=documents)
+    notes = result.notes
+    if set(known) >= SCOPE_NAMES:  # an analysis that takes the shared scope says which one it read
+        notes = (*Scope.from_options(name, full).notes(), *notes)
+    return replace(result, notes=notes, documents=documents)
 
 
 def _report_timezone(proj: Project) -> str:

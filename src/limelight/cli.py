@@ -24,13 +24,20 @@ project_option = click.option(
     show_default=True, help="Project folder (made by `limelight init`).",
 )
 format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+# Reports say what their JSON and CSV hold (the notes travel with the rows; docs: limelight.exports).
+report_format_option = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+    help="table: fits the terminal, long cells cut with …; json: an object with analysis, title, options, "
+         "notes and rows; csv: one '# note: …' line per note, then the header and the rows.")
 raw_csv_option = click.option("--raw-csv", is_flag=True,
                               help="CSV: write cells exactly as stored, without neutralising spreadsheet formulas")
+full_option = click.option("--full", is_flag=True,
+                           help="Table: show every cell whole (and every item of a list), however wide.")
 
 
 def format_options(f: Any) -> Any:
-    """--format and --raw-csv, for every command that writes a table."""
-    return format_option(raw_csv_option(f))
+    """--format, --raw-csv and --full, for every command that writes a table."""
+    return format_option(raw_csv_option(full_option(f)))
 
 
 class LimelightGroup(click.Group):
@@ -56,9 +63,11 @@ def main() -> None:
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--sample", is_flag=True, help="Also write the bundled synthetic sample into DIRECTORY/sample.")
-def init(directory: Path, sample: bool) -> None:
-    """Create a project folder with limelight.toml and watchlist.toml."""
-    project = api.init(directory, sample=sample)
+@click.option("--example", type=click.Choice(["seed"]), default=None,
+              help="Write an example watchlist instead of the commented template (seed: the founding case, Xiaomi).")
+def init(directory: Path, sample: bool, example: str | None) -> None:
+    """Create a project folder with limelight.toml and a commented watchlist.toml template."""
+    project = api.init(directory, sample=sample, example=example)
     click.echo(f"Created {project.root} with limelight.toml and watchlist.toml "
                f"({len(project.watchlist)} entities).")
     if sample:
@@ -82,9 +91,13 @@ def _print_error(err: ItemError) -> None:
               help="File every post of a CSV/JSONL export under this account handle (or outlet, for articles), "
                    "for exports without a handle column (e.g. realDonaldTrump).")
 @click.option("--offline", is_flag=True, help="Never fetch URLs (feeds keep their own entry text).")
+@click.option("--reprocess", is_flag=True,
+              help="Read the inputs again and replace what they stored (after correcting a column mapping or "
+                   "an extraction setting): known documents are replaced, and documents of these files the new "
+                   "reading no longer makes are removed.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def ingest(targets: tuple[str, ...], project: Path, workers: int | None, mapping: str | None,
-           source: str | None, account: str | None, offline: bool, quiet: bool) -> None:
+           source: str | None, account: str | None, offline: bool, reprocess: bool, quiet: bool) -> None:
     """Ingest files, folders (recursively), globs, URLs, feeds, sitemaps, WARCs and social exports."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -98,17 +111,25 @@ def ingest(targets: tuple[str, ...], project: Path, workers: int | None, mapping
                                               f"{stats.known:,} known, {stats.duplicates:,} duplicates, "
                                               f"{stats.failed:,} failed")
 
+        def on_stage(stage: str, done: int, total: int) -> None:
+            progress.update(task, description=f"Watchlist changed: {stage}, {done:,} of {total:,}")
+
         result = api.ingest(list(targets), proj, workers=workers, mapping=mapping, source=source,
-                            account=account, fetch=not offline,
-                            on_error=_print_error, on_progress=on_progress)
+                            account=account, fetch=not offline, reprocess=reprocess,
+                            on_error=_print_error, on_progress=on_progress, on_stage=on_stage)
+    if result.rematch is not None and result.rematch.changed:
+        click.echo(rematch_line(result.rematch))
     s = result.stats
     click.echo(f"Ingested {s.items:,} items in {s.seconds:.1f} s: {s.new:,} new, {s.known:,} already known, "
                f"{s.duplicates:,} duplicates within this run, {s.failed:,} failed; "
                f"{s.mentions:,} mentions stored in {proj.store_path.name} "
                f"(run {result.run_id}).")
+    if reprocess:
+        click.echo(f"Reprocessed: the documents of these inputs were replaced; {s.removed:,} that the new "
+                   f"reading no longer makes were removed.")
     if s.failed:
         click.echo(f"Failed items are listed above and in the errors table "
-                   f"(limelight sql \"select * from errors where run_id='{result.run_id}'\").", err=True)
+                   f"(limelight sql \"select * from errors where last_run_id='{result.run_id}'\").", err=True)
     sys.exit(result.exit_status)
 
 
@@ -133,26 +154,41 @@ class AnalysisGroup(click.Group):
                 params.append(click.Option([flag], type=click.Choice(opt.choices), default=opt.default,
                                            show_default=True, help=opt.help))
             else:
-                kind = int if isinstance(opt.default, int) else str
-                params.append(click.Option([flag], type=kind, default=opt.default, show_default=True,
-                                           help=opt.help))
+                params.append(click.Option([flag], type=_option_type(opt), default=opt.default,
+                                           show_default=True, help=opt.help))
 
-        def callback(project: Path, fmt: str, raw_csv: bool, **options: Any) -> None:
+        def callback(project: Path, fmt: str, raw_csv: bool, full: bool, **options: Any) -> None:
             result = api.analyze(name, project, **options)
+            meta = {"analysis": name, "options": result.options}
             write_table(result.table, fmt, sys.stdout, title=analysis.title, notes=result.notes,
-                        csv_raw=raw_csv)
+                        csv_raw=raw_csv, meta=meta, documents=result.documents, full=full,
+                        timezone=result.options.get("timezone"))
 
         cmd = click.Command(name, params=params, callback=callback, help=analysis.description)
         project_option(cmd)
         # Appended to a built Command in the order shown in --help (decorators apply in reverse).
-        format_option(cmd)
+        report_format_option(cmd)
         raw_csv_option(cmd)
+        full_option(cmd)
         return cmd
+
+
+def _option_type(opt: Any) -> click.ParamType:
+    """A number option's click type, with its declared range (click's own usage error names it)."""
+    lo, hi = opt.min, opt.max
+    if isinstance(opt.default, float):
+        return click.FloatRange(lo, hi)
+    if isinstance(opt.default, int):
+        return click.IntRange(None if lo is None else int(lo), None if hi is None else int(hi))
+    return click.STRING
 
 
 @main.group(cls=AnalysisGroup)
 def report() -> None:
-    """Reports over the store: `limelight report visibility --by week --entity lei-jun`."""
+    """Reports over the store: `limelight report visibility --by week --entity lei-jun`.
+
+    Every report takes --since, --until, --language, --source and --kind (applied to every count,
+    totals included) and counts its days in report.timezone (or --timezone); weeks start on Monday."""
 
 
 @main.group(cls=AnalysisGroup)
@@ -168,7 +204,7 @@ def watchlist() -> None:
 @watchlist.command("check")
 @project_option
 @format_options
-def watchlist_check(project: Path, fmt: str, raw_csv: bool) -> None:
+def watchlist_check(project: Path, fmt: str, raw_csv: bool, full: bool) -> None:
     """Report aliases that are ambiguous or never matched in the stored documents."""
     import pyarrow as pa
 
@@ -181,7 +217,7 @@ def watchlist_check(project: Path, fmt: str, raw_csv: bool) -> None:
         texts = table.column("t").to_pylist()
     findings = check_watchlist(proj.watchlist, texts)
     table = pa.Table.from_pylist([f.as_dict() for f in findings]) if findings else pa.table({"finding": []})
-    write_table(table, fmt, sys.stdout, title="Watchlist check", csv_raw=raw_csv)
+    write_table(table, fmt, sys.stdout, title="Watchlist check", csv_raw=raw_csv, full=full)
     if not findings:
         click.echo("No ambiguous or unmatched aliases.")
 
@@ -222,22 +258,22 @@ def rematch_line(summary: Any) -> str:
 @click.option("--write", is_flag=True, help="Open the store for writing (without it, statements that "
                                             "change the store fail).")
 @format_options
-def sql(project: Path, sql: str, write: bool, fmt: str, raw_csv: bool) -> None:
+def sql(project: Path, sql: str, write: bool, fmt: str, raw_csv: bool, full: bool) -> None:
     """Run SQL on the project's store (tables: documents, mentions, entities, sources, links, errors…).
 
     Read-only unless --write is given."""
-    write_table(api.query(sql, project, write=write), fmt, sys.stdout, csv_raw=raw_csv)
+    write_table(api.query(sql, project, write=write), fmt, sys.stdout, csv_raw=raw_csv, full=full)
 
 
 @main.command()
 @format_options
-def plugins(fmt: str, raw_csv: bool) -> None:
+def plugins(fmt: str, raw_csv: bool, full: bool) -> None:
     """List registered sources, extractors, enrichers, stores and analyses."""
     import pyarrow as pa
 
     rows = [{"kind": kind, "name": p.name, "version": p.version, "title": p.title,
              "requires": ", ".join(p.requires), "provides": ", ".join(p.provides)} for kind, p in registry]
-    write_table(pa.Table.from_pylist(rows), fmt, sys.stdout, title="Plugins", csv_raw=raw_csv)
+    write_table(pa.Table.from_pylist(rows), fmt, sys.stdout, title="Plugins", csv_raw=raw_csv, full=full)
 
 
 @main.group()
@@ -272,7 +308,8 @@ def tone_apply(project: Path, all_documents: bool) -> None:
 @click.option("--language", "-l", required=True, help="ISO 639-1 code of the texts, e.g. de.")
 @click.option("--scorer", "-s", default=None, help="Scorer name (default: the language's default, docs/tone.md).")
 @format_options
-def tone_score(texts: tuple[str, ...], language: str, scorer: str | None, fmt: str, raw_csv: bool) -> None:
+def tone_score(texts: tuple[str, ...], language: str, scorer: str | None, fmt: str, raw_csv: bool,
+               full: bool) -> None:
     """Print the tone (-1..1) and label of each text."""
     import pyarrow as pa
 
@@ -281,15 +318,25 @@ def tone_score(texts: tuple[str, ...], language: str, scorer: str | None, fmt: s
     results = score_texts(texts, language, scorer)
     table = pa.Table.from_pylist([{"text": t, "tone": r[0], "label": r[1]}
                                   for t, r in zip(texts, results, strict=True)])
-    write_table(table, fmt, sys.stdout, csv_raw=raw_csv)
+    write_table(table, fmt, sys.stdout, csv_raw=raw_csv, full=full)
 
 
 @main.command()
 @project_option
 @click.option("--only", multiple=True, help="Run only these linkers (see `limelight plugins`).")
-def link(project: Path, only: tuple[str, ...]) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def link(project: Path, only: tuple[str, ...], quiet: bool) -> None:
     """Link stored documents: duplicates, syndication, translations, story clusters, copied posts."""
-    summary = api.link(project, only=list(only) or None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  disable=quiet, transient=True, console=None) as progress:
+        task = progress.add_task("Linking…", total=None)
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            progress.update(task, description=terminal_safe(stage), completed=done, total=total)
+
+        summary = api.link(project, only=list(only) or None, on_progress=on_progress)
     parts = ", ".join(f"{name} {n:,}" for name, n in summary.links.items())
     click.echo(f"Linked in {summary.seconds:.1f} s: {summary.new_links:,} new links ({parts}); "
                f"{summary.stories:,} stories, {summary.multi_document_stories:,} with more than one document; "

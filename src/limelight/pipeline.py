@@ -54,8 +54,9 @@ class IngestStats:
     items: int = 0  # items the sources produced (documents, pages and errors)
     new: int = 0
     known: int = 0  # stored by an earlier run (raw pages recognised before extraction included)
-    duplicates: int = 0  # an item of this run had the same document id first
+    duplicates: int = 0  # further copies of a document this run stored (the first copy is new)
     failed: int = 0
+    removed: int = 0  # --reprocess: stored documents of the inputs that the run no longer makes
     mentions: int = 0
     seconds: float = 0.0
     # Peak memory (MB) of this process and of the largest worker, and workers replaced after a
@@ -66,6 +67,7 @@ class IngestStats:
 
     def as_dict(self) -> dict[str, int]:
         return {"items": self.items, "new": self.new, "known": self.known, "duplicates": self.duplicates,
+                "removed": self.removed,
                 "failed": self.failed,
                 "mentions": self.mentions, "milliseconds": int(self.seconds * 1000),
                 "main_peak_mb": round(self.main_peak_mb), "worker_peak_mb": round(self.worker_peak_mb),
@@ -267,8 +269,13 @@ def ingest(
     on_error: Callable[[ItemError], None] | None = None,
     on_progress: Callable[[IngestStats], None] | None = None,
     on_stage: Callable[[str, int, int], None] | None = None,
+    reprocess: bool = False,
 ) -> IngestResult:
     """Ingest files, folders, globs and URLs into the project's store.
+
+    ``reprocess`` (``ingest --reprocess``, after correcting a mapping or an extractor setting) reads
+    the inputs again and replaces what they stored: known documents are replaced, not counted, and
+    documents from these files that the run no longer makes are removed (``stats.removed``).
 
     First the stored mentions follow the watchlist (:mod:`limelight.enrich.rematch`, progress
     through ``on_stage(stage, done, total)``); the result's ``rematch`` says what changed.
@@ -297,14 +304,17 @@ def ingest(
         run_id = store.start_run(list(targets), {"workers": n_workers, "mapping": mapping, "source": source,
                                                   "account": account})
         ctx = SourceContext(settings, make_fetcher(settings) if fetch else None)
-        raw = skip_known_raw(read_all(targets, ctx, registry, {"account": account} if account else None,
-                                      mapping=mapping, source=source), store, run_id, stats)
+        inputs: list[str] = []  # file inputs read, for --reprocess to find what they no longer make
+        items = read_all(targets, ctx, registry, {"account": account} if account else None,
+                         mapping=mapping, source=source, on_input=lambda inp: inputs.append(inp.origin)
+                         if inp.path is not None else None)
+        raw = items if reprocess else skip_known_raw(items, store, run_id, stats)
         batch: list[Enriched] = []
         error_batch: list[ItemError] = []
 
         def flush() -> None:
             if batch:
-                res, refused = write_batch(store, batch, run_id)
+                res, refused = write_batch(store, batch, run_id, replace=reprocess)
                 stats.new += res.new
                 stats.known += res.known
                 stats.duplicates += res.duplicates
@@ -337,6 +347,8 @@ def ingest(
             elif on_progress and stats.items % 200 == 0:
                 on_progress(stats)
         flush()
+        if reprocess:
+            stats.removed = store.remove_unproduced(inputs, run_id)
         stats.seconds = time.perf_counter() - t0
         stats.main_peak_mb = peak_rss_mb()
         store.finish_run(run_id, stats.as_dict())
@@ -409,20 +421,21 @@ def skip_known_raw(items: Iterable[RawPage | Document | ItemError], store: Store
     yield from release()
 
 
-def write_batch(store: Store, batch: Sequence[Enriched], run_id: str) -> tuple[WriteResult, list[ItemError]]:
+def write_batch(store: Store, batch: Sequence[Enriched], run_id: str, *,
+                replace: bool = False) -> tuple[WriteResult, list[ItemError]]:
     """Write a batch in one transaction; when the store refuses it, write its items one by one and
     turn each item it still refuses into an error row (stage ``store``), so one bad item never costs
     the good ones beside it. Validation (:mod:`limelight.validate`) should leave nothing to refuse;
     this is the last line. When every single item fails too, the store itself is broken (disk full,
     connection gone): that is raised, not blamed on the items."""
     try:
-        return store.write(batch, run_id), []
+        return store.write(batch, run_id, replace=replace), []
     except Exception as batch_exc:
         new = known = mentions = duplicates = 0
         refused: list[ItemError] = []
         for item in batch:
             try:
-                res = store.write([item], run_id)
+                res = store.write([item], run_id, replace=replace)
             except Exception as exc:
                 refused.append(ItemError(item.document.origin, "store",
                                          f"the store refused this item: {type(exc).__name__}: {exc}", _BUG_HINT))

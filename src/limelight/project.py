@@ -15,9 +15,31 @@ from limelight.watchlist import Watchlist
 CONFIG_NAME = "limelight.toml"
 WATCHLIST_NAME = "watchlist.toml"
 
-# The example watchlist is the founding case's cast: public figures and companies named in the news.
-EXAMPLE_WATCHLIST = """\
-# limelight watchlist: people, companies, segments and products to follow.
+# What `limelight init` writes: a short commented template (docs/watchlist.md has every key).
+WATCHLIST_TEMPLATE = """\
+# limelight watchlist: the people, companies, segments and products to follow.
+# Every key is explained in docs/watchlist.md; `limelight init DIR --example seed` writes a full example.
+# Aliases in any script; variants (case, diacritics, pinyin) are generated, not typed.
+# After an edit, the next `limelight ingest` (or `limelight watchlist apply`) re-matches stored documents.
+#
+# [[entity]]
+# id = "acme"                         # used on the command line: --entity acme
+# kind = "org"                        # person | org | segment | product
+# name = "Acme"
+# aliases = ["Acme", "Acme Corp", "ACME"]
+#
+# [[entity]]
+# id = "jane-doe"
+# kind = "person"
+# name = "Jane Doe"
+# parent = "acme"                     # counted for acme where an analysis includes children
+# aliases = ["Jane Doe"]
+# accounts = [{ platform = "x", handle = "janedoe" }]   # her own channels (withdrawal)
+"""
+
+# The founding case's cast (`limelight init --example seed`): public figures and companies in the news.
+SEED_WATCHLIST = """\
+# limelight watchlist: the founding case (Xiaomi, Lei Jun). Every key: docs/watchlist.md.
 # Aliases in any script; variants (case, diacritics, pinyin) are generated automatically.
 
 [[entity]]
@@ -133,6 +155,9 @@ class Project:
         return store
 
 
+EXAMPLES = {"seed": SEED_WATCHLIST}
+
+
 def init_project(root: Path | str, *, watchlist: str | None = None, exist_ok: bool = False) -> Project:
     root = Path(root)
     if (root / CONFIG_NAME).exists() and not exist_ok:
@@ -142,7 +167,7 @@ def init_project(root: Path | str, *, watchlist: str | None = None, exist_ok: bo
     root.mkdir(parents=True, exist_ok=True)
     (root / CONFIG_NAME).write_text(_settings_toml(), encoding="utf-8")
     if watchlist is not None or not (root / WATCHLIST_NAME).exists():
-        (root / WATCHLIST_NAME).write_text(watchlist or EXAMPLE_WATCHLIST, encoding="utf-8")
+        (root / WATCHLIST_NAME).write_text(watchlist or WATCHLIST_TEMPLATE, encoding="utf-8")
     try:
         return Project.open(root)
     except ConfigError:

@@ -86,6 +86,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("link.verify_translations", True,
             "Keep a similarity-found translation only when most sentences of both texts align in order "
             "(tells translations from independent articles about the same event; see docs/link.md)."),
+    Setting("report.timezone", "UTC",
+            "Time zone every report counts its days and weeks in (an IANA name such as Europe/Berlin, or \"local\" "
+            "for each publisher's own UTC offset); weeks start on Monday. Reports say it in their notes; "
+            "`--timezone` overrides it for one report."),
     Setting("mappings", {},
             "Column mappings for CSV/JSONL social exports: [mappings.NAME] tables (see docs/sources.md)."),
 )

@@ -2,9 +2,9 @@
 
 One row per (period, watched account) with at least one post: posts, reposts, copies of official
 posts (``copies_official`` links from `limelight link`), the share of posts that are copies, and as
-evidence the pairs (post id, official post id) behind the count. Periods use the local
-publication date, as in the visibility analysis. Run `limelight link` first; without it every
-count of copies is 0 and a note says so.
+evidence the pairs (post id, official post id) behind the count. Periods are days, ISO weeks or
+months in the report's time zone, as in visibility, and the shared scope options narrow the posts.
+Run `limelight link` first; without it every count of copies is 0 and a note says so.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from limelight.analyses.base import AnalysisResult, Option
-from limelight.errors import UsageError
+from limelight.analyses.base import SCOPE_OPTIONS, AnalysisResult, Option, Scope, evidence_option
 from limelight.registry import Registry
 from limelight.store.base import Store
+from limelight.timeseries.series import resolve
 from limelight.watchlist import Watchlist
 
 PERIODS = ("day", "week", "month")
@@ -26,12 +26,11 @@ WITH acc AS (SELECT unnest(?::VARCHAR[]) AS entity_id, unnest(?::VARCHAR[]) AS p
                     unnest(?::VARCHAR[]) AS handle),
 posts AS (
     SELECT d.id, acc.entity_id, s.platform, s.handle, d.content_type, d.published_at,
-           CAST(date_trunc('{by}', CAST(d.published_at + to_seconds(coalesce(d.published_offset, 0))
-                                        AS DATE)) AS DATE) AS period
+           {period} AS period
     FROM documents AS d
     JOIN sources AS s ON s.id = d.source_id
     JOIN acc ON lower(s.platform) = acc.platform AND lower(s.handle) = acc.handle
-    WHERE d.kind = 'post' AND d.published_at IS NOT NULL
+    WHERE d.kind = 'post' AND d.published_at IS NOT NULL AND {scope}
 ),
 -- one official original per copy: the link with the highest score (ties: smallest id)
 copies AS (
@@ -52,6 +51,14 @@ ORDER BY p.period, p.entity_id, p.platform, p.handle
 """
 
 
+# Whether `limelight link` has run (its story linker puts every document it saw into a cluster, and
+# its links carry a link-… run id) and how many copies it found.
+_LINK_STATE = """
+SELECT (SELECT count(*) FROM links WHERE kind = 'copies_official') AS copies,
+       (SELECT count(*) FROM stories) + (SELECT count(*) FROM links WHERE run_id LIKE 'link-%') > 0 AS linked
+"""
+
+
 class CopiedPosts:
     name = "copied_posts"
     version = "1"
@@ -66,21 +73,19 @@ class CopiedPosts:
     options: tuple[Option, ...] = (
         Option("by", "week", "Period length.", PERIODS),
         Option("account", None, "Only this entity id or account handle."),
-        Option("evidence_limit", 20, "Most (post, official post) pairs listed per row."),
+        evidence_option(20, "(post, official post) pairs listed per row"),
+        *SCOPE_OPTIONS,
     )
 
     def run(self, store: Store, watchlist: Watchlist, **options: Any) -> AnalysisResult:
-        opts = {o.name: o.default for o in self.options} | options
-        if opts["by"] not in PERIODS:
-            raise UsageError(f"copied_posts: by must be one of {', '.join(PERIODS)}, not {opts['by']!r}")
+        opts = resolve(self.name, self.options, options, ints=("evidence_limit",))
+        scope = Scope.from_options(self.name, opts)
         limit = opts["evidence_limit"]
-        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
-            raise UsageError(f"copied_posts: evidence_limit must be a whole number ≥ 0, not {limit!r}")
         accounts = [(e.id, a.platform.lower(), a.handle.lower()) for e in watchlist.entities for a in e.accounts]
         account = opts["account"]
         if account is not None:
             account = str(account)
-        table: pa.Table = store.query(_SQL.format(by=opts["by"]), [
+        table: pa.Table = store.query(_SQL.format(period=scope.period(opts["by"]), scope=scope.where()), [
             [a[0] for a in accounts], [a[1] for a in accounts], [a[2] for a in accounts],
             limit, account, account, account.lower() if account else None,
         ])
@@ -89,9 +94,13 @@ class CopiedPosts:
             notes.append("the watchlist names no accounts (add accounts = [...] to an entity)")
         elif not any(e.official_accounts for e in watchlist.entities):
             notes.append("the watchlist names no official accounts, so no post can copy one")
-        linked = store.query("SELECT count(*) AS n FROM links WHERE kind = 'copies_official'")
-        if table.num_rows and not linked.column("n")[0].as_py():
-            notes.append("no copies_official links in the store: run `limelight link` first")
+        state = store.query(_LINK_STATE).to_pylist()[0]
+        if table.num_rows and not state["copies"]:
+            if state["linked"]:
+                notes.append("`limelight link` found no post that copies an official post (copies are posts "
+                             "within link.near_duplicate_threshold of an earlier official post)")
+            else:
+                notes.append("no copies_official links in the store: run `limelight link` first")
         return AnalysisResult(name=self.name, table=table, options=opts, notes=tuple(notes))
 
 

@@ -11,6 +11,10 @@ Reads what `limelight link` wrote: the ``stories`` table (clusters) and the ``du
   and language, and the number of hops. A document no link leads to is its own origin (0 hops),
   even inside a story: similar coverage is not evidence of copying.
 
+The shared scope options (since, until, language, source, kind) choose the documents: a story
+counts only its documents in scope (``min_size`` too), and a lineage step outside the scope shows
+its document id without its outlet and language.
+
 A document's parent is the target of its strongest outgoing link: an attribution the page states
 beats a text or embedding match, then the higher score, then the smaller id. Both views are one
 DuckDB query each (the lineage a recursive one), so a corpus with 100,000s of stories is read at
@@ -23,17 +27,21 @@ from typing import Any
 
 import pyarrow as pa
 
-from limelight.analyses.base import AnalysisResult, Option
-from limelight.errors import UsageError
+from limelight.analyses.base import SCOPE_OPTIONS, AnalysisResult, Option, Scope
 from limelight.registry import Registry
 from limelight.store.base import Store
+from limelight.timeseries.series import resolve
 from limelight.watchlist import Watchlist
 
 VIEWS = ("stories", "documents")
 
-# The documents of stories with at least ``min_size`` members, with what the rows show of them.
+# The documents of stories with at least ``min_size`` members in scope, with what the rows show of
+# them. SCOPE_WHERE is replaced by the Scope's predicate (the SQL holds braces, so no str.format).
 _STORY_DOCS = """
-sized AS (SELECT story_id FROM stories GROUP BY story_id HAVING count(*) >= ?),
+sized AS (
+    SELECT st.story_id FROM stories AS st JOIN documents AS d ON d.id = st.document_id
+    WHERE SCOPE_WHERE GROUP BY st.story_id HAVING count(*) >= ?
+),
 docs AS (
     SELECT st.document_id, st.story_id, st.method, d.language, d.published_at, d.title,
            coalesce(s.name, s.handle) AS outlet,
@@ -41,6 +49,7 @@ docs AS (
            {'undated': d.published_at IS NULL, 'at': d.published_at, 'id': st.document_id} AS sort_key
     FROM stories AS st JOIN sized USING (story_id)
     JOIN documents AS d ON d.id = st.document_id JOIN sources AS s ON s.id = d.source_id
+    WHERE SCOPE_WHERE
 )"""
 
 _STORIES = f"""
@@ -138,23 +147,20 @@ class Stories:
     provides: tuple[str, ...] = ("stories",)
     options: tuple[Option, ...] = (
         Option("view", "stories", "One row per story, or one per document with its lineage.", VIEWS),
-        Option("min_size", 2, "Only stories with at least this many documents."),
+        Option("min_size", 2, "Only stories with at least this many documents.", min=1, max=1_000_000),
+        *SCOPE_OPTIONS,
     )
 
     def run(self, store: Store, watchlist: Watchlist, **options: Any) -> AnalysisResult:
-        opts = {o.name: o.default for o in self.options} | options
-        if opts["view"] not in VIEWS:
-            raise UsageError(f"stories: view must be one of {', '.join(VIEWS)}, not {opts['view']!r}")
+        opts = resolve(self.name, self.options, options, ints=("min_size",))
+        scope = Scope.from_options(self.name, opts)
         min_size = opts["min_size"]
-        if not isinstance(min_size, int) or isinstance(min_size, bool) or min_size < 1:
-            raise UsageError(f"stories: min_size must be a whole number ≥ 1, not {min_size!r}")
         notes: tuple[str, ...] = ()
         if not store.query("SELECT count(*) AS n FROM stories").column("n")[0].as_py():
-            notes = ("the stories table is empty: run `limelight link` first",)
-        if opts["view"] == "stories":
-            table = store.query(_STORIES, [min_size]).cast(STORY_SCHEMA)
-        else:
-            table = store.query(_DOCUMENTS, [min_size]).cast(DOCUMENT_SCHEMA)
+            notes = (*notes, "the stories table is empty: run `limelight link` first")
+        sql = _STORIES if opts["view"] == "stories" else _DOCUMENTS
+        schema = STORY_SCHEMA if opts["view"] == "stories" else DOCUMENT_SCHEMA
+        table = store.query(sql.replace("SCOPE_WHERE", scope.where()), [min_size]).cast(schema)
         return AnalysisResult(self.name, table, opts, notes)
 
 

@@ -11,21 +11,23 @@ republished or translated story counts once. A document's story is its ``stories
 link stage made one, else the original its attribution line points at (the ``attributions`` view),
 else the document itself. Shares divide a member's count by the sum over the group's members in the
 period, so they add up to 1 within a group (a document that names two members counts for both).
+Periods are days, ISO weeks or months in the report's time zone; the shared scope options narrow
+the documents every count (and so every share's denominator) is made of.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from limelight.analyses.base import AnalysisResult, Option
+from limelight.analyses.base import SCOPE_OPTIONS, AnalysisResult, Option, Scope, evidence_option, top_n
 from limelight.registry import Registry
 from limelight.store.base import Store
-from limelight.timeseries.series import LOCAL_DAY, resolve
+from limelight.timeseries.series import resolve
 from limelight.watchlist import Watchlist
 
 PERIODS = ("day", "week", "month")
 
-_SQL = f"""
+_SQL = """
 WITH grp AS (SELECT unnest(?::VARCHAR[]) AS focal, unnest(?::VARCHAR[]) AS "group",
                     unnest(?::VARCHAR[]) AS entity_id),
 orig AS (SELECT from_id, min(to_id) AS to_id FROM attributions WHERE to_id IS NOT NULL GROUP BY from_id),
@@ -36,17 +38,17 @@ per_doc AS (
 scoped AS (
     SELECT g.focal, g."group", p.entity_id, p.document_id, d.published_at,
            coalesce(st.story_id, orig.to_id, p.document_id) AS story,
-           CAST(date_trunc('{{by}}', {LOCAL_DAY}) AS DATE) AS period
+           {period} AS period
     FROM per_doc AS p JOIN grp AS g USING (entity_id)
     JOIN documents AS d ON d.id = p.document_id
     LEFT JOIN stories AS st ON st.document_id = p.document_id
     LEFT JOIN orig ON orig.from_id = p.document_id
-    WHERE d.published_at IS NOT NULL
+    WHERE d.published_at IS NOT NULL AND {scope}
 ),
 agg AS (
     SELECT focal, "group", period, entity_id, count(*) AS articles, count(DISTINCT story) AS stories,
            -- evidence: the earliest documents; min_by keeps n without sorting the whole group
-           min_by(document_id, published_at, ?) AS evidence
+           list_slice(min_by(document_id, published_at, ?), 1, ?) AS evidence
     FROM scoped GROUP BY ALL
 )
 SELECT focal AS organisation, "group", period, entity_id, articles, stories,
@@ -73,11 +75,13 @@ class ShareOfVoice:
     options: tuple[Option, ...] = (
         Option("entity", None, "The organisation (default: every entity with children or competitors)."),
         Option("by", "week", "Period length.", PERIODS),
-        Option("evidence_limit", 5, "Most document ids listed as evidence per row."),
+        evidence_option(),
+        *SCOPE_OPTIONS,
     )
 
     def run(self, store: Store, watchlist: Watchlist, **options: Any) -> AnalysisResult:
         opts = resolve(self.name, self.options, options, ints=("evidence_limit",))
+        scope = Scope.from_options(self.name, opts)
         focal = [watchlist.get(opts["entity"])] if opts["entity"] else [
             e for e in watchlist.entities if e.competitors or watchlist.children(e.id)]
         known = {e.id for e in watchlist.entities}
@@ -95,8 +99,9 @@ class ShareOfVoice:
                     rows.append((org.id, "competitors", member))
         if not rows:
             notes.append("no organisation with children or competitors in the watchlist")
-        table = store.query(_SQL.format(by=opts["by"]), [
-            [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], opts["evidence_limit"],
+        table = store.query(_SQL.format(period=scope.period(opts["by"]), scope=scope.where()), [
+            [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows],
+            top_n(opts["evidence_limit"]), opts["evidence_limit"],
         ])
         return AnalysisResult(self.name, table, opts, tuple(notes))
 

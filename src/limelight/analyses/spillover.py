@@ -1,9 +1,10 @@
 """Spillover: does one entity's bad press travel to another of the same organisation?
 
-For two watched entities A and B (say a founder and the company's car segment), per local day:
-A's and B's negative documents, B's documents, and B's documents that also mention A. Every count
-is divided by the store's total documents that day, so a busy news day or a crawler outage does not
-make the two series move together. Rows:
+For two watched entities A and B (say a founder and the company's car segment), per day in the
+report's time zone (or ISO week, Monday to Sunday): A's and B's negative documents, B's documents,
+and B's documents that also mention A. Every count is divided by the total documents in scope that
+day, so a busy news day or a crawler outage does not make the two series move together; the shared
+scope options (since, until, language, source, kind) narrow the counts and the totals alike. Rows:
 
 - ``cross_correlation`` at lags −``max_lag``..``max_lag``: corr(A_neg[t], B_neg[t + lag]); a peak at a
   positive lag means A's negative coverage leads B's.
@@ -11,7 +12,10 @@ make the two series move together. Rows:
 - ``co_mention_vs_controversy``: corr(A's negative rate, the share of B's documents that mention A):
   does B get dragged into A's stories when A is under fire?
 - ``negative_after_peak``: B's negative share (documents) in the ``max_lag`` periods after A's most
-  negative period minus B's share before it, one-sided Fisher p-value. It is a before/after
+  negative period minus B's share before it, one-sided Fisher p-value. A's most negative period is
+  the one with the most negative documents about A (ties: the higher share of the day's total,
+  then the earlier), never a share over a handful of documents: a day with one negative piece of
+  two is not the peak of a scandal that filled the news for a week. It is a before/after
   comparison around one event: anything else that changed B's tone then shows too, so read it with
   the co-mention rows and the evidence (B's negative documents after the peak).
 - ``negative_if_co_mentioned``: among B's pieces (a republication, translation or duplicate counts
@@ -53,16 +57,17 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
-from limelight.analyses.base import AnalysisResult, Option
+from limelight.analyses.base import SCOPE_OPTIONS, AnalysisResult, Option, Scope, evidence_option
 from limelight.errors import UsageError
 from limelight.registry import Registry
 from limelight.store.base import Store
-from limelight.timeseries.series import LOCAL_DAY, NEGATIVE, day_range, dense, resolve
+from limelight.timeseries.series import NEGATIVE, day_range, dense, monday, resolve, week_index
 from limelight.watchlist import Watchlist
 
-_CORPUS_DAYS = f"""
-SELECT {LOCAL_DAY} AS day, count(*) AS n
-FROM documents AS d WHERE d.published_at IS NOT NULL GROUP BY day
+# {day} and {scope} come from the report's Scope: the same documents in every count.
+_CORPUS_DAYS = """
+SELECT {day} AS day, count(*) AS n
+FROM documents AS d WHERE d.published_at IS NOT NULL AND {scope} GROUP BY day
 """
 
 _PAIR = f"""
@@ -75,14 +80,14 @@ WITH per_doc AS (
     FROM mentions AS m WHERE list_contains($1, m.entity_id) OR list_contains($2, m.entity_id)
     GROUP BY m.document_id
 )
-SELECT {LOCAL_DAY} AS day,
+SELECT {{day}} AS day,
        count(*) FILTER (WHERE has_a) AS a_docs, count(*) FILTER (WHERE has_b) AS b_docs,
        count(*) FILTER (WHERE neg_a) AS a_neg, count(*) FILTER (WHERE neg_b) AS b_neg,
        count(*) FILTER (WHERE has_a AND has_b) AS co, count(*) FILTER (WHERE scored) AS scored,
        list(p.document_id ORDER BY d.published_at) FILTER (WHERE has_a AND has_b) AS co_docs,
        list(p.document_id ORDER BY d.published_at) FILTER (WHERE neg_b) AS b_neg_docs
 FROM per_doc AS p JOIN documents AS d ON d.id = p.document_id
-WHERE d.published_at IS NOT NULL
+WHERE d.published_at IS NOT NULL AND {{scope}}
 GROUP BY day
 """
 
@@ -106,7 +111,8 @@ SELECT coalesce(o.to_id, p.document_id) AS piece, bool_or(p.has_a) AS co,
        avg(CAST(p.neg_b AS DOUBLE)) > 0.5 AS negative,
        list(p.document_id ORDER BY p.document_id) FILTER (WHERE p.neg_b AND p.has_a) AS evidence
 FROM per_doc AS p LEFT JOIN origin AS o ON o.from_id = p.document_id
-WHERE p.has_b AND p.scored_b
+JOIN documents AS d ON d.id = p.document_id
+WHERE p.has_b AND p.scored_b AND {{scope}}
 GROUP BY piece
 """
 
@@ -205,42 +211,50 @@ class Spillover:
         Option("include_children", True,
                "Count each entity's children too (a segment's products, a company's people); an entity "
                "that is the other's descendant stays out of the other's family."),
-        Option("by", "day", "Period of the series (lags are counted in it).", ("day", "week")),
-        Option("max_lag", 7, "Largest lag in periods (days or weeks), both ways."),
+        Option("by", "day", "Period of the series (lags are counted in it; weeks start on Monday).",
+               ("day", "week")),
+        Option("max_lag", 7, "Largest lag in periods (days or weeks), both ways.", min=1, max=366),
         # 499 gives p in steps of 0.002: ample for a 0.05 or 0.01 decision (surrogate-data tests
         # use as few as 2/alpha - 1), at half the cost of 1000.
-        Option("permutations", 499, "Surrogates of A (same values and autocorrelation) for the p-values."),
-        Option("seed", 0, "Random seed for the surrogates (fixed, so the same store gives the same p-values)."),
-        Option("evidence_limit", 5, "Most document ids listed as evidence per row."),
+        Option("permutations", 499, "Surrogates of A (same values and autocorrelation) for the p-values.",
+               min=0, max=100_000),
+        Option("seed", 0, "Random seed for the surrogates (fixed, so the same store gives the same p-values).",
+               min=0, max=2**32 - 1),
+        evidence_option(),
+        *SCOPE_OPTIONS,
     )
 
     def run(self, store: Store, watchlist: Watchlist, **options: Any) -> AnalysisResult:
         opts = resolve(self.name, self.options, options,
                        ints=("max_lag", "permutations", "seed", "evidence_limit"))
+        scope = Scope.from_options(self.name, opts)
+        fmt = {"day": scope.day(), "scope": scope.where()}
         if not opts["a"] and not opts["b"]:
             # nothing chosen (e.g. the dashboard listing analyses): an empty answer that says how
             return AnalysisResult(self.name, SCHEMA.empty_table(), opts,
-                                  ("choose two entities: a=ENTITY_ID (the one under fire) and b=ENTITY_ID",))
+                                  ("choose two entities: --a ENTITY_ID (the one under fire) and --b ENTITY_ID",))
         if not opts["a"] or not opts["b"] or opts["a"] == opts["b"]:
-            raise UsageError("spillover needs two different entities", "pass a=ENTITY_ID and b=ENTITY_ID")
+            raise UsageError("spillover needs two different entities",
+                             "pass --a ENTITY_ID --b ENTITY_ID (a=..., b=... in the Python API)")
         a, b = watchlist.get(opts["a"]).id, watchlist.get(opts["b"]).id
         fam_a, fam_b = families(watchlist, a, b, bool(opts["include_children"]))
-        corpus = store.query(_CORPUS_DAYS)
-        pair = store.query(_PAIR, [fam_a, fam_b])
+        corpus = store.query(_CORPUS_DAYS.format(**fmt))
+        pair = store.query(_PAIR.format(**fmt), [fam_a, fam_b])
         if pair.num_rows == 0:
-            return AnalysisResult(self.name, SCHEMA.empty_table(), opts, (f"neither {a} nor {b} is mentioned",))
+            return AnalysisResult(self.name, SCHEMA.empty_table(), opts,
+                                  (f"neither {a} nor {b} is mentioned",))
         days = day_range(min(corpus.column("day").to_pylist()), max(corpus.column("day").to_pylist()))
         columns = ("a_docs", "b_docs", "a_neg", "b_neg", "co", "scored")
         total = dense(days, corpus, "day", "n")
         per = {c: dense(days, pair, "day", c) for c in columns}
-        # Weeks (Monday first) see a spillover that takes weeks: a phone brand hit a month after
+        # Weeks (ISO, Monday first) see a spillover that takes weeks: a phone brand hit a month after
         # the car scandal is lag 4-5 in weeks, out of reach of a daily ±max_lag.
-        is_start = np.array([opts["by"] == "day" or i == 0 or d.weekday() == 0 for i, d in enumerate(days)])
-        starts = np.flatnonzero(is_start)
-        period_index = np.cumsum(is_start) - 1  # each day's period
+        period_index = np.arange(len(days)) if opts["by"] == "day" else week_index(days)
+        starts = np.flatnonzero(np.r_[True, np.diff(period_index) > 0])
         total = np.add.reduceat(total, starts)
         per = {c: np.add.reduceat(v, starts) for c, v in per.items()}
-        periods = [days[i] for i in starts]
+        # a week is named by its Monday, even when the data starts later in that week
+        periods = [days[i] if opts["by"] == "day" else monday(days[i]) for i in starts]
         period_of = {d: periods[k] for d, k in zip(days, period_index, strict=True)}
         live = total > 0  # collection gaps carry no information about either entity
         per = {c: v[live] for c, v in per.items()}
@@ -258,8 +272,8 @@ class Spillover:
             if d in period_of:
                 co_docs.setdefault(period_of[d], []).extend(v or [])
                 b_neg_docs.setdefault(period_of[d], []).extend(w or [])
-        # evidence: B's documents naming A, from A's most negative periods first
-        order = np.argsort(-a_neg, kind="stable")
+        # evidence: B's documents naming A, from A's most negative periods first (by volume)
+        order = np.lexsort((-a_neg, -per["a_neg"]))
         evidence = [doc for i in order for doc in co_docs.get(live_periods[i], [])][: opts["evidence_limit"]]
 
         rows: list[dict[str, Any]] = []
@@ -280,7 +294,7 @@ class Spillover:
             rows.append({"measure": "co_mention_vs_controversy", "lag": 0, "value": controversy,
                          "p_value": _p_value(controversy, np.nan_to_num(null_c, nan=-np.inf)), "days": n,
                          "evidence": evidence})
-            after = negative_after_peak(a_neg, per["b_docs"], per["b_neg"], opts["max_lag"])
+            after = negative_after_peak(per["a_neg"], per["b_docs"], per["b_neg"], opts["max_lag"], share=a_neg)
             if after is not None:
                 peak, value, p_after, (k_bef, n_bef, k_aft, n_aft) = after
                 rows.append({"measure": "negative_after_peak", "lag": 0, "value": value, "p_value": p_after,
@@ -288,25 +302,27 @@ class Spillover:
                                                                                         len(live_periods)))
                                                      for doc in b_neg_docs.get(live_periods[i], [])
                                                      ][: opts["evidence_limit"]]})
-                notes.append(f"{a}'s negative coverage peaked in the {opts['by']} of {live_periods[peak]}; "
+                notes.append(f"{a}'s negative coverage peaked in the {opts['by']} of {live_periods[peak]} "
+                             f"({int(per['a_neg'][peak]):,} negative documents); "
                              f"{b} was negative in {k_bef} of {n_bef} documents before "
                              f"({k_bef / max(n_bef, 1):.0%}) and {k_aft} of {n_aft} in the {opts['max_lag']} "
                              f"{opts['by']}s after ({k_aft / max(n_aft, 1):.0%})")
             diff, p_fisher, n_co, k_co, n_other, k_other, neg_evidence = negative_if_co_mentioned(
-                store.query(_PIECES, [fam_a, fam_b]))
+                store.query(_PIECES.format(**fmt), [fam_a, fam_b]))
             rows.append({"measure": "negative_if_co_mentioned", "lag": 0, "value": diff, "p_value": p_fisher,
                          "days": n, "evidence": neg_evidence[: opts["evidence_limit"]]})
             if n_co and n_other:
                 notes.append(f"{b} is negative in {k_co} of {n_co} pieces that name {a} ({k_co / n_co:.0%}) and in "
                              f"{k_other} of {n_other} that do not ({k_other / n_other:.0%})")
         else:
-            notes.append("no mention has a tone yet (run the tone enricher): co-mention share only")
+            notes.append("no mention has a tone yet (run `limelight tone apply`): co-mention share only")
         share = float(per["co"].sum() / per["b_docs"].sum()) if per["b_docs"].sum() else float("nan")
         rows.append({"measure": "co_mention_share", "lag": 0, "value": share, "p_value": None, "days": n,
                      "evidence": evidence})
         for r in rows:
             r["a"], r["b"] = a, b
-        return AnalysisResult(self.name, pa.Table.from_pylist(rows, schema=SCHEMA), opts, tuple(notes))
+        return AnalysisResult(self.name, pa.Table.from_pylist(rows, schema=SCHEMA), opts,
+                              tuple(notes))
 
 
 def families(watchlist: Watchlist, a: str, b: str, include_children: bool) -> tuple[list[str], list[str]]:
@@ -354,19 +370,30 @@ def negative_if_co_mentioned(pieces: pa.Table) -> tuple[float, float | None, int
 
 
 def negative_after_peak(a_neg: NDArray[np.float64], b_docs: NDArray[np.float64], b_neg: NDArray[np.float64],
-                        window: int) -> tuple[int, float, float, tuple[int, int, int, int]] | None:
+                        window: int, share: NDArray[np.float64] | None = None,
+                        ) -> tuple[int, float, float, tuple[int, int, int, int]] | None:
     """B's negative share in the ``window`` periods after A's most negative period minus its share
     before that period, with a one-sided Fisher p-value (documents as units). None when A has no
-    negative period or B has no documents on either side."""
+    negative period or B has no documents on either side.
+
+    ``a_neg`` are A's negative *documents* per period: the peak is the period with the most of them
+    (ties: the higher ``share`` of the period's total, then the earlier), weighed by volume."""
     if not len(a_neg) or a_neg.max() <= 0:
         return None
-    peak = int(np.argmax(a_neg))
+    peak = most_negative_period(a_neg, share)
     k_bef, n_bef = int(b_neg[:peak].sum()), int(b_docs[:peak].sum())
     k_aft, n_aft = int(b_neg[peak + 1:peak + 1 + window].sum()), int(b_docs[peak + 1:peak + 1 + window].sum())
     if n_bef == 0 or n_aft == 0:
         return None
     value = k_aft / n_aft - k_bef / n_bef
     return peak, value, fisher_greater(k_aft, n_aft, k_aft + k_bef, n_aft + n_bef), (k_bef, n_bef, k_aft, n_aft)
+
+
+def most_negative_period(a_neg: NDArray[np.float64], share: NDArray[np.float64] | None = None) -> int:
+    """Index of the period with the most negative documents; ties go to the higher share, then to
+    the earlier period."""
+    tie = np.zeros(len(a_neg)) if share is None else np.nan_to_num(np.asarray(share, dtype=np.float64))
+    return int(np.lexsort((np.arange(len(a_neg)), -tie, -np.asarray(a_neg, dtype=np.float64)))[0])
 
 
 def _p_value(observed: float, null: NDArray[np.float64]) -> float | None:

@@ -1,8 +1,10 @@
 """Visibility: how often, how prominently and with what share each watched entity appears per period.
 
 One row per (period, entity) with at least one mention. Periods start on the bucket's first day
-(weeks start on Monday, as DuckDB's ``date_trunc`` does) and use the *local* publication date: a
-Beijing article from 01:30 on a Monday counts for Monday, not for Sunday in UTC.
+(ISO weeks, Monday to Sunday) in the report's time zone (``report.timezone`` or ``--timezone``; UTC
+by default): a Beijing article from 01:30 on a Monday counts for Monday with Asia/Shanghai (or
+``local``, the publisher's own date) and for Sunday in UTC. The shared scope options (since, until,
+language, source, kind) narrow the documents, the share of voice's totals included.
 
 Everything is computed in one DuckDB query; the watchlist travels as list parameters, so the
 analysis needs nothing from the store beyond ``query``.
@@ -14,11 +16,11 @@ from typing import Any
 
 import pyarrow as pa
 
-from limelight.analyses.base import AnalysisResult, Option
+from limelight.analyses.base import DOCUMENT_KINDS, SCOPE_OPTIONS, AnalysisResult, Option, Scope, evidence_option, top_n
 from limelight.models import MENTION_ROLES
 from limelight.registry import Registry
 from limelight.store.base import Store
-from limelight.timeseries.series import LOCAL_DAY, resolve
+from limelight.timeseries.series import resolve
 from limelight.watchlist import Watchlist
 
 # How much one mention in a role counts towards ``weighted_score``: a headline is seen by everyone
@@ -33,16 +35,16 @@ ROLE_WEIGHTS: dict[str, float] = {
     "body": 1.0,
 }
 PERIODS = ("day", "week", "month")
-DOCUMENT_KINDS = ("article", "post", "livestream", "press_release", "transcript")
+__all__ = ["DOCUMENT_KINDS", "PERIODS", "ROLE_WEIGHTS", "Visibility"]
 
 _ROLE_COUNTS = ",\n".join(f"count(*) FILTER (WHERE role = '{r}') AS {r}" for r in MENTION_ROLES)
 _ROLE_SUMS = ",\n".join(f"CAST(sum({r}) AS BIGINT) AS {r}" for r in MENTION_ROLES)
 _ROLE_COLUMNS = ", ".join(f"a.{r}" for r in MENTION_ROLES)
 
-# The mentions in scope: watched entities only, filtered by role and document kind, on dated
-# documents. The period is computed once per document (not per mention) and the story joins run
+# The mentions in scope: watched entities only, filtered by role, on dated documents in the
+# report's scope. The period is computed once per document (not per mention) and the story joins run
 # after mentions are folded per document: both keep the query close to one scan of ``mentions``.
-_SCOPE = f"""
+_SCOPE = """
 WITH
 watched AS (SELECT unnest(?::VARCHAR[]) AS entity_id),
 targets AS (SELECT unnest(?::VARCHAR[]) AS entity_id, unnest(?::VARCHAR[]) AS target_id),
@@ -51,11 +53,11 @@ weights AS (SELECT unnest(?::VARCHAR[]) AS role, unnest(?::DOUBLE[]) AS weight),
 originals AS (SELECT from_id, min(to_id) AS to_id FROM attributions WHERE to_id IS NOT NULL GROUP BY from_id),
 docs AS (
     SELECT d.id, d.published_at, coalesce(st.story_id, o.to_id, d.id) AS story,
-           CAST(date_trunc('{{by}}', {LOCAL_DAY}) AS DATE) AS period
+           {period} AS period
     FROM documents AS d
     LEFT JOIN stories AS st ON st.document_id = d.id
     LEFT JOIN originals AS o ON o.from_id = d.id
-    WHERE d.published_at IS NOT NULL AND (?::VARCHAR IS NULL OR d.kind = ?)
+    WHERE d.published_at IS NOT NULL AND {scope}
 ),
 dated AS (
     SELECT m.document_id, m.entity_id, m.role, coalesce(w.weight, 1.0) AS weight, d.published_at, d.period,
@@ -89,7 +91,7 @@ agg AS (
            sum(w) AS weighted_score,
            -- evidence: the documents where the entity is most prominent first, then the earliest;
            -- a bounded top-n per group, never a sorted list of every document
-           min_by(document_id, {{'w': -w, 'at': published_at, 'id': document_id}}, greatest(?, 1)) AS evidence
+           min_by(document_id, {{'w': -w, 'at': published_at, 'id': document_id}}, ?) AS evidence
     FROM per_doc GROUP BY period, target_id
 ),
 names AS (SELECT unnest(?::VARCHAR[]) AS target_id, unnest(?::VARCHAR[]) AS entity_name)
@@ -101,14 +103,15 @@ FROM agg AS a JOIN totals AS t USING (period) JOIN names USING (target_id)
 ORDER BY a.period, a.target_id
 """
 
-# Undated documents cannot be placed in a period: counted apart so the note can say how many.
+# Undated documents cannot be placed in a period: counted apart so the note can say how many
+# (with since/until in the scope they are out of it anyway).
 _UNDATED = """
 SELECT count(DISTINCT m.document_id) AS n
 FROM mentions AS m JOIN documents AS d ON d.id = m.document_id
 WHERE d.published_at IS NULL
   AND m.entity_id IN (SELECT unnest(?::VARCHAR[]))
   AND (?::VARCHAR IS NULL OR m.role = ?)
-  AND (?::VARCHAR IS NULL OR d.kind = ?)
+  AND {scope}
 """
 
 
@@ -130,13 +133,14 @@ class Visibility:
         Option("entity", None, "Only this entity id (default: every watched entity)."),
         Option("include_children", False, "Count children's mentions (e.g. a CEO's) for their parent too."),
         Option("role", None, "Only mentions in this role.", MENTION_ROLES),
-        Option("kind", None, "Only documents of this kind.", DOCUMENT_KINDS),
         Option("weighted", False, "Share of voice from role-weighted scores instead of mention counts."),
-        Option("evidence_limit", 5, "Most document ids listed as evidence per row."),
+        evidence_option(),
+        *SCOPE_OPTIONS,
     )
 
     def run(self, store: Store, watchlist: Watchlist, **options: Any) -> AnalysisResult:
         opts = resolve(self.name, self.options, options, ints=("evidence_limit",))
+        scope = Scope.from_options(self.name, opts)
         opts["include_children"] = bool(opts["include_children"])
         opts["weighted"] = bool(opts["weighted"])
         selected = [watchlist.get(opts["entity"])] if opts["entity"] else list(watchlist.entities)
@@ -144,24 +148,23 @@ class Visibility:
 
         scope_params: list[Any] = [
             [e.id for e in watchlist.entities], members, targets,
-            list(ROLE_WEIGHTS), list(ROLE_WEIGHTS.values()),
-            opts["kind"], opts["kind"], opts["role"], opts["role"],
+            list(ROLE_WEIGHTS), list(ROLE_WEIGHTS.values()), opts["role"], opts["role"],
         ]
-        scope = _SCOPE.format(by=opts["by"])
+        cte = _SCOPE.format(period=scope.period(opts["by"]), scope=scope.where())
         share = "a.weighted_score / t.w" if opts["weighted"] else "CAST(a.mentions AS DOUBLE) / t.n"
-        sql = scope + _TABLE.format(role_counts=_ROLE_COUNTS, role_sums=_ROLE_SUMS,
+        sql = cte + _TABLE.format(role_counts=_ROLE_COUNTS, role_sums=_ROLE_SUMS,
                                     role_columns=_ROLE_COLUMNS, share=share)
         limit = opts["evidence_limit"]
         table: pa.Table = store.query(sql, [
-            *scope_params, limit, [e.id for e in selected], [e.name for e in selected], limit,
+            *scope_params, top_n(limit), [e.id for e in selected], [e.name for e in selected], limit,
         ])
-        undated = int(store.query(_UNDATED, [members, opts["role"], opts["role"], opts["kind"], opts["kind"]])
+        undated = int(store.query(_UNDATED.format(scope=scope.where()), [members, opts["role"], opts["role"]])
                       .column("n")[0].as_py())
-        notes: tuple[str, ...] = ()
+        notes: list[str] = []
         if undated:
-            notes = (f"{undated:,} document{'s' if undated != 1 else ''} without a date "
-                     f"{'were' if undated != 1 else 'was'} left out",)
-        return AnalysisResult(name=self.name, table=table, options=opts, notes=notes)
+            notes.append(f"{undated:,} document{'s' if undated != 1 else ''} without a date "
+                         f"{'were' if undated != 1 else 'was'} left out")
+        return AnalysisResult(name=self.name, table=table, options=opts, notes=tuple(notes))
 
 
 def register(registry: Registry) -> None:

@@ -4,15 +4,23 @@ For every account in the watchlist (``accounts = [{platform, handle}]``) the ana
 account's posts and livestreams (documents whose source is that platform + handle) and returns two
 kinds of row, per content type (post, repost, livestream, check-in, ...) and for ``all`` of them:
 
-- ``cadence``: one row per segment of the weekly posting count, cut by PELT with a Poisson cost and
-  a dispersion-scaled BIC penalty (:mod:`limelight.timeseries.changepoints`): from, to, posts per
-  week, and the change against the previous segment.
-- ``silence``: days since the last post (up to ``as_of``) against the account's own usual gap —
-  its median gap, its 90th percentile, and the share of its past gaps shorter than this silence.
+- ``cadence``: one row per segment of the weekly posting count (ISO weeks, Monday to Sunday, in
+  the report's time zone), cut by PELT with a Poisson cost and a dispersion-scaled BIC penalty
+  (:mod:`limelight.timeseries.changepoints`): from, to, posts per week, and the change against the
+  previous segment. A week the collection covers only in part (the first, the last) is counted at
+  its weekly rate, so a stretch that starts on a Sunday is not a drop.
+- ``silence``: days since the last post up to "now" against the account's own usual gap — its
+  median gap, its 90th percentile, and the share of its past gaps shorter than this silence. "Now"
+  is ``as_of`` when given, else the collection's own end: when the last ingest run finished
+  (``ingest_runs``), or the newest document's day if that is later or no run is recorded. The
+  account's own last post is never "now": on a store that holds one account, it would hide every
+  silence.
 
 A drop can be the account's or our collection's. Each row carries a ``confidence``: the share of
-days in the quiet stretch on which the store has *any* document from *any* source. A week when the
-crawler was down is not evidence of withdrawal, and the row says so instead of raising an alarm.
+days in the quiet stretch on which the store has *any* document from *any* source (in scope). A week
+when the crawler was down is not evidence of withdrawal, and the row says so instead of raising an
+alarm; a note says why a silence's confidence is low (nothing else was collected then) and what
+would raise it.
 """
 
 from __future__ import annotations
@@ -24,29 +32,35 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from limelight.analyses.base import AnalysisResult, Option
+from limelight.analyses.base import SCOPE_OPTIONS, AnalysisResult, Option, Scope
 from limelight.errors import UsageError
 from limelight.registry import Registry
 from limelight.store.base import Store
 from limelight.timeseries.changepoints import pelt, segment_means
-from limelight.timeseries.series import LOCAL_DAY, day_range, dense, resolve
+from limelight.timeseries.series import LOCAL, day_range, dense, monday, resolve, week_index
 from limelight.watchlist import Watchlist
 
-_CORPUS_DAYS = f"""
-SELECT {LOCAL_DAY} AS day, count(*) AS n
-FROM documents AS d WHERE d.published_at IS NOT NULL GROUP BY day
+# {day} and {scope} come from the report's Scope: the same documents in every count.
+_CORPUS_DAYS = """
+SELECT {day} AS day, count(*) AS n
+FROM documents AS d WHERE d.published_at IS NOT NULL AND {scope} GROUP BY day
+"""
+
+# The end of the collection: when the last ingest run finished ({zone} is a checked zone name).
+_COLLECTED_UNTIL = """
+SELECT CAST(timezone('{zone}', max(finished_at)) AS DATE) AS day FROM ingest_runs
 """
 
 # The watched accounts' own posts up to the as-of day, each also counted under content type 'all'.
-_OWN = f"""
+_OWN = """
 WITH acc AS (SELECT unnest(?::VARCHAR[]) AS entity_id, unnest(?::VARCHAR[]) AS platform,
                     unnest(?::VARCHAR[]) AS handle),
 own AS (
-    SELECT acc.entity_id, acc.platform, acc.handle, d.id, d.published_at, {LOCAL_DAY} AS day,
+    SELECT acc.entity_id, acc.platform, acc.handle, d.id, d.published_at, {day} AS day,
            coalesce(d.content_type, d.kind) AS content_type
     FROM documents AS d JOIN sources AS s ON s.id = d.source_id
     JOIN acc ON lower(s.platform) = lower(acc.platform) AND lower(s.handle) = lower(acc.handle)
-    WHERE d.kind IN ('post', 'livestream') AND d.published_at IS NOT NULL AND {LOCAL_DAY} <= ?::DATE
+    WHERE d.kind IN ('post', 'livestream') AND d.published_at IS NOT NULL AND {day} <= ?::DATE AND {scope}
 ),
 typed AS (SELECT * FROM own UNION ALL SELECT * REPLACE ('all' AS content_type) FROM own)"""
 
@@ -91,35 +105,41 @@ class Withdrawal:
     provides: tuple[str, ...] = ("withdrawal",)
     options: tuple[Option, ...] = (
         Option("entity", None, "Only this entity's accounts (default: every account in the watchlist)."),
-        Option("as_of", None, "The day silence is measured up to, YYYY-MM-DD (default: the store's last day)."),
+        Option("as_of", None, "The day silence is measured up to, YYYY-MM-DD (default: when the last ingest "
+                              "run finished, or the newest document's day if later)."),
         Option("content_type", None, "Only this content type (default: each, and all together)."),
+        *SCOPE_OPTIONS,
     )
 
     def run(self, store: Store, watchlist: Watchlist, **options: Any) -> AnalysisResult:
         opts = resolve(self.name, self.options, options)
+        scope = Scope.from_options(self.name, opts)
+        fmt = {"day": scope.day(), "scope": scope.where()}
         entities = [watchlist.get(opts["entity"])] if opts["entity"] else list(watchlist.entities)
         accounts = [(e.id, a.platform, a.handle) for e in entities for a in e.accounts]
         if not accounts:
             return AnalysisResult(self.name, SCHEMA.empty_table(), opts,
                                   ("no accounts in the watchlist: add accounts = [{platform, handle}]",))
-        corpus = store.query(_CORPUS_DAYS)
+        corpus = store.query(_CORPUS_DAYS.format(**fmt))
         if corpus.num_rows == 0:
-            return AnalysisResult(self.name, SCHEMA.empty_table(), opts, ("no dated documents in the store",))
+            return AnalysisResult(self.name, SCHEMA.empty_table(), opts,
+                                  ("no dated documents in the store",))
         seen: list[date] = corpus.column("day").to_pylist()
-        as_of = _as_of(opts["as_of"], max(seen))
+        as_of, why = _now(opts["as_of"], max(seen), _collected_until(store, scope), scope.until)
         if as_of < min(seen):
             return AnalysisResult(self.name, SCHEMA.empty_table(), opts,
                                   (f"as_of {as_of} is before the store's first document ({min(seen)})",))
         # posts after as_of are left out: "as of" a past day means what was known then
         params = [[a[0] for a in accounts], [a[1] for a in accounts], [a[2] for a in accounts], as_of]
-        posts = store.query(_POSTS, params)
-        summary = store.query(_GAPS, params)
+        posts = store.query(_POSTS.format(**fmt), params)
+        summary = store.query(_GAPS.format(**fmt), params)
         if posts.num_rows == 0:
             return AnalysisResult(self.name, SCHEMA.empty_table(), opts,
                                   ("no posts from the watched accounts in the store",))
         days = day_range(min(seen), as_of)
         covered = dense(days, corpus, "day", "n") > 0
         out: list[dict[str, Any]] = []
+        low: list[str] = []
         for s in summary.to_pylist():
             if opts["content_type"] and s["content_type"] not in (opts["content_type"],):
                 continue
@@ -132,44 +152,90 @@ class Withdrawal:
             daily = dense(days, posts.filter(mask), "day", "n")
             base = dict(zip(("entity_id", "platform", "handle", "content_type"), key, strict=True))
             out.extend(_cadence(base, days, daily, covered))
-            out.append(_silence(base, s, days, covered, as_of))
-        notes = [f"silence measured up to {as_of}"]
+            row = _silence(base, s, days, covered, as_of)
+            out.append(row)
+            if s["content_type"] == "all" and row["confidence"] < LOW_CONFIDENCE:
+                low.append(_why_low(row, days, covered))
+        notes = [f"silence measured up to {as_of} ({why})", *low]
         if (~covered).any():
             notes.append(f"{int((~covered).sum()):,} days without any document from any source: "
                          "rows over them have low confidence")
         return AnalysisResult(self.name, pa.Table.from_pylist(out, schema=SCHEMA), opts, tuple(notes))
 
 
-def _as_of(value: Any, last: date) -> date:
-    if value is None:
-        return last
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise UsageError(f"withdrawal: as_of must be a date YYYY-MM-DD, not {value!r}") from None
+# Below this a silence row gets a note that says why (the rows keep their number either way).
+LOW_CONFIDENCE = 0.5
+
+
+def _collected_until(store: Store, scope: Scope) -> date | None:
+    """The day (in the report's time zone) the last recorded ingest run finished, if any."""
+    zone = "UTC" if scope.timezone == LOCAL else scope.timezone  # a run has no publisher's offset
+    value = store.query(_COLLECTED_UNTIL.format(zone=zone)).column("day")[0].as_py()
+    return value if isinstance(value, date) else None
+
+
+def _now(value: Any, last_document: date, collected_until: date | None, until: date | None
+         ) -> tuple[date, str]:
+    """The day silence is measured up to, and why that day."""
+    if value is not None and value != "":
+        if isinstance(value, date):
+            return value, "--as-of"
+        try:
+            return date.fromisoformat(str(value)), "--as-of"
+        except ValueError:
+            raise UsageError(f"withdrawal: as_of must be a date YYYY-MM-DD, not {value!r}") from None
+    if collected_until is not None and collected_until >= last_document:
+        now, why = collected_until, "when the last ingest run finished"
+    elif collected_until is not None:
+        now, why = last_document, "the newest document; the last ingest run finished before it"
+    else:
+        now, why = last_document, "the newest document in the store; no ingest run is recorded"
+    if until is not None and until < now:
+        return until, "--until"
+    return now, why
+
+
+def _why_low(row: dict[str, Any], days: list[date], covered: np.ndarray) -> str:
+    """A note on a silence row with low confidence: how little else was collected, and what helps."""
+    start, end = row["start"], row["end"]
+    span = [c for d, c in zip(days, covered, strict=True) if start < d <= end]
+    seen, total = int(sum(span)), len(span)
+    who = f"{row['entity_id']} ({row['platform']}/{row['handle']})"
+    if total == 0:
+        return f"{who}: posted on {end}, the day silence is measured to"
+    what = ("nothing else was collected" if seen == 0
+            else f"other sources were collected on only {seen} of those {total} days")
+    return (f"{who}: confidence {row['confidence']:.2f} for its silence since {start}: {what}, so the store "
+            "cannot tell a stop from a gap in the collection; ingest other sources for "
+            f"{start + timedelta(days=1)} … {end} to tell")
 
 
 def _cadence(base: dict[str, Any], days: list[date], daily: np.ndarray, covered: np.ndarray
              ) -> list[dict[str, Any]]:
-    """Weekly counts (weeks start on Monday) from the first post on, cut by PELT."""
+    """Weekly counts (ISO weeks) from the week of the first post on, cut by PELT.
+
+    A week the day grid covers in part (it starts on a Sunday, or ends on as_of mid-week) enters
+    PELT and ``posts_per_week`` at its weekly rate (count × 7 ÷ days), so the edge of the data is
+    not read as a change; ``posts`` stays the count."""
+    weeks = week_index(days)
     first = int(np.argmax(daily > 0))
-    start = max(first - days[first].weekday(), 0)  # back to Monday (a partial week at the grid start)
+    start = int(np.searchsorted(weeks, weeks[first]))  # the first grid day of that week
     idx = np.arange(start, len(days))
-    week = (idx - start) // 7
-    weekly = np.bincount(week, weights=daily[idx])
-    cover = np.bincount(week, weights=covered[idx].astype(float)) / np.maximum(np.bincount(week), 1)
+    week = weeks[idx] - weeks[start]
+    counts = np.bincount(week, weights=daily[idx])
+    span = np.bincount(week).astype(float)  # grid days in each week: 7 but at the edges
+    weekly = counts * 7.0 / span
+    cover = np.bincount(week, weights=covered[idx].astype(float)) / span
     cps = pelt(weekly, cost="poisson") if len(weekly) >= 4 else []
     means = segment_means(weekly, cps)
     bounds = [0, *cps, len(weekly)]
     rows = []
     for i, (a, b) in enumerate(itertools.pairwise(bounds)):
-        monday = days[start] + timedelta(days=7 * a)
-        sunday = min(monday + timedelta(days=7 * (b - a) - 1), days[-1])
+        first_monday = monday(days[start]) + timedelta(days=7 * a)
+        sunday = min(first_monday + timedelta(days=7 * (b - a) - 1), days[-1])
         prev = means[i - 1] if i else None
         rows.append(base | {
-            "row": "cadence", "start": monday, "end": sunday, "posts": int(weekly[a:b].sum()),
+            "row": "cadence", "start": max(first_monday, days[0]), "end": sunday, "posts": int(counts[a:b].sum()),
             "posts_per_week": means[i], "change": (means[i] / prev if prev else None) if i else None,
             "confidence": float(cover[a:b].mean()), "evidence": [],
         })

@@ -7,7 +7,8 @@ For each document the scorer is picked by language: ``settings["tone.scorers"]``
 plus lead, or a post on its text.
 
 ``batch`` scores a whole chunk at once: texts are grouped by scorer and language and each distinct
-text is scored once (embedding is the costly step, ~50 ms per sentence on 2 cores).
+text is scored once (embedding is the costly step, ~50 ms per sentence on 2 cores). The label stored
+beside a tone is always :func:`limelight.tone.labels.label_for` of it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from limelight.errors import ConfigError
 from limelight.models import Document, Enriched, Mention, evolve
 from limelight.registry import Registry, registry
 from limelight.tone import Scorer, supports
+from limelight.tone.labels import labelled
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +181,8 @@ class ToneEnricher:
         results = self._scorer(name).score(texts, lang)
         if len(self._cache) + len(texts) > CACHE_SIZE:
             self._cache.clear()  # bounded memory; a cold cache only costs recomputation
-        new = {(name, lang, t): (float(r[0]), str(r[1])) for t, r in zip(texts, results, strict=True)}
+        # The label is the one rule's, whatever a (third-party) scorer put beside its score.
+        new = {(name, lang, t): labelled(float(r[0])) for t, r in zip(texts, results, strict=True)}
         self._cache.update(new)
         return new
 
@@ -191,7 +194,7 @@ def score_texts(texts: Iterable[str], language: str, scorer: str | None = None) 
     name = scorer or DEFAULT_SCORERS.get(language, FALLBACK_SCORER)
     plugin: Scorer = registry.get("scorer", name)
     plugin.setup(Settings.defaults(), None)
-    return plugin.score(list(texts), language)
+    return [labelled(float(r[0])) for r in plugin.score(list(texts), language)]
 
 
 def register(registry: Registry) -> None:

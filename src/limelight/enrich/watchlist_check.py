@@ -12,8 +12,8 @@ Findings (``Finding.kind``):
 * ``inside_other_alias``: the alias occurs as a whole word inside another entity's alias
   ("Jun" inside "Lei Jun"), so the longer one hides it where both fit and it fires alone
   elsewhere. Parent and child entities are exempt ("Xiaomi" inside "Xiaomi Auto" is intended).
-* ``never_matched``: given sample texts, an alias that none of them contains (a typo, or a
-  spelling nobody uses).
+* ``never_matched``: given texts (``limelight watchlist check`` passes the stored documents), an
+  alias that none of them contains (a typo, or a spelling nobody uses).
 """
 
 from __future__ import annotations
@@ -114,14 +114,16 @@ def check_watchlist(watchlist: Watchlist, texts: Iterable[str] | None = None) ->
 
     if texts is not None:
         seen: Counter[tuple[str, str]] = Counter()
+        checked = 0
         for text in texts:
+            checked += 1
             for m in matcher.find(text):
                 seen[(m.entity_id, m.alias)] += 1
+        where = f"any of the {checked:,} stored document{'s' if checked != 1 else ''}"
         for e in entities:
             for alias in e.aliases:
                 if not seen[(e.id, alias)]:
-                    findings.append(Finding("never_matched", e.id, alias,
-                                            "not found in any of the sample texts"))
+                    findings.append(Finding("never_matched", e.id, alias, f"not found in {where}"))
     # One finding per (kind, entity, alias, other): "Lôi Quân" shares both "loi quan" and
     # "loi-quan" with the same entity, which is one problem, not two.
     unique: dict[tuple[str, str, str, str | None], Finding] = {}

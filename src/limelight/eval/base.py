@@ -1,9 +1,11 @@
 """Evaluation rows and the floors CI enforces.
 
 Each evaluation module exposes ``evaluate(data_dir: Path) -> list[EvalRow]``; the runner prints all
-rows in one table and fails when a row falls below its pinned floor in ``floors.json``. A row that is
-a statistic over items carries its 95% confidence interval (:mod:`limelight.eval.intervals`), and
-``limelight eval --pin`` sets its floor at the interval's lower end (:mod:`limelight.eval.pin`).
+rows in one table and fails when a row falls below its pinned floor in ``floors.json``, or rises
+above its pinned ceiling (a lower-is-better row that asks for one). A row that is a statistic over
+items carries its 95% confidence interval (:mod:`limelight.eval.intervals`), and ``limelight eval
+--pin`` sets its floor at the interval's lower end, or its ceiling at the upper end
+(:mod:`limelight.eval.pin`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ class EvalRow:
     ci_high: float | None = None
     ci_method: str = ""  # "wilson" (a proportion of items) or "bootstrap" (percentile, over items)
     lower_is_better: bool = False  # error rates and onset errors: printed, never floored
+    # With lower_is_better: CI holds the row under a ceiling pinned at its interval's upper end (the
+    # size of the largest story on real headlines). Without it a lower-is-better row is only printed.
+    ceiling: bool = False
 
     @property
     def key(self) -> str:
@@ -38,7 +43,15 @@ class EvalRow:
 
 
 def load_floors(path: Path = FLOORS_FILE) -> dict[str, float]:
+    return _load(path, "floors")
+
+
+def load_ceilings(path: Path = FLOORS_FILE) -> dict[str, float]:
+    return _load(path, "ceilings")
+
+
+def _load(path: Path, section: str) -> dict[str, float]:
     if not path.exists():
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
-    return {k: float(v) for k, v in data.get("floors", {}).items()}
+    return {k: float(v) for k, v in data.get(section, {}).items()}

@@ -16,7 +16,8 @@ The cascade, stage by stage:
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from contextlib import suppress
+from datetime import date, datetime
 from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
@@ -143,7 +144,15 @@ def choose_date(
     wins" (0.886 vs 0.882 same-day, 0.870 vs 0.854 same UTC day). When a JSON-LD or meta value
     states that day, we keep that value instead, for its time of day and as a precise
     ``date_source``. Without an htmldate day: JSON-LD, meta tags, the URL, then container hints.
+
+    The container's timestamp (a feed entry's pubDate, a news sitemap's publication date) keeps its
+    time too: it wins outright on a page built from a feed entry (that page has no metadata of its
+    own, and htmldate read a day off its URL or text: "08:30+08:00" became midnight UTC), and it
+    replaces a bare day from htmldate or the URL when it falls on that day.
     """
+    container, container_src, container_days = _container_date(page, settings)
+    if container is not None and page.hint("from_feed_summary"):
+        return container, container_src
     ld = ld_article(pm)
     candidates: list[tuple[str | None, str]] = []
     if ld:
@@ -159,6 +168,8 @@ def choose_date(
                 dt = plausible(parse_iso(value), settings)
                 if dt is not None:
                     return dt, src
+        if container is not None and day.date() in container_days:
+            return container, container_src
         return day, "htmldate"
     for value, src in candidates:
         dt = plausible(parse_iso(value), settings)
@@ -166,12 +177,27 @@ def choose_date(
             return dt, src
     dt = plausible(date_from_url(url), settings)
     if dt is not None:
+        if container is not None and dt.date() in container_days:
+            return container, container_src
         return dt, "url"
-    for key, src in (("published", "feed"), ("date", "hint")):
-        dt = plausible(parse_iso(page.hint(key)), settings)
-        if dt is not None:
-            return dt, src
-    return None, None
+    return container, container_src
+
+
+def _container_date(page: RawPage, settings: Settings) -> tuple[datetime | None, str | None, set[date]]:
+    """The date a container gave the page (hint ``published`` from a feed or news sitemap, else
+    ``date``), where it came from, and the days it falls on: in UTC and in the offset it was written
+    with (a page's visible day is the publisher's local day)."""
+    for key, src in (("published", "sitemap" if page.hint("sitemap") else "feed"), ("date", "hint")):
+        raw = page.hint(key)
+        dt = plausible(parse_iso(raw), settings)
+        if dt is None or raw is None:
+            continue
+        days = {dt.date()}
+        with suppress(ValueError):
+            local = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+            days.add(local.date())
+        return dt, src, days
+    return None, None, set()
 
 
 # --- author --------------------------------------------------------------------------------------
@@ -310,7 +336,9 @@ class HtmlExtractor:
         # An attribution line written on the page beats a link: it is what the editors chose to say.
         attribution = attribution or _html_attribution(tree) or foreign
 
-        title = choose_title(pm, result.title, site_names)
+        # A page that names no title of its own keeps the one its container gave it (a feed
+        # entry's title, a Google News sitemap's news:title).
+        title = choose_title(pm, result.title, site_names) or _clean_hint(page.hint("title"))
         # trafilatura keeps the <h1> as the first line; the lead is the first paragraph after it.
         if title and len(paragraphs) > 1 and norm(paragraphs[0]) == norm(title):
             paragraphs = paragraphs[1:]
@@ -339,6 +367,11 @@ class HtmlExtractor:
             fetched_at=page.fetched_at,
             content_hash=chash,
         )
+
+
+def _clean_hint(value: str | None) -> str | None:
+    value = " ".join(value.split()) if value else None
+    return value or None
 
 
 def _html_attribution(tree: HtmlElement) -> Attribution | None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from limelight.errors import ItemFailed
-from limelight.models import Document, Source, content_hash, document_id
+from limelight.models import Document, Source, content_hash, document_id, stable_id
 from limelight.sources.base import Input
 from limelight.textio import BOMS, decode_bytes
 from limelight.validate import clean_text
@@ -167,16 +167,17 @@ def post_document(
     fetched_at: datetime | None = None,
     language: str | None = None,
 ) -> Document:
-    """One social post as a Document, keyed by platform post id when there is one.
+    """One social post (or one row of a headline export) as a Document.
 
-    Text from JSON may hold lone surrogates (``"\\ud800"``), which no UTF-8 store, hash or
-    terminal takes: cleaned here, before the content hash, so the id is computed from what is stored.
+    Keyed by platform post id when there is one; else by :func:`record_id`. Text from JSON may hold
+    lone surrogates (``"\\ud800"``), which no UTF-8 store, hash or terminal takes: cleaned here,
+    before the content hash, so the id is computed from what is stored.
     """
     text = clean_text(text)
     title = clean_text(title) if title is not None else None
     account = clean_text(account) if account is not None else None
     account_name = clean_text(str(account_name)) if account_name is not None else None
-    chash = content_hash(None, text)
+    chash = content_hash(title, text)
     pid = str(post_id) if post_id not in (None, "") else None
     # An unknown account is marked as such rather than guessed from the text.
     source = Source.make(platform, account or "(unknown)", name=account_name)
@@ -188,8 +189,10 @@ def post_document(
         except (OverflowError, ValueError):
             raise ItemFailed(f"the date {published_at.isoformat()} is outside the range of dates",
                              "fix the date in the export") from None
+    doc_id = (document_id(None, chash, platform_key=f"{platform}:{pid}") if pid
+              else record_id(source, published_at, chash))
     return Document(
-        id=document_id(None, chash, platform_key=f"{platform}:{pid}" if pid else None),
+        id=doc_id,
         kind=kind,  # type: ignore[arg-type]
         origin=origin,
         source=source,
@@ -208,6 +211,15 @@ def post_document(
         comments=comments,
         views=views,
     )
+
+
+def record_id(source: Source, published_at: datetime | None, chash: str) -> str:
+    """The id of a record without a post id: platform, account (or outlet), time and content
+    together. Keyed by the text alone, the same headline from two outlets, or "Good morning!" on two
+    days, became one document (214 of 53,330 financial headlines merged); the same words from the
+    same account at the same time are the same record, however often an export repeats them."""
+    when = published_at.isoformat() if published_at is not None else ""
+    return stable_id("record", source.platform.lower(), source.handle.lower(), when, chash)
 
 
 def option_datetime(inp: Input, key: str = "fetched_at") -> datetime | None:

@@ -14,6 +14,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, AnyStr, Protocol, cast, runtime_checkable
 
@@ -166,6 +167,12 @@ class _Capped(io.RawIOBase):
             super().close()
 
 
+def fetched_page(res: FetchResult, hints: tuple[tuple[str, str], ...]) -> RawPage:
+    """A page a feed or sitemap listed, as fetched (its final URL is its origin)."""
+    return RawPage(origin=res.url, content=res.content, format="html", url=res.url,
+                   fetched_at=datetime.now(UTC), hints=hints)
+
+
 def guard(origin: str, build: Callable[[], SourceItem], stage: str = "source") -> SourceItem:
     """One record → one item. Whatever goes wrong while mapping it (a count of 1e400, a date in
     year 0, a missing key) becomes one error row for that record, and the caller goes on with the
@@ -255,26 +262,65 @@ def bounded_text_lines(fh: IO[str], max_chars: int) -> Iterator[tuple[int, str |
     return _split_lines(fh.read, _BLANK_TEXT, "\n", max_chars, skip_blank=True)
 
 
+class RowOverflow(Exception):
+    """A CSV row ran over :class:`TextLines`' ``max_row_lines`` lines or ``max_row_chars``
+    characters: almost always a quote that is never closed. Raised from inside ``csv.reader``."""
+
+    def __init__(self, lines: int, chars: int) -> None:
+        self.lines, self.chars = lines, chars
+        super().__init__(f"{lines} lines, {chars} characters")
+
+
 class TextLines:
     """The lines of a text stream for ``csv.reader``, each at most ``max_chars``: a longer line is
     replaced by an empty one and its number noted in ``too_long`` for the caller to report.
     ``lineno`` is the number of the last line handed out, so a row's origin is exact however many
-    lines a quoted cell spans. Every line is kept (a blank line may sit inside a quoted cell)."""
+    lines a quoted cell spans. Every line is kept (a blank line may sit inside a quoted cell).
 
-    def __init__(self, fh: IO[str], max_chars: int) -> None:
+    ``row`` holds the ``(line number, line)`` pairs handed out since :meth:`start_row`, so a caller
+    that finds the row broken (an unmatched quote that swallowed the rows after it) can
+    :meth:`push_back` all but its first line and read them again as rows of their own. A row longer
+    than ``max_row_lines`` lines or ``max_row_chars`` characters raises :class:`RowOverflow`, so a
+    runaway quote costs at most that much memory and re-reading, never the rest of the file.
+    """
+
+    def __init__(self, fh: IO[str], max_chars: int, max_row_lines: int | None = None,
+                 max_row_chars: int | None = None) -> None:
         self._lines = _split_lines(fh.read, _BLANK_TEXT, "\n", max_chars, skip_blank=False)
         self.lineno = 0
         self.too_long: list[int] = []
+        self.row: list[tuple[int, str]] = []
+        self._row_chars = 0
+        self._back: list[tuple[int, str]] = []  # a stack: the next line is the last one
+        self.max_row_lines = max_row_lines
+        self.max_row_chars = max_row_chars
 
     def __iter__(self) -> Iterator[str]:
         return self
 
+    def start_row(self) -> None:
+        self.row = []
+        self._row_chars = 0
+
+    def push_back(self, lines: list[tuple[int, str]]) -> None:
+        """Hand these lines out again, in order, before reading on."""
+        self._back.extend(reversed(lines))
+
     def __next__(self) -> str:
-        self.lineno, line = next(self._lines)
-        if line is None:
-            self.too_long.append(self.lineno)
-            return "\n"
-        return line
+        if self._back:
+            self.lineno, text = self._back.pop()
+        else:
+            self.lineno, line = next(self._lines)
+            if line is None:
+                self.too_long.append(self.lineno)  # reported once, however often it is re-read
+                line = "\n"
+            text = line
+        self.row.append((self.lineno, text))
+        self._row_chars += len(text)
+        if (self.max_row_lines is not None and len(self.row) > self.max_row_lines) or (
+                self.max_row_chars is not None and self._row_chars > self.max_row_chars):
+            raise RowOverflow(len(self.row), self._row_chars)
+        return text
 
 
 @dataclass

@@ -17,7 +17,7 @@ import glob
 import gzip
 import os
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -205,6 +205,7 @@ def read_all(
     *,
     mapping: str | None = None,
     source: str | None = None,
+    on_input: Callable[[Input], None] | None = None,
 ) -> Iterator[SourceItem]:
     """Every raw item, document and error from all targets, in order.
 
@@ -220,4 +221,6 @@ def read_all(
         if isinstance(inp, ItemError):
             yield inp
         else:
+            if on_input is not None:  # e.g. ingest --reprocess: which files were read again
+                on_input(inp)
             yield from read_input(inp, ctx, registry)

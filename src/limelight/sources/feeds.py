@@ -2,13 +2,21 @@
 
 Online (``ctx.fetch`` set) each entry's link is fetched and the article page becomes the RawPage;
 offline the entry's own content or summary is wrapped in a minimal HTML page. The feed's title,
-the entry's date and title travel as hints; extraction prefers what the page itself says.
+the entry's date (as the feed wrote it, offset included) and title travel as hints; extraction
+prefers what the page itself says.
+
+An entry whose page cannot be fetched (a 404, a timeout, a refused address) is not lost: its title
+and text are in the feed, so it is stored from the feed as offline mode would store it, marked in
+the document's ``extra`` (``from_feed_summary``, and ``fetch_failed`` with the reason) and reported
+as a warning line. It is not an error row: the entry was ingested, from the feed instead of its page.
 """
 
 from __future__ import annotations
 
 import calendar
+import email.utils
 import html
+import logging
 import re
 import time
 from collections.abc import Iterator
@@ -22,12 +30,33 @@ import feedparser
 from limelight.models import ItemError, RawPage
 from limelight.registry import Registry
 from limelight.sources._util import looks_like_feed, looks_like_html, looks_like_sitemap
-from limelight.sources.base import FetchError, Input, SourceContext, SourceItem, guard
+from limelight.sources.base import FetchError, Input, SourceContext, SourceItem, fetched_page, guard
+
+log = logging.getLogger(__name__)
 
 _FEED_EXT = (".rss", ".atom", ".rdf", ".feed")
 _FEED_CTYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
 _ALT_LINK = re.compile(rb"""<link\b[^>]*type=["']application/(?:rss|atom)\+xml["'][^>]*>""", re.I)
 _HREF = re.compile(rb"""href=["']([^"']+)["']""", re.I)
+
+
+def _entry_date(entry: Any) -> str | None:
+    """The entry's date as ISO text with the offset the feed wrote ("08:30 +0800" stays 08:30+08:00,
+    so the publisher's local day is kept), else feedparser's UTC reading of it, else None."""
+    for key in ("published", "updated"):
+        raw = dict.get(entry, key)  # not entry.get: feedparser maps a missing "updated" with a warning
+        if not isinstance(raw, str) or not raw.strip():
+            continue
+        try:  # RFC 822, as RSS writes it
+            dt = email.utils.parsedate_to_datetime(raw.strip())
+        except (TypeError, ValueError, IndexError):
+            try:  # ISO 8601, as Atom writes it
+                dt = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+            except ValueError:
+                continue
+        if dt.tzinfo is not None and dt.year >= 1:
+            return dt.isoformat()
+    return _iso(dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed"))
 
 
 def _iso(parsed: time.struct_time | None) -> str | None:
@@ -140,7 +169,7 @@ class Feeds:
         hints: list[tuple[str, str]] = []
         if feed_title:
             hints.append(("feed_title", feed_title))
-        published = _iso(entry.get("published_parsed") or entry.get("updated_parsed"))
+        published = _entry_date(entry)
         if published:
             hints.append(("published", published))
         if entry.get("title"):
@@ -149,25 +178,22 @@ class Feeds:
             hints.append(("author", entry["author"]))
         link = entry.get("link")
         origin = f"{inp.origin}#{index + 1}"
+        failed: tuple[tuple[str, str], ...] = ()
         if ctx.fetch is not None and link:
             try:
                 res = ctx.fetch(link)
             except FetchError as exc:
-                return ItemError(link, "source", exc.message, exc.hint or f"from feed {inp.origin}")
-            return RawPage(
-                origin=res.url,
-                content=res.content,
-                format="html",
-                url=res.url,
-                fetched_at=datetime.now(UTC),
-                hints=(*hints, ("feed", inp.origin)),
-            )
+                # The entry's own title and text are in hand: store those rather than lose it.
+                log.warning("%s: %s — stored from the feed's entry (%s) instead", link, exc.message, origin)
+                failed = (("fetch_failed", exc.message),)
+            else:
+                return fetched_page(res, (*hints, ("feed", inp.origin)))
         return RawPage(
             origin=origin,
             content=_entry_html(entry),
             format="html",
             url=link,
-            hints=(*hints, ("feed", inp.origin), ("from_feed_summary", "1")),
+            hints=(*hints, ("feed", inp.origin), ("from_feed_summary", "1"), *failed),
         )
 
 

@@ -2,7 +2,9 @@
 
 Indexes are followed through ``ctx.fetch`` up to three levels deep; all pages together are capped by
 ``fetch.max_pages``. ``<lastmod>`` and the news tags (``news:publication_date``, ``news:title``,
-``news:language``) travel as hints. Offline there is nothing to read: a sitemap lists URLs only.
+``news:language``) travel as hints: the extractor keeps the publication date's time when the page
+states only its day, and uses ``news:title`` when the page names no title. Offline there is nothing
+to read: a sitemap lists URLs only.
 """
 
 from __future__ import annotations
@@ -10,15 +12,14 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from lxml import etree
 
 from limelight.errors import ItemFailed
-from limelight.models import ItemError, RawPage
+from limelight.models import ItemError
 from limelight.registry import Registry
 from limelight.sources._util import looks_like_sitemap
-from limelight.sources.base import FetchError, Input, SourceContext, SourceItem
+from limelight.sources.base import FetchError, Input, SourceContext, SourceItem, fetched_page
 
 MAX_DEPTH = 3
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
@@ -58,7 +59,8 @@ def parse_sitemap(data: bytes) -> tuple[str, list[SitemapEntry]]:
                 entry.hints.append(("lastmod", text))
             elif name == "publication_date":
                 entry.hints.append(("published", text))
-            elif name == "title":
+            elif name == "title" and _local(child.getparent().tag) == "news":
+                # news:title only: image:title and video:title name a picture or a clip, not the page.
                 entry.hints.append(("title", text))
             elif name == "language":
                 entry.hints.append(("language", text))
@@ -144,14 +146,7 @@ class Sitemaps:
             except FetchError as exc:
                 yield ItemError(entry.loc, "source", exc.message, exc.hint or f"listed in {origin}")
                 continue
-            yield RawPage(
-                origin=res.url,
-                content=res.content,
-                format="html",
-                url=res.url,
-                fetched_at=datetime.now(UTC),
-                hints=(*entry.hints, ("sitemap", origin)),
-            )
+            yield fetched_page(res, (*entry.hints, ("sitemap", origin)))
 
 
 def register(registry: Registry) -> None:

@@ -316,6 +316,17 @@ def map_item(platform: str, record: Record, origin: str = "") -> Document:
     return MAPPERS[platform_of(platform)](record, origin)
 
 
+def record_shape(record: Record) -> str | None:
+    """``"zeeschuimer"`` for a capture (``source_platform`` + ``data``), ``"4cat"`` for an item 4CAT
+    mapped (``thread_id`` + ``body``), else None: JSON lines of some other export, which only a
+    column mapping can read (social_csv)."""
+    if "source_platform" in record and isinstance(record.get("data"), dict):
+        return "zeeschuimer"
+    if "body" in record and "thread_id" in record:
+        return "4cat"
+    return None
+
+
 def _platform_from_name(inp: Input) -> str:
     name = inp.name
     for key in ("weibo", "douyin", "tiktok", "twitter", "telegram", "x-"):
@@ -346,6 +357,12 @@ class SocialNdjson:
         return 0.3 if b"}\n{" in head or b"}\r\n{" in head else 0.0
 
     def read(self, inp: Input, ctx: SourceContext) -> Iterator[SourceItem]:
+        from limelight.sources.social_csv import SocialCsv, user_mapping_for
+
+        if user_mapping_for(inp, ctx.settings) is not None:
+            # A [mappings.NAME] whose glob or match_columns names this file decides, as for a CSV.
+            yield from SocialCsv().read(inp, ctx)
+            return
         default_platform = inp.options.get("platform") or _platform_from_name(inp)
         fetched = option_datetime(inp)
         limit = int(ctx.settings["ingest.max_record_bytes"])
@@ -388,9 +405,16 @@ class SocialNdjson:
                     collected = from_epoch(record.get("timestamp_collected"))
                 except ItemFailed:
                     collected = None
-            else:
+            elif "body" in record:
                 doc = map_4cat(record, origin, default_platform)
                 collected = None
+            else:
+                # Mapping it as a 4CAT item would store an empty post under an unknown account.
+                keys = ", ".join(list(record)[:12])
+                return ItemError(origin, "source",
+                                 f"neither a Zeeschuimer capture nor a 4CAT item (keys: {keys})",
+                                 "for another export, describe its keys in a [mappings.NAME] table "
+                                 "(docs/sources.md, Column mappings) and ingest with --mapping NAME")
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             return ItemError(
                 origin,

@@ -1,8 +1,9 @@
 """WARC / WARC.gz archives (warcio) → one RawPage per HTML ``response`` record.
 
 The archive streams from disk record by record. Other records (requests, metadata, images, CSS)
-are skipped silently. A truncated or corrupt archive ends with one ItemError that says how many
-records were read before the damage.
+are skipped silently; a record without a ``WARC-Type`` header is no record WARC defines, so it is
+one error row (its offset in the origin) and the rest of the archive is read. A truncated or corrupt
+archive ends with one ItemError that says how many records were read before the damage.
 """
 
 from __future__ import annotations
@@ -81,6 +82,11 @@ class Warc:
                     raise EOFError(f"the last record is cut short ({raw.limit:,} bytes missing)")
                 end = it.get_record_offset() + it.get_record_length()
                 done += 1
+                if record.rec_type is None:
+                    # Asked only now: the offset is safe to read once the record has been read.
+                    yield ItemError(f"{inp.origin}#{it.get_record_offset()}", "source",
+                                    "a record without a WARC-Type header: not a WARC record, skipped",
+                                    "the other records are read; the archive's writer may be broken")
                 if page is not None:
                     yield page
             # warcio stops quietly at a record cut short; bytes left after the last whole record say so.

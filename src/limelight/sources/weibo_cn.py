@@ -3,10 +3,18 @@
 Timeline pages (``/<uid>/profile``, ``/u/<uid>``) list posts; info, album, picture and comment
 pages list none and yield nothing (the dispatcher reports "0 items"). Times are China Standard
 Time. weibo.cn writes them relative to the moment of the visit (``5分钟前``, ``今天 12:00``, and
-``06月17日 18:12`` without a year for the current year), so those need the page's fetch time:
-the fetch itself for URLs, else ``Input.options["fetched_at"]``. Without it the date stays
-``None`` rather than a guess. The page URL comes from the input, or from a ``url_map.json``
-beside saved files (``{"https://weibo.cn/...": ".../<file>.html"}``, as weiboSpider's test data).
+``06月17日 18:12`` without a year), so those need the year of the visit. It comes from the fetch
+time: the fetch itself for URLs, else ``Input.options["fetched_at"]``, else a ``fetched_at`` in the
+``url_map.json`` beside saved files (top level, or per page: ``{"https://weibo.cn/...": {"file":
+"<file>.html", "fetched_at": "2020-06-19T00:47:00+08:00"}}``; weiboSpider's own maps are
+``{url: file}``). The page's own clock (``weibo.cn[06-19 00:47]`` at its foot) then pins the visit
+to the minute. A day that would lie after the visit in that year belongs to the year before.
+
+Without a fetch time the year is not guessed: the post keeps no date and ``date_source`` says why
+(``weibo.cn:no-year``, ``weibo.cn:relative-no-fetched_at``). Two things that look like context
+are not used: the full dates of other posts on the page (they bound the year from below only, and
+weiboSpider's saved pages mix full and year-less dates from one visit), and the file's
+modification time (the saved pages here carry the date they were copied, six years later).
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from zoneinfo import ZoneInfo
 import lxml.html
 from lxml.etree import ParserError
 
-from limelight.models import ItemError
+from limelight.models import ItemError, evolve
 from limelight.registry import Registry
 from limelight.sources._util import looks_like_weibo_cn, option_datetime, post_document, to_int
 from limelight.sources.base import Input, SourceContext, SourceItem, guard
@@ -35,26 +43,68 @@ _UID_RE = re.compile(r"weibo\.cn/(?:u/)?(\d{5,})(?:/|\?|$)")
 
 def parse_weibo_time(raw: str, fetched: datetime | None) -> datetime | None:
     """A weibo.cn time string → UTC; None when it is relative and the fetch time is unknown."""
+    return resolve_weibo_time(raw, fetched)[0]
+
+
+def resolve_weibo_time(raw: str, fetched: datetime | None) -> tuple[datetime | None, str]:
+    """A weibo.cn time string → (UTC time, ``date_source``); without a time, the source says why
+    there is none. ``fetched`` is the moment of the visit."""
     s = raw.replace("\xa0", " ").strip()
     s = s.split("来自", 1)[0].strip()
     if m := re.match(r"^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})(?::(\d{2}))?", s):
         y, mo, d, h, mi = (int(x) for x in m.groups()[:5])
-        return datetime(y, mo, d, h, mi, int(m.group(6) or 0), tzinfo=CST).astimezone(UTC)
+        try:
+            return datetime(y, mo, d, h, mi, int(m.group(6) or 0), tzinfo=CST).astimezone(UTC), "weibo.cn:time"
+        except ValueError:
+            return None, "weibo.cn:unreadable-time"
+    yearless = re.match(r"^(\d{1,2})月(\d{1,2})日\s*(\d{1,2}):(\d{2})", s)
+    relative = s.startswith("刚刚") or re.match(r"^(\d+)分钟前|^今天\s*\d{1,2}:\d{2}", s)
+    if not yearless and not relative:
+        return None, ("weibo.cn:no-time" if not s else "weibo.cn:unreadable-time")
+    if fetched is None:
+        return None, "weibo.cn:no-year" if yearless else "weibo.cn:relative-no-fetched_at"
+    now = fetched.astimezone(CST)
+    try:
+        if yearless:
+            mo, d, h, mi = (int(x) for x in yearless.groups())
+            when = datetime(now.year, mo, d, h, mi, tzinfo=CST)
+            if when > now + timedelta(days=1):  # "12月30日" seen on 2 January: last year's
+                when = when.replace(year=now.year - 1)
+            return when.astimezone(UTC), "weibo.cn:time+fetched_at-year"
+        if s.startswith("刚刚"):
+            return now.astimezone(UTC), "weibo.cn:relative+fetched_at"
+        if m := re.match(r"^(\d+)分钟前", s):
+            return (now - timedelta(minutes=int(m.group(1)))).astimezone(UTC), "weibo.cn:relative+fetched_at"
+        m = re.match(r"^今天\s*(\d{1,2}):(\d{2})", s)
+        assert m is not None
+        today = now.replace(hour=int(m.group(1)), minute=int(m.group(2)), second=0, microsecond=0)
+        return today.astimezone(UTC), "weibo.cn:relative+fetched_at"
+    except ValueError:  # 02月29日 in a year without one, 25:00
+        return None, "weibo.cn:unreadable-time"
+
+
+_PAGE_CLOCK = re.compile(r"weibo\.cn\[(\d{2})-(\d{2}) (\d{2}):(\d{2})\]")
+
+
+def visit_time(page_text: str, fetched: datetime | None) -> datetime | None:
+    """The moment of the visit: ``fetched`` pinned to the page's own clock (``weibo.cn[06-19 00:47]``,
+    CST, no year) when that clock lies within three days of it (a save date, not the visit), else
+    ``fetched`` as it is."""
     if fetched is None:
         return None
-    now = fetched.astimezone(CST)
-    if s.startswith("刚刚"):
-        return now.astimezone(UTC)
-    if m := re.match(r"^(\d+)分钟前", s):
-        return (now - timedelta(minutes=int(m.group(1)))).astimezone(UTC)
-    if m := re.match(r"^今天\s*(\d{1,2}):(\d{2})", s):
-        return now.replace(hour=int(m.group(1)), minute=int(m.group(2)), second=0, microsecond=0).astimezone(
-            UTC
-        )
-    if m := re.match(r"^(\d{1,2})月(\d{1,2})日\s*(\d{1,2}):(\d{2})", s):
-        mo, d, h, mi = (int(x) for x in m.groups())
-        return datetime(now.year, mo, d, h, mi, tzinfo=CST).astimezone(UTC)
-    return None
+    m = _PAGE_CLOCK.search(page_text[-4000:])
+    if not m:
+        return fetched
+    near = fetched.astimezone(CST)
+    mo, d, h, mi = (int(x) for x in m.groups())
+    for year in (near.year, near.year - 1, near.year + 1):
+        try:
+            clock = datetime(year, mo, d, h, mi, tzinfo=CST)
+        except ValueError:
+            continue
+        if abs(clock - near) <= timedelta(days=3):
+            return clock
+    return fetched
 
 
 def _text(el: lxml.html.HtmlElement) -> str:
@@ -79,21 +129,43 @@ def _clean(s: str) -> str:
 
 
 def page_url(inp: Input) -> str | None:
+    return _url_map_entry(inp)[0]
+
+
+def _url_map_entry(inp: Input) -> tuple[str | None, datetime | None]:
+    """The page's URL and save time: from the input itself, else from the ``url_map.json`` beside
+    the file (``{url: file}``, or ``{url: {"file": ..., "fetched_at": ...}}``, and an optional
+    top-level ``"fetched_at"``)."""
     if inp.url:
-        return inp.url
+        return inp.url, None
     if inp.path is None:
-        return None
+        return None, None
     url_map = inp.path.parent / "url_map.json"
     if not url_map.exists():
-        return None
+        return None, None
     try:
         mapping = json.loads(url_map.read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        return None, None
+    if not isinstance(mapping, dict):
+        return None, None
+    shared = _iso_time(mapping.get("fetched_at"))
+    for url, entry in mapping.items():
+        file = entry.get("file") if isinstance(entry, dict) else entry
+        if isinstance(file, str) and Path(file).name == inp.path.name:
+            own = _iso_time(entry.get("fetched_at")) if isinstance(entry, dict) else None
+            return str(url), own or shared
+    return None, shared
+
+
+def _iso_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
         return None
-    for url, file in mapping.items():
-        if Path(str(file)).name == inp.path.name:
-            return str(url)
-    return None
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=CST)  # a saved page's own clock is CST
 
 
 class WeiboCn:
@@ -120,8 +192,8 @@ class WeiboCn:
         except (ParserError, ValueError) as exc:
             yield ItemError(inp.origin, "source", f"cannot parse the weibo.cn page: {exc}")
             return
-        url = page_url(inp)
-        fetched = option_datetime(inp)
+        url, saved = _url_map_entry(inp)
+        fetched = visit_time(text, option_datetime(inp) or saved)
         uid = None
         if url and (m := _UID_RE.search(url)):
             uid = m.group(1)
@@ -171,8 +243,8 @@ class WeiboCn:
                 counts[m.group(1)] = to_int(m.group(2))
         ct = div.xpath('.//span[@class="ct"]')
         raw_time = ct[-1].text_content() if ct else ""
-        published = parse_weibo_time(raw_time, fetched)
-        return post_document(
+        published, date_source = resolve_weibo_time(raw_time, fetched)
+        doc = post_document(
             platform="weibo",
             origin=f"{inp.origin}#M_{bid}",
             text=text,
@@ -180,7 +252,7 @@ class WeiboCn:
             account_name=owner_name,
             post_id=bid,
             published_at=published,
-            date_source="weibo.cn:time" if published else None,
+            date_source=date_source,
             url=f"https://weibo.cn/comment/{bid}",
             content_type=content_type,
             likes=counts["赞"],
@@ -188,6 +260,8 @@ class WeiboCn:
             comments=counts["评论"],
             fetched_at=fetched,
         )
+        # Without a date the reason stays with the post: "no-year" is never a silently wrong year.
+        return doc if published is not None else evolve(doc, date_source=date_source)
 
 
 def register(registry: Registry) -> None:

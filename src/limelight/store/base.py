@@ -22,9 +22,10 @@ class WriteResult:
     new: int  # documents not seen before
     known: int  # documents already stored by an earlier run (idempotent re-ingest): nothing changed
     mentions: int  # mentions written for the new documents
-    # Items whose document id another item of the same run had (a feed and a sitemap naming one
-    # URL, a headline repeated in an export): the first copy is stored, these are counted here, so
-    # items = new + known + duplicates + failed.
+    # Further copies of a document this run stored (a feed and a sitemap naming one URL, a headline
+    # repeated in an export): the first copy is new, the others are counted here, so that
+    # items = new + known + duplicates + failed. Copies of a document an earlier run stored are all
+    # known, however many there are.
     duplicates: int = 0
 
 
@@ -33,8 +34,14 @@ class Store(Protocol):
     name: str
     schema_version: int
 
-    def write(self, batch: Sequence[Enriched], run_id: str) -> WriteResult:
-        """Write one batch in one transaction. Documents already stored are counted, not changed."""
+    def write(self, batch: Sequence[Enriched], run_id: str, *, replace: bool = False) -> WriteResult:
+        """Write one batch in one transaction. Documents already stored are counted, not changed,
+        unless ``replace`` (``ingest --reprocess``) or the stored one came from a feed summary and
+        this is its real page: then it is replaced with what derives from it."""
+        ...
+
+    def remove_unproduced(self, input_origins: Sequence[str], run_id: str) -> int:
+        """After a ``replace`` run: delete documents from these inputs that the run did not produce."""
         ...
 
     def write_errors(self, errors: Sequence[ItemError], run_id: str) -> None: ...

@@ -4,7 +4,9 @@ Writes go in batches: each batch becomes a few Arrow tables (one per store table
 with ``INSERT ... SELECT`` in one transaction, and nothing is ever inserted row by row. Re-ingesting
 is idempotent: a document whose id is stored already is counted as ``known`` and left untouched,
 together with its mentions and links. Finding the known ids joins the batch's ids against
-``documents``, so a write reads as many ids as the batch holds, never the whole table.
+``documents``, so a write reads as many ids as the batch holds, never the whole table. Each write
+also records the raw-input keys its items came from (``raw_inputs``), so the next run recognises
+a known page before extracting it (``known_raw``, the same kind of bounded join).
 
 The connection runs with ``TimeZone = 'UTC'`` so ``TIMESTAMPTZ`` values come back in UTC on every
 machine; the publisher's own UTC offset is kept beside ``published_at`` (``published_offset``).
@@ -64,6 +66,7 @@ class DuckDBStore:
         self._migrations = tuple(migrations)
         self.schema_version = self._migrations[-1].version
         self._lock = threading.RLock()
+        self._replaced: dict[str, set[str]] = {}  # run id → documents a run replaced (write)
         self._con = _connect(self.path, read_only)
         try:
             self._migrate()
@@ -150,17 +153,60 @@ class DuckDBStore:
             self._con.unregister(view)
         return int(row[0]) if row else 0
 
-    def _known_ids(self, ids: list[str]) -> dict[str, str | None]:
+    def _known_ids(self, ids: list[str]) -> dict[str, tuple[str | None, bool]]:
         """The ids among ``ids`` that ``documents`` holds already, each with the run that first
-        stored it (a join, bounded by the batch)."""
+        stored it and whether it was built from a feed entry's summary (a join, bounded by the batch)."""
         self._con.register("_batch_ids", pa.table({"id": pa.array(ids, pa.string())}))
         try:
             rows = self._con.execute(
-                "SELECT d.id, d.first_run_id FROM documents AS d JOIN _batch_ids AS b ON d.id = b.id"
+                "SELECT d.id, d.first_run_id, coalesce(json_extract_string(d.extra, '$.from_feed_summary') = '1', "
+                "false) FROM documents AS d JOIN _batch_ids AS b ON d.id = b.id"
             ).fetchall()
         finally:
             self._con.unregister("_batch_ids")
-        return {r[0]: r[1] for r in rows}
+        return {r[0]: (r[1], bool(r[2])) for r in rows}
+
+    def _seen_in_run(self, run_id: str, ids: list[str]) -> None:
+        """Note the ids a ``--reprocess`` run produced (a temporary table of this connection)."""
+        self._con.execute("CREATE TEMP TABLE IF NOT EXISTS _reprocessed (run_id VARCHAR, id VARCHAR)")
+        self._con.register("_seen_ids", pa.table({"id": pa.array(ids, pa.string())}))
+        try:
+            self._con.execute("INSERT INTO _reprocessed SELECT ?, id FROM _seen_ids", [run_id])
+        finally:
+            self._con.unregister("_seen_ids")
+
+    def remove_unproduced(self, input_origins: Sequence[str], run_id: str) -> int:
+        """After ``ingest --reprocess``: delete the documents stored from these inputs (origin equal
+        to one, or one followed by ``:line`` or ``#record``) that the run did not produce again (a
+        corrected mapping makes other ids, or no document). Returns how many went."""
+        if not input_origins:
+            return 0
+        with self._transaction() as con:
+            con.execute("CREATE TEMP TABLE IF NOT EXISTS _reprocessed (run_id VARCHAR, id VARCHAR)")
+            con.register("_inputs", pa.table({"origin": pa.array(list(input_origins), pa.string())}))
+            try:
+                ids = [r[0] for r in con.execute("""
+                    SELECT d.id FROM documents AS d JOIN _inputs AS i
+                      ON d.origin = i.origin OR starts_with(d.origin, i.origin || ':')
+                         OR starts_with(d.origin, i.origin || '#')
+                    WHERE d.id NOT IN (SELECT id FROM _reprocessed WHERE run_id = ?)""", [run_id]).fetchall()]
+            finally:
+                con.unregister("_inputs")
+            if ids:
+                self._drop_documents(ids)
+            con.execute("DELETE FROM _reprocessed WHERE run_id = ?", [run_id])
+        return len(ids)
+
+    def _drop_documents(self, ids: list[str]) -> None:
+        """Delete documents and everything derived from them (mentions, links from them,
+        embeddings, story rows), inside the caller's transaction."""
+        self._con.register("_drop_ids", pa.table({"id": pa.array(ids, pa.string())}))
+        try:
+            for table, column in (("mentions", "document_id"), ("links", "from_id"), ("embeddings", "document_id"),
+                                  ("stories", "document_id"), ("documents", "id")):
+                self._con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT id FROM _drop_ids)")
+        finally:
+            self._con.unregister("_drop_ids")
 
     def known_raw(self, keys: Sequence[str], exclude_run: str | None = None) -> dict[str, str]:
         """Raw-input keys seen by earlier runs → the document each produced, for documents still
@@ -181,10 +227,14 @@ class DuckDBStore:
 
     # -- writes -----------------------------------------------------------------------------------
 
-    def write(self, batch: Sequence[Enriched], run_id: str) -> WriteResult:
+    def write(self, batch: Sequence[Enriched], run_id: str, *, replace: bool = False) -> WriteResult:
+        """Store the batch's new documents in one transaction; a known one is counted and left as it
+        is, except (a) with ``replace`` (``ingest --reprocess``: a corrected mapping re-reads its
+        files), and (b) when the stored one was built from a feed entry's summary and this is the
+        real page. Then the stored document and what derives from it (mentions, links from it,
+        embedding, story row) are replaced; it keeps its first run. Replaced documents count as new."""
         # The same page can arrive twice in one batch (a feed and a sitemap naming one URL): the
-        # first copy wins and the id counts once; the other copies, and copies of a document an
-        # earlier batch of this run stored, are counted as duplicates, so every item is counted once.
+        # first copy wins and is stored once.
         firsts: dict[str, Enriched] = {}
         raw: dict[str, str] = {}  # raw-input key → the document it produced
         for item in batch:
@@ -195,20 +245,33 @@ class DuckDBStore:
         if not firsts:
             return WriteResult(new=0, known=0, mentions=0)
         with self._transaction():
-            stored = self._known_ids(list(firsts))
+            found = self._known_ids(list(firsts))
+            done = self._replaced.setdefault(run_id, set())  # replaced once per run; later copies are duplicates
+            redo = [doc_id for doc_id, (first, summary) in found.items() if first != run_id and doc_id not in done
+                    and (replace or (summary and not _from_summary(firsts[doc_id])))]
+            done.update(redo)
+            if replace:
+                self._seen_in_run(run_id, list(firsts))
+            if redo:
+                self._drop_documents(redo)
+            first_runs = {doc_id: found[doc_id][0] for doc_id in redo}
+            stored = {doc_id: (run_id if doc_id in done and doc_id not in first_runs else first)
+                      for doc_id, (first, _) in found.items() if doc_id not in first_runs}
             fresh = [item for doc_id, item in firsts.items() if doc_id not in stored]
             self._insert("sources", _sources_table(item.document.source for item in fresh),
                          new_keys_only="id")
-            self._insert("documents", _documents_table(fresh, run_id))
+            self._insert("documents", _documents_table(fresh, run_id, first_runs))
             n_mentions = self._insert("mentions", _mentions_table(fresh))
             self._insert("links", _links_table([link for item in fresh for link in item.links], run_id))
             self._insert("raw_inputs", pa.table({
                 "raw_key": pa.array(list(raw), pa.string()), "document_id": pa.array(list(raw.values()), pa.string()),
                 "first_run_id": pa.array([run_id] * len(raw), pa.string())}, schema=RAW_INPUT_SCHEMA),
                 new_keys_only="raw_key")
-        this_run = sum(1 for first_run in stored.values() if first_run == run_id)
-        return WriteResult(new=len(fresh), known=len(stored) - this_run, mentions=n_mentions,
-                           duplicates=len(batch) - len(firsts) + this_run)
+        # Every item counts once: a copy of a document an earlier run stored is known (however many
+        # copies), the first copy of a fresh one is new, and every other copy is a duplicate.
+        known = sum(1 for item in batch if stored.get(item.document.id, run_id) != run_id)
+        return WriteResult(new=len(fresh), known=known, mentions=n_mentions,
+                           duplicates=len(batch) - len(fresh) - known)
 
     def write_links(self, links: Sequence[Link], run_id: str) -> int:
         """Add links found across documents (the link stage); a link stored already is skipped.
@@ -463,7 +526,7 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     except duckdb.Error as exc:
         text = str(exc)
         if "lock" in text.lower():
-            hint = "another limelight process (an ingest or the web app) has it open; wait or stop it"
+            hint = "another limelight process (an ingest, link, tone apply or report) has it open; wait or stop it"
         elif read_only and not path.exists():
             hint = "run `limelight ingest` first to create it"
         else:
@@ -512,7 +575,12 @@ def _sources_table(sources: Iterable[Source]) -> pa.Table:
     )
 
 
-def _documents_table(items: Sequence[Enriched], run_id: str) -> pa.Table:
+def _from_summary(item: Enriched) -> bool:
+    return dict(item.extra).get("from_feed_summary") == "1"
+
+
+def _documents_table(items: Sequence[Enriched], run_id: str, first_runs: dict[str, str | None] | None = None
+                     ) -> pa.Table:
     # Column-wise build: one list per column, no per-row dicts.
     cols: dict[str, list[Any]] = {name: [] for name in DOCUMENT_SCHEMA.names}
     for item in items:
@@ -526,7 +594,7 @@ def _documents_table(items: Sequence[Enriched], run_id: str) -> pa.Table:
         cols["captions"].append(list(doc.captions))
         extra = {k: v for k, v in item.extra if k != RAW_KEY}  # the raw key goes to raw_inputs
         cols["extra"].append(_json(extra) if extra else None)
-        cols["first_run_id"].append(run_id)
+        cols["first_run_id"].append((first_runs or {}).get(doc.id) or run_id)
     return pa.Table.from_pydict(cols, schema=DOCUMENT_SCHEMA)
 
 

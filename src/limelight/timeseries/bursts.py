@@ -25,7 +25,7 @@ _MAD_TO_SD = 1.4826
 @dataclass(frozen=True, slots=True)
 class Burst:
     onset: int  # index of the first step at or above z_on
-    peak: int  # index of the day with the highest rate inside the burst
+    peak: int  # index of the day with the most documents above the expected count inside the burst
     end: int  # index of the last day of the burst (inclusive)
     size: float  # Σ (count − expected) over the burst: the excess volume
     peak_value: float  # the count on the peak day
@@ -118,14 +118,16 @@ def detect_bursts(counts: ArrayLike, totals: ArrayLike | None = None, *, window:
     for a, b in _runs(z, x, tot, z_on, z_off, min_count):
         hot[a:min(b + 1, a + max_length)] = True
     expected, z = robust_baseline(x, tot, window=window, min_history=min_history, exclude=hot)
-    rate = np.where(tot > 0, x / np.where(tot > 0, tot, 1.0), np.nan)
-    return [_burst(a, b, x, rate, expected, z) for a, b in _runs(z, x, tot, z_on, z_off, min_count)]
+    return [_burst(a, b, x, expected, z) for a, b in _runs(z, x, tot, z_on, z_off, min_count)]
 
 
-def _burst(a: int, b: int, x: NDArray[np.float64], rate: NDArray[np.float64],
-           expected: NDArray[np.float64], zs: NDArray[np.float64]) -> Burst:
+def _burst(a: int, b: int, x: NDArray[np.float64], expected: NDArray[np.float64],
+           zs: NDArray[np.float64]) -> Burst:
     seg = slice(a, b + 1)
-    peak = a + int(np.nanargmax(rate[seg]))
-    excess = float(np.nansum(x[seg] - expected[seg]))
+    # The peak is the day with the largest excess in documents, not the highest rate: a Sunday
+    # with 5 of 50 documents has a higher rate than a Monday with 300 of 4,000 but is not the peak.
+    over = x[seg] - expected[seg]
+    peak = a + (int(np.nanargmax(over)) if np.any(~np.isnan(over)) else int(np.argmax(x[seg])))
+    excess = float(np.nansum(over))
     return Burst(onset=a, peak=peak, end=b, size=excess, peak_value=float(x[peak]),
                  peak_z=float(np.nanmax(zs[seg])))

@@ -1,29 +1,98 @@
-"""Helpers the time-series analyses share: dense day grids from sparse SQL rows, option checking."""
+"""Helpers the time-series analyses share: the day a document counts for in the report's time zone,
+ISO weeks, dense day grids from sparse SQL rows, option checking.
+
+Days are counted in one time zone for the whole report (``report.timezone``, default UTC, or the
+``timezone`` option): a Reuters headline at 2007-01-01T21:31-05:00 is on 2007-01-01 in
+America/New_York and on 2007-01-02 in UTC. ``local`` counts each document on its publisher's own
+date instead (the UTC offset the page gave), which puts outlets in different zones on different
+clocks. Weeks are ISO weeks, Monday to Sunday, whatever day the data starts on.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
-from limelight.analyses.base import Option
 from limelight.errors import UsageError
+from limelight.tone.labels import negative_sql
 
-# The day a document counts for: its *local* publication date, as in visibility.
-LOCAL_DAY = "CAST(d.published_at + to_seconds(coalesce(d.published_offset, 0)) AS DATE)"
+if TYPE_CHECKING:  # analyses.base imports this module: the type only, to keep imports one-way
+    from limelight.analyses.base import Option
 
-# A mention counts as negative when the tone enricher labelled it so, or scored it below −0.2 (the
-# neutral band the scorers use); NULL tone is "not scored", never "neutral".
-NEGATIVE = "(m.tone_label = 'negative' OR m.tone < -0.2)"
+LOCAL = "local"
+DEFAULT_TIMEZONE = "UTC"
+# IANA names are letters, digits and _ + - / (America/Argentina/Buenos_Aires, Etc/GMT+5); the name
+# is written into SQL as a literal, so nothing else may pass.
+_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*")
+
+# A mention counts as negative by the one labelling rule (limelight.tone.labels); NULL tone is "not
+# scored", never "neutral".
+NEGATIVE = negative_sql("m.tone", "m.tone_label")
+
+
+def check_timezone(name: str | None, what: str = "timezone") -> str:
+    """``name`` if it is an IANA time zone (or ``local``), else a UsageError naming ``what``."""
+    if name is None or name == "":
+        return DEFAULT_TIMEZONE
+    name = str(name)
+    if name == LOCAL:
+        return name
+    ok = bool(_ZONE_NAME.fullmatch(name)) and name != "localtime"
+    if ok:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            ok = False
+    if not ok:
+        raise UsageError(f"{what} {name!r} is not a time zone",
+                         "use an IANA name such as UTC, Europe/Berlin, America/New_York, Asia/Shanghai, "
+                         f"or {LOCAL!r} for each publisher's own UTC offset")
+    return name
+
+
+def day_sql(tz: str, alias: str = "d") -> str:
+    """SQL for the DATE a document (``alias`` of ``documents``) counts for, in time zone ``tz``
+    (already checked by :func:`check_timezone`)."""
+    if tz == LOCAL:
+        return f"CAST({alias}.published_at + to_seconds(coalesce({alias}.published_offset, 0)) AS DATE)"
+    # timezone(zone, timestamptz) is the wall-clock time there, whatever the session's TimeZone is
+    return f"CAST(timezone('{tz}', {alias}.published_at) AS DATE)"
+
+
+def period_sql(by: str, tz: str, alias: str = "d") -> str:
+    """SQL for the first day of the ``by`` period (day, week, month) a document counts for; weeks
+    start on Monday (``date_trunc`` on a DATE gives the ISO week)."""
+    if by not in ("day", "week", "month"):
+        raise UsageError(f"by must be day, week or month, not {by!r}")
+    return f"CAST(date_trunc('{by}', {day_sql(tz, alias)}) AS DATE)"
+
+
+def monday(day: date) -> date:
+    """The Monday that starts ``day``'s ISO week."""
+    return day - timedelta(days=day.weekday())
+
+
+def week_index(days: Sequence[date]) -> NDArray[np.int64]:
+    """For each day of a consecutive grid, the number of its ISO week counted from the grid's first
+    (0, 0, 1, ...): a grid starting on a Sunday puts that Sunday alone in week 0, so adding older
+    data never moves a week boundary."""
+    if not days:
+        return np.zeros(0, dtype=np.int64)
+    first = monday(days[0])
+    return np.array([(d - first).days // 7 for d in days], dtype=np.int64)
 
 
 def resolve(analysis: str, declared: tuple[Option, ...], given: dict[str, Any],
             floats: Sequence[str] = (), ints: Sequence[str] = ()) -> dict[str, Any]:
-    """Defaults plus the given options; numbers coerced (the CLI passes floats as text)."""
+    """Defaults plus the given options; numbers coerced (the CLI passes floats as text) and checked
+    against each option's declared ``min`` / ``max``."""
     by_name = {o.name: o for o in declared}
     unknown = sorted(set(given) - set(by_name))
     if unknown:
@@ -38,12 +107,33 @@ def resolve(analysis: str, declared: tuple[Option, ...], given: dict[str, Any],
             opts[name] = float(opts[name])
         except (TypeError, ValueError):
             raise UsageError(f"{analysis}: {name} must be a number, not {opts[name]!r}") from None
+        if not np.isfinite(opts[name]):
+            raise UsageError(f"{analysis}: {name} must be a finite number, not {opts[name]!r}")
     for name in ints:
         value = opts[name]
-        if isinstance(value, bool) or not str(value).lstrip("-").isdigit() or int(value) < 0:
-            raise UsageError(f"{analysis}: {name} must be a whole number ≥ 0, not {value!r}")
+        if isinstance(value, bool) or not str(value).lstrip("-").isdigit():
+            raise UsageError(f"{analysis}: {name} must be a whole number, not {value!r}")
         opts[name] = int(value)
+    for name in (*floats, *ints):
+        check_range(analysis, by_name[name], opts[name])
     return opts
+
+
+def check_range(analysis: str, option: Option, value: float) -> None:
+    """A UsageError when ``value`` lies outside the option's declared ``min`` / ``max``."""
+    lo, hi = option.min, option.max
+    if (lo is None or value >= lo) and (hi is None or value <= hi):
+        return
+    span = (f"between {_num(lo)} and {_num(hi)}" if lo is not None and hi is not None
+            else f"at least {_num(lo)}" if lo is not None else f"at most {_num(hi)}")
+    raise UsageError(f"{analysis}: {option.name} must be {span}, not {_num(value)}",
+                     f"see `limelight analyze {analysis} --help`")
+
+
+def _num(x: float | None) -> str:
+    if isinstance(x, float) and not x.is_integer():
+        return f"{x:g}"
+    return f"{int(x or 0):,}"
 
 
 def day_range(first: date, last: date) -> list[date]:

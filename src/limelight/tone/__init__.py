@@ -12,6 +12,9 @@ Built-ins:
   sets, see docs/tone.md);
 * ``embedding-anchors``: zero-shot nearest centroid over anchor sentences we wrote ourselves;
 * ``transformers`` and ``llm``: optional, need a model download or an endpoint.
+
+Every scorer's label is :func:`limelight.tone.labels.label_for` of its score (neutral within ±0.2),
+so a label never contradicts its score.
 """
 
 from __future__ import annotations
@@ -20,8 +23,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from limelight.settings import Settings
-
-LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
+from limelight.tone.labels import LABELS, NEUTRAL_BAND, label_for
 
 
 @runtime_checkable
@@ -35,16 +37,9 @@ class Scorer(Protocol):
 
     def setup(self, settings: Settings, root: Path | None = None) -> None: ...
 
-    def score(self, texts: list[str], language: str) -> list[tuple[float, str]]: ...
-
-
-def label_for(tone: float, neutral_band: float) -> str:
-    """negative / neutral / positive from a tone in [-1, 1]: neutral inside ``±neutral_band``."""
-    if tone > neutral_band:
-        return "positive"
-    if tone < -neutral_band:
-        return "negative"
-    return "neutral"
+    def score(self, texts: list[str], language: str) -> list[tuple[float, str]]:
+        """``(tone, label)`` per text, the label always ``label_for(tone)`` (limelight.tone.labels)."""
+        ...
 
 
 def clamp(x: float) -> float:
@@ -55,4 +50,4 @@ def supports(scorer: Scorer, language: str) -> bool:
     return "*" in scorer.languages or language in scorer.languages
 
 
-__all__ = ["LABELS", "Scorer", "clamp", "label_for", "supports"]
+__all__ = ["LABELS", "NEUTRAL_BAND", "Scorer", "clamp", "label_for", "supports"]

@@ -23,9 +23,9 @@ from limelight.enrich.embeddings import DEFAULT_MODEL, Embedder, get_embedder
 from limelight.errors import ConfigError
 from limelight.registry import Registry
 from limelight.settings import Settings
-from limelight.tone import LABELS
 from limelight.tone.anchors import ANCHORS
 from limelight.tone.head import LogisticHead
+from limelight.tone.labels import LABELS, from_probabilities
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +44,9 @@ def resolve_model_path(settings: Settings, root: Path | None) -> Path:
 
 
 def to_results(p: np.ndarray) -> list[tuple[float, str]]:
-    """(tone, label) per row of (n, 3) probabilities in LABELS order: P(pos) − P(neg), the argmax."""
-    neg, pos = LABELS.index("negative"), LABELS.index("positive")
-    return [(round(float(r[pos] - r[neg]), 4), LABELS[int(r.argmax())]) for r in p]
+    """(tone, label) per row of (n, 3) probabilities in LABELS order: the likeliest class, and
+    P(pos) − P(neg) kept inside its range (:func:`limelight.tone.labels.from_probabilities`)."""
+    return [from_probabilities(*r) for r in p]
 
 
 class AnchorScorer:

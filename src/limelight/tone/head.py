@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from limelight.errors import ConfigError
-from limelight.tone import LABELS
+from limelight.tone.labels import LABELS, from_probabilities
 
 
 @dataclass(frozen=True)
@@ -38,15 +38,15 @@ class LogisticHead:
         return out
 
     def predict(self, vectors: np.ndarray) -> list[tuple[float, str]]:
-        """(tone, label) per row: tone = P(positive) − P(negative), label = the likeliest class."""
+        """(tone, label) per row: the likeliest class, and P(positive) − P(negative) kept inside its
+        range (:func:`limelight.tone.labels.from_probabilities`)."""
         if len(vectors) == 0:
             return []
         p = self.proba(vectors)
         idx = {c: i for i, c in enumerate(self.classes)}
-        pos = p[:, idx["positive"]] if "positive" in idx else np.zeros(len(p))
-        neg = p[:, idx["negative"]] if "negative" in idx else np.zeros(len(p))
-        best = p.argmax(axis=1)
-        return [(round(float(a - b), 4), self.classes[int(k)]) for a, b, k in zip(pos, neg, best, strict=True)]
+        # a head trained without one of the classes gives it probability 0
+        cols = [p[:, idx[c]] if c in idx else np.zeros(len(p)) for c in LABELS]
+        return [from_probabilities(a, b, c) for a, b, c in zip(*cols, strict=True)]
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

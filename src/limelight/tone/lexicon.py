@@ -5,7 +5,9 @@ lexicons were built on reviews and social media. They stay as cheap baselines an
 that prefer explainable word lists.
 
 The neutral bands are the libraries' own conventions (VADER's ±0.05 on the compound score), or
-plain round numbers where there is none; they were *not* tuned on our evaluation sets.
+plain round numbers where there is none; they were *not* tuned on our evaluation sets. Each score
+is mapped onto limelight's scale (:func:`limelight.tone.labels.rescale`: the band becomes ±0.2), so
+the one labelling rule gives the label the library's own band would.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from limelight.registry import Registry
 from limelight.settings import Settings
-from limelight.tone import clamp, label_for
+from limelight.tone.labels import labelled, rescale
 
 
 class _Lexicon:
@@ -25,7 +27,7 @@ class _Lexicon:
     requires: tuple[str, ...] = ()
     provides: tuple[str, ...] = ("tone",)
     languages: tuple[str, ...] = ()
-    neutral_band = 0.1
+    neutral_band = 0.1  # on the library's own scale
 
     def __init__(self) -> None:
         self._impl: Any = None
@@ -48,8 +50,8 @@ class _Lexicon:
         self._load()
         out = []
         for text in texts:
-            tone = clamp(self._tone(text)) if text.strip() else 0.0
-            out.append((tone, label_for(tone, self.neutral_band)))
+            native = self._tone(text) if text.strip() else 0.0
+            out.append(labelled(rescale(native, self.neutral_band)))
         return out
 
 

@@ -16,12 +16,13 @@ import httpx
 from limelight.errors import ConfigError, ItemFailed
 from limelight.registry import Registry
 from limelight.settings import Settings
-from limelight.tone import LABELS
+from limelight.tone.labels import LABELS, labelled
 
 SYSTEM_PROMPT = (
     "You rate the tone of news text toward the companies and people in it. "
     "Answer with exactly one word: negative, neutral or positive."
 )
+# One word has no degree: the ends of the scale, and the middle (each gets its own label back).
 _TONE = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}
 
 
@@ -87,7 +88,7 @@ class LLMScorer:
             if label is None:
                 raise ItemFailed(f"the LLM answered {answer[:80]!r}, not negative/neutral/positive",
                                  "try another tone.llm_model")
-            out.append((_TONE[label], label))
+            out.append(labelled(_TONE[label]))
         return out
 
 

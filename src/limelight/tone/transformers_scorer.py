@@ -4,7 +4,8 @@ The model is ``settings["tone.transformers_model"]`` (a hub name, downloaded on 
 folder; a relative folder is looked up in the project folder first). Its labels are mapped to ours
 by name (``negative``/``neg``/``LABEL_0``...); models that rate 1–5 stars are mapped 1–2 → negative,
 3 → neutral, 4–5 → positive. A model with any other label is refused when it is loaded. Tone is
-P(positive) − P(negative) over the model's scores.
+P(positive) − P(negative) over the model's scores and the label the likeliest class, the tone kept
+inside that label's range (:func:`limelight.tone.labels.from_probabilities`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from limelight.errors import ConfigError
 from limelight.registry import Registry
 from limelight.settings import Settings
-from limelight.tone import LABELS
+from limelight.tone.labels import LABELS, from_probabilities
 
 _BY_NAME = {"negative": "negative", "neg": "negative", "neutral": "neutral", "neu": "neutral",
             "positive": "positive", "pos": "positive"}
@@ -100,8 +101,7 @@ def scores_to_tone(scores: list[dict[str, Any]]) -> tuple[float, str]:
             raise ConfigError(f"cannot map the model's label {s['label']!r} to negative/neutral/positive",
                               "use a sentiment model with negative/neutral/positive or star labels")
         probs[lab] += float(s["score"])
-    best = max(LABELS, key=lambda k: probs[k])
-    return round(probs["positive"] - probs["negative"], 4), best
+    return from_probabilities(probs["negative"], probs["neutral"], probs["positive"])
 
 
 def register(registry: Registry) -> None:
