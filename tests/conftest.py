@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import importlib
 import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from urllib.parse import quote
 
 import pytest
 
@@ -57,3 +60,34 @@ def hf_offline(monkeypatch: pytest.MonkeyPatch) -> None:
     except ImportError:
         return
     monkeypatch.setattr(tf_hub, "_is_offline_mode", True, raising=False)  # transformers 4.x's own copy
+
+
+from _stores import StoreMaker, _postgres_base  # noqa: E402  (beside this file)
+
+
+@pytest.fixture(scope="module", params=["duckdb", "postgresql"])
+def make_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreMaker]:
+    """``make_store(name)`` gives a fresh, empty store; every test that takes it runs once per store
+    backend (the analyses give the same answers on each). The PostgreSQL run skips without a server
+    locally and fails under CI."""
+    if request.param == "postgresql":
+        _postgres_base()
+    maker = StoreMaker(request.param, tmp_path_factory.mktemp(f"stores-{request.param}"))
+    yield maker
+    maker.close()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A postgresql:// URL of an empty schema of its own (dropped after the test), in the database
+    named by LIMELIGHT_TEST_POSTGRES. Skips without it, but fails under CI or with
+    LIMELIGHT_REQUIRE_SHARED_DATA=1 (.ci/run starts a server and sets it)."""
+    base = _postgres_base()
+    psycopg = importlib.import_module("psycopg")
+    schema = f"limelight_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base, autocommit=True) as con:
+        con.execute(f'CREATE SCHEMA "{schema}"')
+    # libpq's options parameter sets the search_path of every connection the store opens.
+    yield base + ("&" if "?" in base else "?") + "options=" + quote(f"-csearch_path={schema}", safe="")
+    with psycopg.connect(base, autocommit=True) as con:
+        con.execute(f'DROP SCHEMA "{schema}" CASCADE')

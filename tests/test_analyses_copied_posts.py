@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
+from _stores import StoreMaker
 from limelight.analyses.copied_posts import CopiedPosts
 from limelight.errors import UsageError
 from limelight.models import Document, Enriched, Link, Source
-from limelight.store.duckdb_store import DuckDBStore
+from limelight.store.base import Store
 from limelight.watchlist import Watchlist
 
 WATCHLIST = Watchlist.from_dict({"entity": [
@@ -27,8 +27,8 @@ def _post(doc_id: str, source: Source, day: int, content_type: str = "post") -> 
 
 
 @pytest.fixture()
-def store(tmp_path: Path) -> DuckDBStore:
-    s = DuckDBStore(tmp_path / "copies.duckdb")
+def store(make_store: StoreMaker) -> Store:
+    s = make_store()
     # Week of Mon 3 March: 4 CEO posts, 2 copies, 1 repost. Week of 10 March: 1 post, no copy.
     s.write([_post("o1", ORG, 3), _post("o2", ORG, 4), _post("c1", CEO, 3), _post("c2", CEO, 5),
              _post("c3", CEO, 6), _post("c4", CEO, 7, "repost"), _post("c5", CEO, 11)], "synthetic")
@@ -37,7 +37,7 @@ def store(tmp_path: Path) -> DuckDBStore:
     return s
 
 
-def test_analyses_copied_posts_weekly_share_and_evidence(store: DuckDBStore) -> None:
+def test_analyses_copied_posts_weekly_share_and_evidence(store: Store) -> None:
     result = CopiedPosts().run(store, WATCHLIST)
     rows = result.table.to_pylist()
     assert [(str(r["period"]), r["entity_id"], r["posts"], r["reposts"], r["copies"]) for r in rows] == [
@@ -48,7 +48,7 @@ def test_analyses_copied_posts_weekly_share_and_evidence(store: DuckDBStore) -> 
     store.close()
 
 
-def test_analyses_copied_posts_filters_and_checks_options(store: DuckDBStore) -> None:
+def test_analyses_copied_posts_filters_and_checks_options(store: Store) -> None:
     assert CopiedPosts().run(store, WATCHLIST, account="200", by="month").table.column("posts").to_pylist() == [5]
     assert CopiedPosts().run(store, WATCHLIST, account="nobody").table.num_rows == 0
     assert CopiedPosts().run(store, WATCHLIST, evidence_limit=1).table.to_pylist()[0]["evidence"] == [
@@ -58,16 +58,16 @@ def test_analyses_copied_posts_filters_and_checks_options(store: DuckDBStore) ->
     store.close()
 
 
-def test_analyses_copied_posts_says_when_link_has_not_run(tmp_path: Path) -> None:
-    with DuckDBStore(tmp_path / "unlinked.duckdb") as s:
+def test_analyses_copied_posts_says_when_link_has_not_run(make_store: StoreMaker) -> None:
+    with make_store() as s:
         s.write([_post("c1", CEO, 3)], "synthetic")
         result = CopiedPosts().run(s, WATCHLIST)
     assert result.table.column("copies").to_pylist() == [0]
     assert any("limelight link" in n for n in result.notes)
 
 
-def test_analyses_copied_posts_after_link_found_no_copy_says_so(tmp_path: Path) -> None:
-    with DuckDBStore(tmp_path / "linked.duckdb") as s:
+def test_analyses_copied_posts_after_link_found_no_copy_says_so(make_store: StoreMaker) -> None:
+    with make_store() as s:
         s.write([_post("o1", ORG, 3), _post("c1", CEO, 4)], "synthetic")
         # what `limelight link` leaves behind even when no post copies another: every document in a story
         s.replace_stories([("o1", "s-o1", "link"), ("c1", "s-c1", "link")])

@@ -1,20 +1,22 @@
 """Options every analysis shares: declared ranges, the shared scope (since, until, language, source,
-kind, timezone) and its one SQL predicate, on a small SYNTHETIC store."""
+kind, timezone) and the store's one predicate for it, on a small SYNTHETIC store."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from _stores import StoreMaker
 from limelight.analyses.base import SCOPE_NAMES, Scope
 from limelight.errors import UsageError
 from limelight.models import Document, Enriched, Mention, Source
 from limelight.registry import registry
-from limelight.store.duckdb_store import DuckDBStore
+from limelight.store.base import Store
+from limelight.store.dialect import translate
+from limelight.store.reads.scope import where
 from limelight.watchlist import Watchlist
 
 WATCHLIST = Watchlist.from_dict({"entity": [
@@ -37,8 +39,8 @@ def _item(i: int, source: str, kind: str, language: str, day: int, entity: str, 
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DuckDBStore]:
-    s = DuckDBStore(Path(tmp_path_factory.mktemp("opts")) / "synthetic.duckdb")
+def store(make_store: StoreMaker) -> Iterator[Store]:
+    s = make_store()
     items = []
     for day in range(40):
         items += [_item(4 * day, "reuters", "article", "en", day, "acme", -0.5),
@@ -63,7 +65,7 @@ def test_analyses_options_every_analysis_takes_the_shared_scope(name: str) -> No
 
 @pytest.mark.parametrize("name", [n for n in ANALYSES if any(o.name == "evidence_limit"
                                                                for o in registry.get("analysis", n).options)])
-def test_analyses_options_evidence_limit_range_checked_and_clamped(store: DuckDBStore, name: str) -> None:
+def test_analyses_options_evidence_limit_range_checked_and_clamped(store: Store, name: str) -> None:
     analysis = registry.get("analysis", name)
     limit = next(o for o in analysis.options if o.name == "evidence_limit")
     assert (limit.min, limit.max) == (0, 10_000)
@@ -86,12 +88,15 @@ def test_analyses_options_declared_ranges_are_checked() -> None:
         registry.get("analysis", "spillover").run(None, WATCHLIST, a="acme", b="globex", max_lag=0)  # type: ignore[arg-type]
 
 
-def _docs(store: DuckDBStore, **options: Any) -> set[str]:
-    scope = Scope.from_options("test", options)
-    return set(store.query(f"SELECT d.id FROM documents AS d WHERE {scope.where()}").column(0).to_pylist())
+def _docs(store: Store, **options: Any) -> set[str]:
+    # the store's one scope predicate (limelight.store.reads.scope), as every analysis read puts it
+    params: dict[str, Any] = {}
+    predicate = where(Scope.from_options("test", options), params)
+    sql = translate(f"SELECT d.id FROM documents AS d WHERE {predicate}", store.dialect)
+    return set(store.query(sql, params).column(0).to_pylist())
 
 
-def test_analyses_options_scope_predicate_selects_documents(store: DuckDBStore) -> None:
+def test_analyses_options_scope_predicate_selects_documents(store: Store) -> None:
     every = _docs(store)
     assert len(every) == 160
     reuters = _docs(store, source="reuters.com")  # the outlet's domain covers www.reuters.com
@@ -113,7 +118,7 @@ ANSWERING = {"visibility", "tone", "share_of_voice", "copied_posts", "withdrawal
 
 
 @pytest.mark.parametrize("name", ANALYSES)
-def test_analyses_options_scope_reaches_every_analysis(store: DuckDBStore, name: str) -> None:
+def test_analyses_options_scope_reaches_every_analysis(store: Store, name: str) -> None:
     """Narrowed to a language no document has, every analysis answers with nothing."""
     analysis = registry.get("analysis", name)
     extra = NEEDS.get(name, {})

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
+from _stores import StoreMaker
 from limelight.analyses.share_of_voice import ShareOfVoice
 from limelight.models import Document, Enriched, Link, Mention, Source
-from limelight.store.duckdb_store import DuckDBStore
+from limelight.store.base import Store
 from limelight.watchlist import Watchlist
 
 WATCHLIST = Watchlist.from_dict({"entity": [
@@ -41,14 +41,14 @@ CORPUS = [
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DuckDBStore]:
-    s = DuckDBStore(Path(tmp_path_factory.mktemp("sov")) / "synthetic.duckdb")
+def store(make_store: StoreMaker) -> Iterator[Store]:
+    s = make_store()
     s.write(CORPUS, "synthetic")
     yield s
     s.close()
 
 
-def test_share_of_voice_children_per_article_and_story(store: DuckDBStore) -> None:
+def test_share_of_voice_children_per_article_and_story(store: Store) -> None:
     result = ShareOfVoice().run(store, WATCHLIST)
     rows = {(r["group"], r["entity_id"]): r for r in result.table.to_pylist()}
     auto, lei = rows[("children", "xiaomi-auto")], rows[("children", "lei-jun")]
@@ -59,7 +59,7 @@ def test_share_of_voice_children_per_article_and_story(store: DuckDBStore) -> No
     assert "orig" in auto["evidence"]
 
 
-def test_share_of_voice_competitors(store: DuckDBStore) -> None:
+def test_share_of_voice_competitors(store: Store) -> None:
     result = ShareOfVoice().run(store, WATCHLIST, entity="xiaomi", by="month")
     rows = {r["entity_id"]: r for r in result.table.to_pylist() if r["group"] == "competitors"}
     assert rows["byd"]["articles"] == 3 and rows["tesla"]["articles"] == 1 and rows["xiaomi"]["articles"] == 4

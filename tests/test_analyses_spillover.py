@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from _stores import StoreMaker
 from limelight.analyses.spillover import (
     Spillover,
     _lagged_rows,
@@ -21,7 +22,7 @@ from limelight.analyses.spillover import (
 )
 from limelight.errors import UsageError
 from limelight.models import Document, Enriched, Mention, Source
-from limelight.store.duckdb_store import DuckDBStore
+from limelight.store.base import Store
 from limelight.watchlist import Watchlist
 
 WATCHLIST = Watchlist.from_dict({"entity": [
@@ -66,14 +67,14 @@ def corpus(coupled: bool = True, seed: int = 11) -> list[Enriched]:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DuckDBStore]:
-    s = DuckDBStore(Path(tmp_path_factory.mktemp("spill")) / "synthetic.duckdb")
+def store(make_store: StoreMaker) -> Iterator[Store]:
+    s = make_store()
     s.write(corpus(), "synthetic")
     yield s
     s.close()
 
 
-def test_spillover_finds_the_lag_and_a_small_p_value(store: DuckDBStore) -> None:
+def test_spillover_finds_the_lag_and_a_small_p_value(store: Store) -> None:
     rows = Spillover().run(store, WATCHLIST, a="founder", b="cars", permutations=200).table.to_pylist()
     cc = {r["lag"]: r for r in rows if r["measure"] == "cross_correlation"}
     assert set(cc) == set(range(-7, 8))
@@ -86,8 +87,8 @@ def test_spillover_finds_the_lag_and_a_small_p_value(store: DuckDBStore) -> None
     assert drag["p_value"] is not None
 
 
-def test_spillover_is_reproducible_and_null_when_uncoupled(tmp_path: Path) -> None:
-    s = DuckDBStore(tmp_path / "null.duckdb")
+def test_spillover_is_reproducible_and_null_when_uncoupled(make_store: StoreMaker) -> None:
+    s = make_store()
     try:
         s.write(corpus(coupled=False), "synthetic")
         one = Spillover().run(s, WATCHLIST, a="founder", b="cars", permutations=200).table
@@ -99,7 +100,7 @@ def test_spillover_is_reproducible_and_null_when_uncoupled(tmp_path: Path) -> No
     assert best["p_value"] > 0.01
 
 
-def test_spillover_needs_two_entities(store: DuckDBStore) -> None:
+def test_spillover_needs_two_entities(store: Store) -> None:
     with pytest.raises(UsageError) as err:
         Spillover().run(store, WATCHLIST, a="founder")
     assert "--a ENTITY_ID --b ENTITY_ID" in (err.value.hint or "")  # the CLI's own flags
@@ -107,7 +108,7 @@ def test_spillover_needs_two_entities(store: DuckDBStore) -> None:
     assert empty.table.num_rows == 0 and "choose two entities: --a ENTITY_ID" in empty.notes[0]
 
 
-def test_spillover_peak_is_weighed_by_volume(tmp_path: Path) -> None:
+def test_spillover_peak_is_weighed_by_volume(make_store: StoreMaker) -> None:
     """SYNTHETIC, shaped like Volkswagen in the Reuters archive: a week-long scandal with 40
     negative pieces a day among 400 (10%), and years later a quiet day with two documents, one of
     them a negative mention (50%). The scandal is the peak, not the quiet day."""
@@ -131,7 +132,7 @@ def test_spillover_peak_is_weighed_by_volume(tmp_path: Path) -> None:
                 add(day, [])
     add(80, [("founder", "negative")])  # the quiet day: two documents in all
     add(80, [("cars", "positive")])
-    s = DuckDBStore(tmp_path / "peak.duckdb")
+    s = make_store()
     try:
         s.write(items, "synthetic")
         res = Spillover().run(s, WATCHLIST, a="founder", b="cars", include_children=False, permutations=20)
@@ -232,13 +233,13 @@ def test_spillover_surrogates_keep_values_and_autocorrelation() -> None:
     assert np.array_equal(surr, iaaft_surrogates(x, 50, np.random.default_rng(0)))
 
 
-def test_spillover_negative_if_co_mentioned_separates_coupled_from_uncoupled(store: DuckDBStore,
+def test_spillover_negative_if_co_mentioned_separates_coupled_from_uncoupled(make_store: StoreMaker, store: Store,
                                                                               tmp_path: Path) -> None:
     rows = Spillover().run(store, WATCHLIST, a="founder", b="cars", permutations=50).table.to_pylist()
     row = next(r for r in rows if r["measure"] == "negative_if_co_mentioned")
     # coupled corpus: every piece naming the founder is negative for the cars, most others positive
     assert row["value"] > 0.5 and row["p_value"] < 1e-6 and row["evidence"]
-    s = DuckDBStore(tmp_path / "null.duckdb")
+    s = make_store()
     try:
         s.write(corpus(coupled=False), "synthetic")
         null = Spillover().run(s, WATCHLIST, a="founder", b="cars", permutations=50).table.to_pylist()
@@ -282,7 +283,7 @@ def test_spillover_families_keep_a_and_b_apart() -> None:
     assert families(wl, "cars", "phones", False) == (["cars"], ["phones"])
 
 
-def test_spillover_by_week_sees_a_lag_of_weeks(tmp_path: Path) -> None:
+def test_spillover_by_week_sees_a_lag_of_weeks(make_store: StoreMaker) -> None:
     # SYNTHETIC: A is under fire in weeks 6-7, B in weeks 10-11 (four weeks later); 30 weeks.
     items: list[Enriched] = []
     start = datetime(2024, 1, 1, 9, tzinfo=UTC)  # a Monday
@@ -295,7 +296,7 @@ def test_spillover_by_week_sees_a_lag_of_weeks(tmp_path: Path) -> None:
                     Mention(d.id, "cars", "c", "c", "text", 2, 3, "body", "s",
                             tone_label="negative" if week in (10, 11) else "positive")]
         items.append(Enriched(d, tuple(mentions)))
-    s = DuckDBStore(tmp_path / "weeks.duckdb")
+    s = make_store()
     try:
         s.write(items, "synthetic")
         res = Spillover().run(s, WATCHLIST, a="founder", b="cars", by="week", max_lag=6, permutations=50)

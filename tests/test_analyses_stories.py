@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
+from _stores import StoreMaker
 from limelight.analyses.lineage import Stories
 from limelight.errors import UsageError
 from limelight.models import Document, Enriched, Link, Source
-from limelight.store.duckdb_store import DuckDBStore
+from limelight.store.base import Store
 from limelight.watchlist import Watchlist
 
 WL = Watchlist(())
@@ -26,8 +26,8 @@ def _article(doc_id: str, outlet: str, language: str, day: int, attribution: str
 
 
 @pytest.fixture()
-def store(tmp_path: Path) -> DuckDBStore:
-    s = DuckDBStore(tmp_path / "stories.duckdb")
+def store(make_store: StoreMaker) -> Store:
+    s = make_store()
     # zh original → vi translation (found by similarity) → de republication naming the vi page
     # (attribution) → de syndicated copy; plus an unrelated English article on its own.
     s.write([_article("zh", "kexun.example", "zh", 1), _article("vi", "tinnhanh.example", "vi", 2),
@@ -40,7 +40,7 @@ def store(tmp_path: Path) -> DuckDBStore:
     return s
 
 
-def test_analyses_stories_one_row_per_story(store: DuckDBStore) -> None:
+def test_analyses_stories_one_row_per_story(store: Store) -> None:
     rows = Stories().run(store, WL).table.to_pylist()
     assert len(rows) == 1  # the single-document story is below min_size 2
     story = rows[0]
@@ -51,7 +51,7 @@ def test_analyses_stories_one_row_per_story(store: DuckDBStore) -> None:
     store.close()
 
 
-def test_analyses_stories_document_lineage(store: DuckDBStore) -> None:
+def test_analyses_stories_document_lineage(store: Store) -> None:
     rows = {r["document_id"]: r for r in Stories().run(store, WL, view="documents").table.to_pylist()}
     de2 = rows["de2"]
     assert (de2["origin_document"], de2["origin_outlet"], de2["origin_language"], de2["hops"]) == (
@@ -64,15 +64,15 @@ def test_analyses_stories_document_lineage(store: DuckDBStore) -> None:
     store.close()
 
 
-def test_analyses_stories_empty_store_notes(tmp_path: Path) -> None:
-    with DuckDBStore(tmp_path / "empty.duckdb") as s:
+def test_analyses_stories_empty_store_notes(make_store: StoreMaker) -> None:
+    with make_store() as s:
         result = Stories().run(s, WL)
     assert result.table.num_rows == 0
     assert "limelight link" in result.notes[0]
 
 
-def test_analyses_stories_lineage_prefers_stated_links_and_stops_at_cycles(tmp_path: Path) -> None:
-    with DuckDBStore(tmp_path / "cycle.duckdb") as s:
+def test_analyses_stories_lineage_prefers_stated_links_and_stops_at_cycles(make_store: StoreMaker) -> None:
+    with make_store() as s:
         s.write([_article(d, f"{d}.example", lang, day) for d, lang, day in
                  (("zh", "zh", 1), ("vi", "vi", 2), ("de", "de", 3), ("x", "en", 4), ("y", "en", 5))], "synthetic")
         s.write_links([

@@ -11,9 +11,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from _stores import StoreMaker
 from limelight.analyses.storms import Storms
 from limelight.models import Document, Enriched, Mention, Source
-from limelight.store.duckdb_store import DuckDBStore
+from limelight.store.base import Store
 from limelight.watchlist import Watchlist
 
 WATCHLIST = Watchlist.from_dict({"entity": [
@@ -60,14 +61,14 @@ def synthetic_corpus(seed: int = 7) -> list[Enriched]:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DuckDBStore]:
-    s = DuckDBStore(Path(tmp_path_factory.mktemp("storms")) / "synthetic.duckdb")
+def store(make_store: StoreMaker) -> Iterator[Store]:
+    s = make_store()
     s.write(synthetic_corpus(), "synthetic")
     yield s
     s.close()
 
 
-def test_storms_finds_the_known_storm_and_nothing_at_gap_or_doubling(store: DuckDBStore) -> None:
+def test_storms_finds_the_known_storm_and_nothing_at_gap_or_doubling(store: Store) -> None:
     result = Storms().run(store, WATCHLIST)
     volume = [r for r in result.table.to_pylist() if r["signal"] == "volume" and r["entity_id"] == "acme"]
     storm_days = {START + timedelta(days=d) for d in STORM}
@@ -82,21 +83,22 @@ def test_storms_finds_the_known_storm_and_nothing_at_gap_or_doubling(store: Duck
     assert any("collection gaps" in n for n in result.notes)
 
 
-def test_storms_negative_share_signal(store: DuckDBStore) -> None:
+def test_storms_negative_share_signal(store: Store) -> None:
     rows = Storms().run(store, WATCHLIST, entity="acme").table.to_pylist()
     negative = [r for r in rows if r["signal"] == "negative_share"]
     assert any(START + timedelta(days=STORM.start) <= r["onset"] <= START + timedelta(days=STORM.stop)
                for r in negative)
 
 
-def test_storms_groups_evidence_by_story(tmp_path: Path) -> None:
+def test_storms_groups_evidence_by_story(make_store: StoreMaker) -> None:
     items = synthetic_corpus()
-    s = DuckDBStore(tmp_path / "stories.duckdb")
+    s = make_store()
     try:
         s.write(items, "synthetic")
         # put every negative storm document into one story cluster: it must be listed once
-        s._con.execute("INSERT INTO stories SELECT id, 'story-recall', 'synthetic' FROM documents "
-                       "WHERE title LIKE '%recall%'")
+        recall = [(i.document.id, "story-recall", "synthetic") for i in items if "recall" in (i.document.title or "")]
+        assert recall
+        s.replace_stories(recall)
         rows = [r for r in Storms().run(s, WATCHLIST, entity="acme").table.to_pylist()
                 if r["signal"] == "volume" and r["onset"] >= START + timedelta(days=STORM.start - 1)
                 and r["onset"] <= START + timedelta(days=STORM.stop)]
@@ -108,11 +110,11 @@ def test_storms_groups_evidence_by_story(tmp_path: Path) -> None:
         s.close()
 
 
-def test_storms_without_tone_reports_volume_only(tmp_path: Path) -> None:
+def test_storms_without_tone_reports_volume_only(make_store: StoreMaker) -> None:
     items = [Enriched(e.document, tuple(m.__class__(**{**{f: getattr(m, f) for f in m.__slots__},
                                                        "tone_label": None}) for m in e.mentions))
              for e in synthetic_corpus()]
-    s = DuckDBStore(tmp_path / "notone.duckdb")
+    s = make_store()
     try:
         s.write(items, "synthetic")
         result = Storms().run(s, WATCHLIST)
@@ -129,8 +131,8 @@ def test_storms_reuters_volkswagen_2015(shared_data: Path, tmp_path: Path) -> No
 
     crises = tuple(c for c in REUTERS_CRISES if c.entity == "volkswagen")
     path = tmp_path / "reuters.duckdb"
-    build(path, shared_data / "news", "reuters", crises)
-    rows = {r.key: r for r in storm_rows("reuters", path, crises)}
+    span = build(path, shared_data / "news", "reuters", crises)
+    rows = {r.key: r for r in storm_rows("reuters", path, crises, span)}
     assert rows["storms/reuters/hit_rate"].value == 1.0
     assert abs(rows["storms/reuters_volkswagen/onset_error_days"].value) <= 7
 
@@ -165,8 +167,8 @@ SCOPED = Watchlist.from_dict({"entity": [
 STORM_DAYS = {START + timedelta(days=d) for d in STORM}
 
 
-def _volume_onsets(items: list[Enriched], tmp_path: Path, **options: Any) -> tuple[set[date], tuple[str, ...]]:
-    s = DuckDBStore(tmp_path / f"scoped-{len(items)}-{len(options)}.duckdb")
+def _volume_onsets(make_store: StoreMaker, items: list[Enriched], **options: Any) -> tuple[set[date], tuple[str, ...]]:
+    s = make_store()
     try:
         s.write(items, "synthetic")
         res = Storms().run(s, SCOPED, entity="acme", **options)
@@ -175,10 +177,10 @@ def _volume_onsets(items: list[Enriched], tmp_path: Path, **options: Any) -> tup
     return {r["onset"] for r in res.table.to_pylist() if r["signal"] == "volume"}, res.notes
 
 
-def test_storms_scope_narrows_coverage_and_the_daily_totals(tmp_path: Path) -> None:
+def test_storms_scope_narrows_coverage_and_the_daily_totals(make_store: StoreMaker) -> None:
     items = _scoped_corpus(press=15, crowd=2000, own=0)
-    every, notes = _volume_onsets(items, tmp_path)
-    press, _ = _volume_onsets(items, tmp_path, kind="article")
+    every, notes = _volume_onsets(make_store, items)
+    press, _ = _volume_onsets(make_store, items, kind="article")
     # every kind: the export's posts swamp the days' totals and Acme's share falls; articles only:
     # the press storm, against the articles' own total
     assert not every & STORM_DAYS
@@ -186,10 +188,10 @@ def test_storms_scope_narrows_coverage_and_the_daily_totals(tmp_path: Path) -> N
     assert any("--kind article" in n for n in notes)
 
 
-def test_storms_own_posts_are_not_coverage(tmp_path: Path) -> None:
+def test_storms_own_posts_are_not_coverage(make_store: StoreMaker) -> None:
     items = _scoped_corpus(press=0, crowd=0, own=50)
-    default, notes = _volume_onsets(items, tmp_path)
-    counted, _ = _volume_onsets(items, tmp_path, own_posts=True)
+    default, notes = _volume_onsets(make_store, items)
+    counted, _ = _volume_onsets(make_store, items, own_posts=True)
     assert not default & STORM_DAYS  # Acme posting about itself is not a media storm
     assert any("200 documents from acme's own accounts are not counted as its coverage" in n for n in notes)
     assert counted & STORM_DAYS

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from _stores import StoreMaker
 from limelight.analyses.base import Analysis
 from limelight.analyses.visibility import ROLE_WEIGHTS, Visibility, register
 from limelight.errors import ConfigError, UsageError
 from limelight.models import MENTION_ROLES, Document, Enriched, Mention, Source
 from limelight.registry import Registry
-from limelight.store.duckdb_store import DuckDBStore
+from limelight.store.base import Store
 from limelight.watchlist import Watchlist
 
 WATCHLIST = Watchlist.from_dict({"entity": [
@@ -50,18 +50,18 @@ CORPUS = [
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DuckDBStore]:
-    s = DuckDBStore(Path(tmp_path_factory.mktemp("vis")) / "synthetic.duckdb")
+def store(make_store: StoreMaker) -> Iterator[Store]:
+    s = make_store()
     s.write(CORPUS, "synthetic-run")
     yield s
     s.close()
 
 
-def rows(store: DuckDBStore, **options: Any) -> list[dict[str, Any]]:
+def rows(store: Store, **options: Any) -> list[dict[str, Any]]:
     return Visibility().run(store, WATCHLIST, **({"timezone": "Asia/Shanghai"} | options)).table.to_pylist()
 
 
-def by_key(store: DuckDBStore, **options: Any) -> dict[tuple[date, str], dict[str, Any]]:
+def by_key(store: Store, **options: Any) -> dict[tuple[date, str], dict[str, Any]]:
     return {(r["period"], r["entity_id"]): r for r in rows(store, **options)}
 
 
@@ -75,7 +75,7 @@ def test_analyses_visibility_contract() -> None:
     assert set(ROLE_WEIGHTS) == set(MENTION_ROLES)
 
 
-def test_analyses_visibility_weekly_counts_roles_and_share(store: DuckDBStore) -> None:
+def test_analyses_visibility_weekly_counts_roles_and_share(store: Store) -> None:
     result = Visibility().run(store, WATCHLIST, timezone="Asia/Shanghai")
     table = by_key(store)
     week = date(2024, 3, 4)
@@ -93,7 +93,7 @@ def test_analyses_visibility_weekly_counts_roles_and_share(store: DuckDBStore) -
     assert result.table.schema.field("period").type == "date32[day]"
 
 
-def test_analyses_visibility_counts_days_in_the_report_time_zone(store: DuckDBStore) -> None:
+def test_analyses_visibility_counts_days_in_the_report_time_zone(store: Store) -> None:
     beijing = by_key(store, by="day")
     assert (date(2024, 3, 11), "xiaomi") in beijing  # Monday in Beijing
     assert (date(2024, 3, 10), "xiaomi") not in beijing
@@ -106,7 +106,7 @@ def test_analyses_visibility_counts_days_in_the_report_time_zone(store: DuckDBSt
         rows(store, timezone="Europe/Berln")
 
 
-def test_analyses_visibility_scope_narrows_documents_and_totals(store: DuckDBStore) -> None:
+def test_analyses_visibility_scope_narrows_documents_and_totals(store: Store) -> None:
     articles = by_key(store, kind="articles")  # what people type is fine too
     assert (date(2024, 3, 4), "lei-jun") in articles and articles[date(2024, 3, 4), "lei-jun"]["speaking"] == 0
     early = by_key(store, until="2024-03-05")  # d1, and d5 (20:00 on the 5th in Beijing); d2 is on the 6th
@@ -122,13 +122,13 @@ def test_analyses_visibility_scope_narrows_documents_and_totals(store: DuckDBSto
         rows(store, kind="tweets")
 
 
-def test_analyses_visibility_by_month(store: DuckDBStore) -> None:
+def test_analyses_visibility_by_month(store: Store) -> None:
     monthly = by_key(store, by="month")
     assert monthly[date(2024, 3, 1), "xiaomi"]["mentions"] == 4
     assert monthly[date(2024, 3, 1), "xiaomi"]["evidence"] == ["d1", "d3", "d2"]
 
 
-def test_analyses_visibility_include_children_rolls_up(store: DuckDBStore) -> None:
+def test_analyses_visibility_include_children_rolls_up(store: Store) -> None:
     plain = rows(store, entity="xiaomi")
     assert {r["entity_id"] for r in plain} == {"xiaomi"}
     rolled = by_key(store, entity="xiaomi", include_children=True)
@@ -137,7 +137,7 @@ def test_analyses_visibility_include_children_rolls_up(store: DuckDBStore) -> No
     assert week["share_of_voice"] == pytest.approx(5 / 6)
 
 
-def test_analyses_visibility_filters_role_and_kind(store: DuckDBStore) -> None:
+def test_analyses_visibility_filters_role_and_kind(store: Store) -> None:
     headlines = by_key(store, role="headline")
     assert {k[1] for k in headlines} == {"xiaomi", "byd"}
     assert headlines[date(2024, 3, 4), "xiaomi"]["share_of_voice"] == pytest.approx(0.5)
@@ -146,14 +146,14 @@ def test_analyses_visibility_filters_role_and_kind(store: DuckDBStore) -> None:
     assert posts.notes == ()  # the undated document is an article, so nothing was left out
 
 
-def test_analyses_visibility_weighted_share_and_evidence_limit(store: DuckDBStore) -> None:
+def test_analyses_visibility_weighted_share_and_evidence_limit(store: Store) -> None:
     table = by_key(store, weighted=True, evidence_limit=1)
     x = table[date(2024, 3, 4), "xiaomi"]
     assert x["share_of_voice"] == pytest.approx(5 / (5 + 4.5 + 3))
     assert x["evidence"] == ["d1"]
 
 
-def test_analyses_visibility_rejects_bad_options(store: DuckDBStore) -> None:
+def test_analyses_visibility_rejects_bad_options(store: Store) -> None:
     with pytest.raises(UsageError, match="by must be one of"):
         Visibility().run(store, WATCHLIST, by="year")
     with pytest.raises(UsageError, match="no option"):
@@ -162,8 +162,8 @@ def test_analyses_visibility_rejects_bad_options(store: DuckDBStore) -> None:
         Visibility().run(store, WATCHLIST, entity="nio")
 
 
-def test_analyses_visibility_empty_store(tmp_path: Path) -> None:
-    with DuckDBStore(tmp_path / "empty.duckdb") as empty:
+def test_analyses_visibility_empty_store(make_store: StoreMaker) -> None:
+    with make_store() as empty:
         result = Visibility().run(empty, WATCHLIST)
     assert result.table.num_rows == 0
     assert "share_of_voice" in result.table.column_names

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from _stores import StoreMaker
 from limelight.analyses.withdrawal import Withdrawal
 from limelight.errors import UsageError
 from limelight.models import Document, Enriched, Source
@@ -43,8 +44,8 @@ def corpus() -> list[Enriched]:
 
 
 @pytest.fixture(scope="module")
-def rows(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
-    s = DuckDBStore(Path(tmp_path_factory.mktemp("wd")) / "synthetic.duckdb")
+def rows(make_store: StoreMaker) -> list[dict]:
+    s = make_store()
     try:
         s.write(corpus(), "synthetic")
         return Withdrawal().run(s, WATCHLIST).table.to_pylist()
@@ -75,10 +76,10 @@ def test_withdrawal_livestream_gap_against_own_usual_gap(rows: list[dict]) -> No
     assert len(posts) == 2
 
 
-def test_withdrawal_collection_gap_lowers_confidence(tmp_path: Path) -> None:
+def test_withdrawal_collection_gap_lowers_confidence(make_store: StoreMaker) -> None:
     # everything stops on day 150: the account's silence may be our crawler's
     items = [e for e in corpus() if e.document.published_at < T0 + timedelta(days=150)]  # type: ignore[operator]
-    s = DuckDBStore(tmp_path / "gap.duckdb")
+    s = make_store()
     try:
         s.write(items, "synthetic")
         result = Withdrawal().run(s, WATCHLIST, entity="ceo", as_of="2024-07-18")
@@ -89,8 +90,8 @@ def test_withdrawal_collection_gap_lowers_confidence(tmp_path: Path) -> None:
     assert any("without any document" in n for n in result.notes)
 
 
-def test_withdrawal_as_of_in_the_past_ignores_later_posts(tmp_path: Path) -> None:
-    s = DuckDBStore(tmp_path / "past.duckdb")
+def test_withdrawal_as_of_in_the_past_ignores_later_posts(make_store: StoreMaker) -> None:
+    s = make_store()
     try:
         s.write(corpus(), "synthetic")
         rows = Withdrawal().run(s, WATCHLIST, entity="ceo", as_of="2024-04-09").table.to_pylist()  # day 99
@@ -101,8 +102,8 @@ def test_withdrawal_as_of_in_the_past_ignores_later_posts(tmp_path: Path) -> Non
     assert len([r for r in rows if r["row"] == "cadence" and r["content_type"] == "all"]) == 1
 
 
-def test_withdrawal_rejects_bad_as_of(tmp_path: Path) -> None:
-    s = DuckDBStore(tmp_path / "x.duckdb")
+def test_withdrawal_rejects_bad_as_of(make_store: StoreMaker) -> None:
+    s = make_store()
     try:
         s.write(corpus()[:50], "synthetic")
         with pytest.raises(UsageError):
@@ -126,8 +127,8 @@ def _ceo_only(first_day: int = 0) -> list[Enriched]:
     return [_post(day * 10 + k, "ceo1", "weibo", day) for day in range(first_day, 150) for k in range(3)]
 
 
-def _cadence_starts(items: list[Enriched], path: Path) -> list[date]:
-    s = DuckDBStore(path)
+def _cadence_starts(make_store: StoreMaker, items: list[Enriched]) -> list[date]:
+    s = make_store()
     try:
         s.write(items, "synthetic")
         rows = Withdrawal().run(s, WATCHLIST, entity="ceo", content_type="all", as_of="2024-07-18").table.to_pylist()
@@ -136,12 +137,12 @@ def _cadence_starts(items: list[Enriched], path: Path) -> list[date]:
     return [r["start"] for r in rows if r["row"] == "cadence"]
 
 
-def test_withdrawal_weeks_start_on_monday_whatever_the_data_starts_on(tmp_path: Path) -> None:
+def test_withdrawal_weeks_start_on_monday_whatever_the_data_starts_on(make_store: StoreMaker) -> None:
     # T0 is Monday 2024-01-01: the CEO's posts start on Wednesday the 3rd (day 2)
-    alone = _cadence_starts(_ceo_only(first_day=2), tmp_path / "alone.duckdb")
+    alone = _cadence_starts(make_store, _ceo_only(first_day=2))
     # the same posts plus older news from Sunday 2023-12-10 on
     older = [_post(-day, "news.example", "web", -day, "article", "article") for day in range(1, 23)]
-    more = _cadence_starts(_ceo_only(first_day=2) + older, tmp_path / "more.duckdb")
+    more = _cadence_starts(make_store, _ceo_only(first_day=2) + older)
     assert len(alone) == 2 and alone[1:] == more[1:]  # the stop's week does not move
     assert alone[1].weekday() == 0 and alone[1] == date(2024, 6, 3)  # the first Monday of a week without posts
 

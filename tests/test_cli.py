@@ -172,6 +172,10 @@ def test_cli_locked_store_hint_names_what_holds_it(project: Path, seed_file: Pat
     import sys
 
     run("ingest", "-p", str(project), "-q", str(seed_file))
+    config = project / "limelight.toml"  # wait 1 s for the holder, not the default 30 s
+    text = config.read_text(encoding="utf-8")
+    assert "# lock_timeout = 30.0" in text
+    config.write_text(text.replace("# lock_timeout = 30.0", "lock_timeout = 1"), encoding="utf-8")
     # another process holds the store open for writing, as a running ingest would
     holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
                                "print('open', flush=True); time.sleep(60)", str(project / "limelight.duckdb")],

@@ -149,7 +149,7 @@ def test_link_clusters_real_reuters_headlines_do_not_melt(shared_data: Path, tmp
         DuplicateLinker().run(store, settings, Watchlist(()))
         StoryClusterer().run(store, settings, Watchlist(()))
         story = {r["document_id"]: r["story_id"] for r in store.query("SELECT * FROM stories").to_pylist()}
-        ids, vectors, _ = ensure_embeddings(store, settings, "d.kind = 'article'")
+        ids, vectors, _ = ensure_embeddings(store, settings, None, ("article",))
     finally:
         store.close()
     assert 1500 <= len(heads) <= 2000

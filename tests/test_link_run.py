@@ -9,7 +9,6 @@ from click.testing import CliRunner
 
 from limelight import api
 from limelight.cli import main
-from limelight.link.run import link_corpus
 from limelight.models import Document, Enriched, Source, content_hash
 from limelight.project import Project
 
@@ -38,7 +37,7 @@ def _project(root: Path) -> Project:
 def test_link_run_reports_progress_and_embeds_each_text_once(tmp_path: Path) -> None:
     project = _project(tmp_path)
     calls: list[tuple[str, int, int]] = []
-    summary = link_corpus(project, on_progress=lambda stage, done, total: calls.append((stage, done, total)))
+    summary = api.link(project, on_progress=lambda stage, done, total: calls.append((stage, done, total)))
     stages = list(dict.fromkeys(stage for stage, _, _ in calls))
     linkers = [s for s in stages if s.startswith("linker ")]
     assert linkers[:4] == ["linker duplicates", "linker translations", "linker stories", "linker copied_posts"]

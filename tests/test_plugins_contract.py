@@ -73,6 +73,10 @@ def test_registry_contract_every_plugin(tmp_path: Path) -> None:
             if "mentions" in p.provides and not any(m.entity_id == "acme" for m in out.mentions):
                 problems.append(f"enricher {name}: provides mentions but found none for 'Acme'")
         elif kind == "store":
+            if name == "postgresql":
+                # A server store opens a URL, not a file: tests/test_store_contract.py runs the whole
+                # store contract on it (and on every other registered store).
+                continue
             store = p.open(tmp_path / f"{name}.db")
             try:
                 if not isinstance(store, Store):

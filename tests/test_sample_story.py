@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from limelight import api
-from limelight.link.run import LinkSummary, link_corpus
+from limelight.link.run import LinkSummary
 from limelight.project import Project
 
 pytestmark = pytest.mark.slow
@@ -37,8 +37,8 @@ def linked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project, 
     sample = project.root / "sample"
     api.ingest([str(sample / "articles"), str(sample / "social")], project, fetch=False)
     api.apply_tone(project)
-    first = link_corpus(project)
-    second = link_corpus(project)
+    first = api.link(project)
+    second = api.link(project)
     yield project, first, second
 
 

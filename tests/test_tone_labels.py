@@ -14,9 +14,10 @@ from limelight.enrich.tone import ToneEnricher
 from limelight.models import Document, Enriched, Mention, Source
 from limelight.registry import registry
 from limelight.settings import Settings
+from limelight.store.reads.analyses import tone_label as label_sql
 from limelight.tone.embedding import to_results
 from limelight.tone.head import LogisticHead
-from limelight.tone.labels import LABELS, NEUTRAL_BAND, label_for, label_sql, rescale
+from limelight.tone.labels import LABELS, NEUTRAL_BAND, label_for, rescale
 from limelight.tone.transformers_scorer import scores_to_tone
 from limelight.watchlist import Watchlist
 

@@ -3,6 +3,7 @@
 >>> import limelight
 >>> project = limelight.init("my-project")            # doctest: +SKIP
 >>> limelight.ingest(["pages/"], project)              # doctest: +SKIP
+>>> limelight.update(["feeds.opml"], project)          # ingest, tone, link: one step  # doctest: +SKIP
 >>> limelight.visibility(project, by="week").table     # doctest: +SKIP
 """
 
@@ -16,6 +17,7 @@ from limelight.api import (
     link,
     open_project,
     query,
+    update,
     visibility,
 )
 from limelight.models import Document, Enriched, Entity, ItemError, Link, Mention, RawPage, Source
@@ -28,5 +30,5 @@ __version__ = "0.1.0"
 __all__ = [
     "Document", "Enriched", "Entity", "ItemError", "Link", "Mention", "Project", "RawPage", "Source",
     "Watchlist", "__version__", "analyses", "analyze", "apply_tone", "apply_watchlist", "ingest", "init", "link",
-    "open_project", "query", "registry", "visibility",
+    "open_project", "query", "registry", "update", "visibility",
 ]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,9 @@ from limelight.models import ItemError
 from limelight.pipeline import IngestResult, IngestStats
 from limelight.pipeline import ingest as _ingest
 from limelight.project import Project, init_project
-from limelight.registry import registry
+from limelight.registry import check_store, registry
+from limelight.store.base import Store
+from limelight.update import UpdateResult
 
 
 def _project(project: Project | Path | str) -> Project:
@@ -66,13 +69,61 @@ def ingest(
     reprocess: bool = False,
 ) -> IngestResult:
     proj = _project(project)
-    if isinstance(targets, str):
-        targets = [targets]
-    if not targets:
+    targets = _targets(targets)
+    with _writer(proj) as store:
+        return _ingest(store, proj, targets, workers=workers, mapping=mapping, source=source,
+                       account=account, fetch=fetch, on_error=on_error, on_progress=on_progress,
+                       on_stage=on_stage, reprocess=reprocess)
+
+
+def update(
+    targets: Sequence[str] | str,
+    project: Project | Path | str = ".",
+    *,
+    tone: bool = True,
+    link: bool = True,
+    workers: int | None = None,
+    fetch: bool = True,
+    on_error: Callable[[ItemError], None] | None = None,
+    on_progress: Callable[[IngestStats], None] | None = None,
+    on_stage: Callable[[str, int, int], None] | None = None,
+) -> UpdateResult:
+    """The pipeline as one step: ingest ``targets``, then tone and link what is new
+    (:func:`limelight.update.update`), on one store held for the whole sequence."""
+    from limelight.update import update as _update
+
+    proj = _project(project)
+    targets = _targets(targets)
+    with _writer(proj) as store:
+        return _update(store, proj, targets, tone=tone, link=link, workers=workers, fetch=fetch,
+                       on_error=on_error, on_progress=on_progress, on_stage=on_stage)
+
+
+def _targets(targets: Sequence[str] | str) -> list[str]:
+    listed = [targets] if isinstance(targets, str) else list(targets)
+    if not listed:
         raise UsageError("nothing to ingest", "name files, folders, globs or URLs")
-    return _ingest(proj, list(targets), workers=workers, mapping=mapping, source=source, account=account,
-                   fetch=fetch, on_error=on_error, on_progress=on_progress, on_stage=on_stage,
-                   reprocess=reprocess)
+    return listed
+
+
+@contextmanager
+def _writer(proj: Project) -> Iterator[Store]:
+    """The project's store opened for writing, closed after (only the library API opens stores)."""
+    store = proj.open_store()
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def _reader(proj: Project) -> Iterator[Store]:
+    """The project's store opened for reading: never blocked by, and never blocking, a writer."""
+    store = proj.open_store(read_only=True)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def apply_watchlist(project: Project | Path | str = ".", *,
@@ -83,20 +134,19 @@ def apply_watchlist(project: Project | Path | str = ".", *,
     from limelight.pipeline import follow_watchlist
 
     proj = _project(project)
-    store = proj.open_store()
-    try:
+    with _writer(proj) as store:
         return follow_watchlist(store, proj, on_progress)
-    finally:
-        store.close()
 
 
-def link(project: Project | Path | str = ".", *, only: list[str] | None = None,
+def link(project: Project | Path | str = ".", *, only: list[str] | None = None, full: bool = False,
          on_progress: Callable[[str, int, int], None] | None = None) -> LinkSummary:
     """Run the linkers over the store (duplicates, translations, stories, copied posts); idempotent.
     ``on_progress(stage, done, total)`` is called as they work."""
-    from limelight.link.run import link_corpus
+    from limelight.link.run import link_store
 
-    return link_corpus(project, only=only, on_progress=on_progress)
+    proj = _project(project)
+    with _writer(proj) as store:
+        return link_store(store, proj.settings, proj.watchlist, only=only, full=full, on_progress=on_progress)
 
 
 def analyses() -> list[Any]:
@@ -123,12 +173,10 @@ def analyze(name: str, project: Project | Path | str = ".", **options: Any) -> A
     full = {o.name: o.default for o in analysis.options} | options
     if "timezone" in known and full.get("timezone") in (None, ""):
         full["timezone"] = _report_timezone(proj)
-    store = proj.open_store()
-    try:
+    with _reader(proj) as store:
+        check_store(analysis, store)
         result: AnalysisResult = analysis.run(store, proj.watchlist, **full)
         documents = evidence_documents(store, result.table)
-    finally:
-        store.close()
     notes = result.notes
     if set(known) >= SCOPE_NAMES:  # an analysis that takes the shared scope says which one it read
         notes = (*Scope.from_options(name, full).notes(), *notes)
@@ -148,10 +196,11 @@ def _report_timezone(proj: Project) -> str:
 
 def apply_tone(project: Project | Path | str = ".", *, all_documents: bool = False) -> Any:
     """Tone for stored mentions and documents that have none yet; returns a ToneSummary."""
-    from limelight.tone.apply import apply_tone as _apply
+    from limelight.tone.apply import score_store
 
     proj = _project(project)
-    return _apply(proj, all_documents=all_documents)
+    with _writer(proj) as store:
+        return score_store(store, proj.settings, proj.watchlist, proj.root, all_documents=all_documents)
 
 
 def visibility(project: Project | Path | str = ".", **options: Any) -> AnalysisResult:
@@ -163,20 +212,35 @@ def query(sql: str, project: Project | Path | str = ".", params: Iterable[Any] =
     """Run SQL on the project's store and get an Arrow table.
 
     The store is opened read-only unless ``write=True``, so a typo'd or pasted statement cannot
-    change it; a failing statement raises :class:`UsageError` with DuckDB's message.
+    change it; a failing statement raises :class:`UsageError` with the database's message. The SQL
+    is the store's own dialect (DuckDB's, or PostgreSQL's on that backend): this is the escape
+    hatch, the one place SQL comes from outside the store.
     """
-    import duckdb
-
     proj = _project(project)
-    store = proj.open_store(read_only=not write)
-    try:
-        return store.query(sql, list(params))
-    except duckdb.Error as exc:
-        message = str(exc)
-        if not write and "read-only" in message:
-            raise UsageError(f"the store is open read-only: {message}",
-                             "pass --write to change the store") from None
-        raise UsageError(f"the query failed: {message}",
-                         "list the tables with: limelight sql \"show tables\"") from None
-    finally:
-        store.close()
+    with _writer(proj) if write else _reader(proj) as store:
+        try:
+            return store.query(sql, list(params))
+        except UsageError:
+            raise
+        except Exception as exc:
+            if not _database_error(exc):
+                raise
+            message = str(exc).strip()
+            if not write and ("read-only" in message or "read only" in message):
+                raise UsageError(f"the store is open read-only: {message}",
+                                 "pass --write to change the store") from None
+            raise UsageError(f"the query failed: {message}",
+                             "list the tables with: limelight sql \"show tables\"") from None
+
+
+def _database_error(exc: BaseException) -> bool:
+    """An error the database raised about the statement (DuckDB's or psycopg's), not a bug here."""
+    module = type(exc).__module__.split(".")[0]
+    return module in ("duckdb", "_duckdb", "psycopg")
+
+
+def watchlist_corpus(project: Project | Path | str = ".") -> pa.Table:
+    """Title and text of every stored document (column ``t``): what ``watchlist check`` reads."""
+    proj = _project(project)
+    with _reader(proj) as store:
+        return store.read("core.document_texts")

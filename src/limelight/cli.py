@@ -213,7 +213,7 @@ def watchlist_check(project: Path, fmt: str, raw_csv: bool, full: bool) -> None:
     proj = api.open_project(project)
     texts: list[str] | None = None
     if proj.store_path.exists():
-        table = api.query("select coalesce(title, '') || '\n' || text as t from documents", proj)
+        table = api.watchlist_corpus(proj)
         texts = table.column("t").to_pylist()
     findings = check_watchlist(proj.watchlist, texts)
     table = pa.Table.from_pylist([f.as_dict() for f in findings]) if findings else pa.table({"finding": []})
@@ -324,8 +324,10 @@ def tone_score(texts: tuple[str, ...], language: str, scorer: str | None, fmt: s
 @main.command()
 @project_option
 @click.option("--only", multiple=True, help="Run only these linkers (see `limelight plugins`).")
+@click.option("--full", is_flag=True,
+              help="Recompute every link and story from nothing (default: only what is new since the last run).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def link(project: Path, only: tuple[str, ...], quiet: bool) -> None:
+def link(project: Path, only: tuple[str, ...], full: bool, quiet: bool) -> None:
     """Link stored documents: duplicates, syndication, translations, story clusters, copied posts."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -336,7 +338,7 @@ def link(project: Path, only: tuple[str, ...], quiet: bool) -> None:
         def on_progress(stage: str, done: int, total: int) -> None:
             progress.update(task, description=terminal_safe(stage), completed=done, total=total)
 
-        summary = api.link(project, only=list(only) or None, on_progress=on_progress)
+        summary = api.link(project, only=list(only) or None, full=full, on_progress=on_progress)
     parts = ", ".join(f"{name} {n:,}" for name, n in summary.links.items())
     click.echo(f"Linked in {summary.seconds:.1f} s: {summary.new_links:,} new links ({parts}); "
                f"{summary.stories:,} stories, {summary.multi_document_stories:,} with more than one document; "
@@ -376,13 +378,14 @@ def demo(directory: Path, workers: int | None) -> None:
     sample = proj.root / "sample"
     # The sample's sitemap lists pages on .example hosts, which only an online run could fetch.
     targets = [str(sample / "articles"), str(sample / "social"), *map(str, sorted(sample.glob("feeds/*.*.xml")))]
-    result = api.ingest(targets, proj, workers=workers, fetch=False, on_error=_print_error)
+    # The pipeline as one library step (ingest → tone → link), as the watcher runs it.
+    updated = api.update(targets, proj, workers=workers, fetch=False, on_error=_print_error)
+    result, tone, linked = updated.ingest, updated.tone, updated.link
+    assert tone is not None and linked is not None  # both asked for
     s = result.stats
     click.echo(f"Ingested {s.items:,} items: {s.new:,} new, {s.known:,} known, {s.failed:,} failed, "
                f"{s.mentions:,} mentions → {proj.store_path}")
-    tone = api.apply_tone(proj)
     click.echo(f"Tone scored for {tone.mentions:,} mentions and {tone.documents:,} documents.")
-    linked = api.link(proj)
     click.echo(f"Linked: {', '.join(f'{n:,} {terminal_safe(k)}' for k, n in sorted(linked.by_kind.items()))}; "
                f"{linked.multi_document_stories:,} multi-document stories.")
     ids = {e.id for e in proj.watchlist.entities}

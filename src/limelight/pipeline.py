@@ -258,6 +258,7 @@ def process_stream(
 
 
 def ingest(
+    store: Store,
     project: Project,
     targets: Sequence[str],
     *,
@@ -271,7 +272,8 @@ def ingest(
     on_stage: Callable[[str, int, int], None] | None = None,
     reprocess: bool = False,
 ) -> IngestResult:
-    """Ingest files, folders, globs and URLs into the project's store.
+    """Ingest files, folders, globs and URLs into ``store``, an open store of ``project`` (the
+    library API opens it: :func:`limelight.api.ingest`; this stage never does).
 
     ``reprocess`` (``ingest --reprocess``, after correcting a mapping or an extractor setting) reads
     the inputs again and replaces what they stored: known documents are replaced, not counted, and
@@ -294,66 +296,62 @@ def ingest(
     if n_workers == 0:
         n_workers = os.cpu_count() or 1
     batch_size = int(settings["ingest.batch_size"])
-    store = project.open_store()
     t0 = time.perf_counter()
     stats = IngestStats()
     errors: list[ItemError] = []
-    try:
-        # Mentions follow the watchlist: documents stored under an older one are matched again first.
-        result_rematch = follow_watchlist(store, project, on_stage)
-        run_id = store.start_run(list(targets), {"workers": n_workers, "mapping": mapping, "source": source,
-                                                  "account": account})
-        ctx = SourceContext(settings, make_fetcher(settings) if fetch else None)
-        inputs: list[str] = []  # file inputs read, for --reprocess to find what they no longer make
-        items = read_all(targets, ctx, registry, {"account": account} if account else None,
-                         mapping=mapping, source=source, on_input=lambda inp: inputs.append(inp.origin)
-                         if inp.path is not None else None)
-        raw = items if reprocess else skip_known_raw(items, store, run_id, stats)
-        batch: list[Enriched] = []
-        error_batch: list[ItemError] = []
+    # Mentions follow the watchlist: documents stored under an older one are matched again first.
+    result_rematch = follow_watchlist(store, project, on_stage)
+    run_id = store.start_run(list(targets), {"workers": n_workers, "mapping": mapping, "source": source,
+                                              "account": account})
+    ctx = SourceContext(settings, make_fetcher(settings) if fetch else None)
+    inputs: list[str] = []  # file inputs read, for --reprocess to find what they no longer make
+    items = read_all(targets, ctx, registry, {"account": account} if account else None,
+                     mapping=mapping, source=source, on_input=lambda inp: inputs.append(inp.origin)
+                     if inp.path is not None else None)
+    raw = items if reprocess else skip_known_raw(items, store, run_id, stats)
+    batch: list[Enriched] = []
+    error_batch: list[ItemError] = []
 
-        def flush() -> None:
-            if batch:
-                res, refused = write_batch(store, batch, run_id, replace=reprocess)
-                stats.new += res.new
-                stats.known += res.known
-                stats.duplicates += res.duplicates
-                stats.mentions += res.mentions
-                for err in refused:
-                    record_error(err)
-                batch.clear()
-            if error_batch:
-                store.write_errors(error_batch, run_id)
-                error_batch.clear()
-            if on_progress:
-                on_progress(stats)
+    def flush() -> None:
+        if batch:
+            res, refused = write_batch(store, batch, run_id, replace=reprocess)
+            stats.new += res.new
+            stats.known += res.known
+            stats.duplicates += res.duplicates
+            stats.mentions += res.mentions
+            for err in refused:
+                record_error(err)
+            batch.clear()
+        if error_batch:
+            store.write_errors(error_batch, run_id)
+            error_batch.clear()
+        if on_progress:
+            on_progress(stats)
 
-        def record_error(err: ItemError) -> None:
-            stats.failed += 1
-            error_batch.append(err)
-            if len(errors) < 1000:
-                errors.append(err)
-            if on_error:
-                on_error(err)
+    def record_error(err: ItemError) -> None:
+        stats.failed += 1
+        error_batch.append(err)
+        if len(errors) < 1000:
+            errors.append(err)
+        if on_error:
+            on_error(err)
 
-        for out in process_stream(raw, settings, project.watchlist, n_workers, project.root, stats):
-            stats.items += 1
-            if isinstance(out, ItemError):
-                record_error(out)
-            else:
-                batch.append(out)
-            if len(batch) >= batch_size or len(error_batch) >= batch_size:
-                flush()
-            elif on_progress and stats.items % 200 == 0:
-                on_progress(stats)
-        flush()
-        if reprocess:
-            stats.removed = store.remove_unproduced(inputs, run_id)
-        stats.seconds = time.perf_counter() - t0
-        stats.main_peak_mb = peak_rss_mb()
-        store.finish_run(run_id, stats.as_dict())
-    finally:
-        store.close()
+    for out in process_stream(raw, settings, project.watchlist, n_workers, project.root, stats):
+        stats.items += 1
+        if isinstance(out, ItemError):
+            record_error(out)
+        else:
+            batch.append(out)
+        if len(batch) >= batch_size or len(error_batch) >= batch_size:
+            flush()
+        elif on_progress and stats.items % 200 == 0:
+            on_progress(stats)
+    flush()
+    if reprocess:
+        stats.removed = store.remove_unproduced(inputs, run_id)
+    stats.seconds = time.perf_counter() - t0
+    stats.main_peak_mb = peak_rss_mb()
+    store.finish_run(run_id, stats.as_dict())
     return IngestResult(run_id, stats, errors, result_rematch)
 
 

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
+import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from limelight.errors import ConfigError, UsageError
 from limelight.registry import registry
@@ -14,6 +19,7 @@ from limelight.watchlist import Watchlist
 
 CONFIG_NAME = "limelight.toml"
 WATCHLIST_NAME = "watchlist.toml"
+log = logging.getLogger(__name__)
 
 # What `limelight init` writes: a short commented template (docs/watchlist.md has every key).
 WATCHLIST_TEMPLATE = """\
@@ -140,19 +146,103 @@ class Project:
         return self.root / str(self.settings["store.path"])
 
     def open_store(self, *, read_only: bool = False) -> Store:
-        """The project's store; ``read_only=True`` for a reader that must never change it."""
-        factory = registry.get("store", self.settings["store.backend"])
-        if not read_only:
-            store: Store = factory.open(self.store_path)
+        """The project's store; ``read_only=True`` for a reader that must never change it.
+
+        DuckDB allows one writing process per file and, while it writes, no reader in another
+        process (docs/architecture.md, "One owner of the store"). So a writer here also serves
+        reads to other processes (:mod:`limelight.store.service`) until it closes the store; a
+        reader goes through that service when one is announced, else opens the file read-only
+        (briefly: close it soon, a writer waits for it). Either waits up to ``store.lock_timeout``
+        seconds for a file someone else has open, then says who has it.
+        """
+        location = str(self.settings["store.path"])
+        if location.startswith(("postgresql://", "postgres://")):
+            # PostgreSQL has its own MVCC and many writers: no owner, no service, no waiting here.
+            store: Store = registry.get("store", "postgresql").open(location, read_only=read_only)
             return store
+        factory = registry.get("store", self.settings["store.backend"])
+        if read_only:
+            return self._open_reader(factory)
+        store = self._retry_locked(lambda: factory.open(self.store_path))
+        from limelight.store.duckdb_store import DuckDBStore
+
+        if isinstance(store, DuckDBStore):
+            from limelight.store.service import serve
+
+            serve(store, self.store_path, on_close=store.on_close)
+        return store
+
+    def _open_reader(self, factory: Any) -> Store:
         # A read-only open cannot create the file, and DuckDB's own error ("database does not
         # exist") does not say what to do.
         if not self.store_path.exists():
             raise UsageError(f"no store yet ({self.store_path})", "run `limelight ingest` first")
-        # Passed only when asked for: a third-party factory written to StoreFactory.open(path)
-        # still works for every writer.
-        store = factory.open(self.store_path, read_only=True)
-        return store
+        from limelight.store import service
+        from limelight.store.remote import RemoteStore
+        from limelight.store.service import ServiceGone
+
+        def attempt() -> Store:
+            announced = service.live_announcement(self.store_path)
+            if announced is not None:
+                try:
+                    # The read side of a Store: its writes refuse, naming the process that holds it.
+                    return cast(Store, RemoteStore(announced, reopen=lambda: self._open_reader(factory)))
+                except ServiceGone:
+                    pass  # it stopped between the file and the socket: the file may be free now
+            # Passed only when asked for: a third-party factory written to StoreFactory.open(path)
+            # still works for every writer.
+            store: Store = factory.open(self.store_path, read_only=True)
+            return store
+
+        return self._retry_locked(attempt)
+
+    def _retry_locked(self, attempt: Callable[[], Store]) -> Store:
+        """``attempt()`` until the file is not held by another process or ``store.lock_timeout``
+        seconds have passed; then a clear error naming the holder (never DuckDB's lock text)."""
+        timeout = float(self.settings["store.lock_timeout"])
+        deadline = time.monotonic() + timeout
+        delay, warned = 0.05, False
+        while True:
+            try:
+                return attempt()
+            except ConfigError as exc:
+                if not _held_elsewhere(exc):
+                    raise
+                left = deadline - time.monotonic()
+                holder = self._holder(exc)
+                if left <= 0:
+                    raise self._held_error(holder, timeout) from None
+                if not warned and timeout - left >= 1.0:
+                    warned = True
+                    log.warning("waiting up to %g s for %s to finish with %s", timeout, holder, self.store_path.name)
+                time.sleep(min(delay, left))
+                delay = min(delay * 2, 0.5)
+
+    def _holder(self, exc: ConfigError) -> str:
+        from limelight.store import service
+
+        announced = service.live_announcement(self.store_path)
+        if announced is not None:
+            return announced.holder()
+        match = re.search(r"\(PID (\d+)\)", exc.message)
+        if match is None:
+            return "another process"
+        pid = int(match.group(1))
+        what = service.describe_process(pid)
+        return f"process {pid}" + (f" ({what})" if what else "")
+
+    def _held_error(self, holder: str, timeout: float) -> ConfigError:
+        return ConfigError(
+            f"the store {self.store_path} is in use by {holder} and was not free after {timeout:g} s",
+            "another limelight process (an ingest, link, tone apply or report) or a program with the file "
+            "open holds it: wait for it or stop it (reports and `limelight sql` can read while a limelight "
+            "writer runs); store.lock_timeout in limelight.toml sets how long to wait",
+        )
+
+
+def _held_elsewhere(exc: ConfigError) -> bool:
+    """Whether opening failed because another process has the file (DuckDB's file lock)."""
+    return "conflicting lock" in exc.message.lower() or "could not set lock" in exc.message.lower()
 
 
 EXAMPLES = {"seed": SEED_WATCHLIST}

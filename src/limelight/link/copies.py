@@ -12,22 +12,28 @@ Watched accounts are the watchlist's ``accounts`` (a founder's Weibo, say); offi
 Of several matching official posts the most similar wins, and among equals the most recent (an
 official account repeats its template posts; the copy follows the latest). Reposts
 (``content_type = 'repost'``) are left out: they name their original openly, copying does not.
+
+Incrementally (:mod:`limelight.link.state`): a watched post's link depends only on the official
+posts of the ``WINDOW_DAYS`` before it, so a run decides again the new watched posts and the watched
+posts of the week after each new official post, against the official posts of their windows.
 """
 
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from limelight.link.base import day_number, ensure_embeddings
+from limelight.link.base import day_number, embedding_model, ensure_embeddings
 from limelight.link.minhash import containment, shingles
+from limelight.link.state import fingerprint, pending
 from limelight.models import Account, Link
-from limelight.registry import Registry
+from limelight.registry import Registry, check_store
 from limelight.settings import Settings
-from limelight.store.base import Store
+from limelight.store.base import LinkUpdate, Store
 from limelight.watchlist import Watchlist
 
 WINDOW_DAYS = 7.0
@@ -46,23 +52,25 @@ class Post:
     text: str
 
 
-def _accounts_sql(accounts: list[Account]) -> tuple[str, list[Any]]:
-    return ("(SELECT unnest(?::VARCHAR[]) AS platform, unnest(?::VARCHAR[]) AS handle)",
-            [[a.platform.lower() for a in accounts], [a.handle.lower() for a in accounts]])
-
-
-def load_posts(store: Store, accounts: list[Account], *, skip_reposts: bool) -> list[Post]:
+def load_posts(store: Store, accounts: list[Account], *, skip_reposts: bool, ids: Sequence[str] | None = None,
+               after: float | None = None, until: float | None = None) -> list[Post]:
+    """Dated posts and press releases of these accounts, in time order: all, or those among ``ids``,
+    published after day ``after`` and up to day ``until`` when given."""
     if not accounts:
         return []
-    accs, params = _accounts_sql(accounts)
-    repost = "AND coalesce(d.content_type, '') <> 'repost'" if skip_reposts else ""
-    rows = store.query(f"""
-        SELECT d.id, d.source_id, d.published_at, coalesce(d.title, '') || '\n' || d.text AS body
-        FROM documents AS d JOIN sources AS s ON s.id = d.source_id
-        JOIN {accs} AS a ON lower(s.platform) = a.platform AND lower(s.handle) = a.handle
-        WHERE d.kind IN ('post', 'press_release') AND d.published_at IS NOT NULL {repost}
-        ORDER BY d.published_at, d.id""", params).to_pylist()
-    return [Post(r["id"], r["source_id"], day_number(r["published_at"]) or 0.0, r["body"].strip()) for r in rows]
+    rows = store.read("link.account_posts", platforms=[a.platform.lower() for a in accounts],
+                      handles=[a.handle.lower() for a in accounts], skip_reposts=skip_reposts,
+                      ids=None if ids is None else list(ids),
+                      # a day wider than asked, so no rounding of an instant loses a post at a bound
+                      start=None if after is None else _instant(after - 1.0),
+                      end=None if until is None else _instant(until + 1.0)).to_pylist()
+    posts = [Post(r["id"], r["source_id"], day_number(r["published_at"]) or 0.0, r["body"].strip()) for r in rows]
+    # the read's bounds are instants; the windows are days, compared as find_copies compares them
+    return [p for p in posts if (after is None or p.day > after) and (until is None or p.day <= until)]
+
+
+def _instant(day: float) -> datetime:
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(days=day)
 
 
 def find_copies(watched: list[Post], official: list[Post], containment_threshold: float,
@@ -112,24 +120,81 @@ def watched_and_official(watchlist: Watchlist) -> tuple[list[Account], list[Acco
     return watched, official
 
 
+OWNED = (("copies_official", ""),)
+# Posts and press releases: the kinds a copied post or its original can be (link.account_posts).
+POST_KINDS = ("post", "press_release")
+
+
 class CopiedPostsLinker:
     name = "copied_posts"
-    version = "1"
+    version = "2"
     title = "Posts by watched accounts that copy earlier official posts → copies_official links"
     requires: tuple[str, ...] = ("documents", "sources", "watchlist.accounts", "watchlist.official_accounts")
     provides: tuple[str, ...] = ("links:copies_official",)
+    reads: tuple[str, ...] = ("link.fingerprint", "link.pending", "link.account_posts",
+                              "link.links_from", "link.missing_embeddings", "link.embedded_documents")
 
     def run(self, store: Store, settings: Settings, watchlist: Watchlist, run_id: str = "link") -> int:
+        check_store(self, store)
         watched_accounts, official_accounts = watched_and_official(watchlist)
-        watched = load_posts(store, watched_accounts, skip_reposts=True)
-        official = load_posts(store, official_accounts, skip_reposts=False)
-        if not watched or not official:
+        threshold = float(settings["link.near_duplicate_threshold"])
+        fp = fingerprint(self.name, self.version, threshold=threshold, model=embedding_model(settings),
+                         watched=[(a.platform.lower(), a.handle.lower()) for a in watched_accounts],
+                         official=[(a.platform.lower(), a.handle.lower()) for a in official_accounts])
+        todo = pending(store, self.name, fp, POST_KINDS)
+        if todo.nothing:
             return 0
-        ids = [p.id for p in watched] + [p.id for p in official]
-        got_ids, vectors, _ = ensure_embeddings(store, settings, "d.id IN (SELECT unnest(?::VARCHAR[]))", [ids])
-        by_id = dict(zip(got_ids, vectors, strict=True))
-        links = find_copies(watched, official, float(settings["link.near_duplicate_threshold"]), by_id)
-        return store.write_links(links, run_id)
+        if todo.full:
+            watched = load_posts(store, watched_accounts, skip_reposts=True)
+            official = load_posts(store, official_accounts, skip_reposts=False)
+            stored: list[Link] = []
+        else:
+            watched, official, stored = self._affected(store, watched_accounts, official_accounts,
+                                                       [d for d, _ in todo.new])
+        links: list[Link] = []
+        if watched and official:
+            # Embedded only when there is something to compare, as the posts of other accounts never are.
+            got_ids, vectors, _ = ensure_embeddings(store, settings, [p.id for p in watched] + [p.id for p in official])
+            links = find_copies(watched, official, threshold, dict(zip(got_ids, vectors, strict=True)))
+        keep = {(x.from_id, x.to_id, x.evidence) for x in links}
+        remove = [x for x in stored if (x.from_id, x.to_id, x.evidence) not in keep]
+        # No reader of links is told: the story clusterer does not read copies_official links.
+        return store.apply_link_update(LinkUpdate(
+            linker=self.name, run_id=run_id, fingerprint=fp, full=todo.full, owned=OWNED, processed=todo.todo,
+            remove_links=remove, add_links=links))
+
+    @staticmethod
+    def _affected(store: Store, watched_accounts: list[Account], official_accounts: list[Account],
+                  new: list[str]) -> tuple[list[Post], list[Post], list[Link]]:
+        """The watched posts to decide again (the new ones, and those of the window after a new official
+        post), the official posts of their windows, and their stored copies_official links."""
+        new_watched = load_posts(store, watched_accounts, skip_reposts=True, ids=new)
+        new_official = load_posts(store, official_accounts, skip_reposts=False, ids=new)
+        watched = {p.id: p for p in new_watched}
+        for start, end in _merged([(p.day, p.day + WINDOW_DAYS) for p in new_official]):
+            watched.update({p.id: p for p in load_posts(store, watched_accounts, skip_reposts=True, after=start,
+                                                        until=end)})
+        posts = sorted(watched.values(), key=lambda p: (p.day, p.id))
+        official: dict[str, Post] = {}
+        for start, end in _merged([(p.day - WINDOW_DAYS, p.day) for p in posts]):
+            # from the start of a window on: a post exactly WINDOW_DAYS earlier still counts
+            official.update({p.id: p for p in load_posts(store, official_accounts, skip_reposts=False,
+                                                         after=start - 1.0, until=end)})
+        stored = [Link(from_id=r["from_id"], to_id=r["to_id"], to_url=r["to_url"], kind=r["kind"], score=r["score"],
+                       evidence=r["evidence"]) for r in store.read(
+            "link.links_from", ids=[p.id for p in posts], kind="copies_official").to_pylist()] if posts else []
+        return posts, sorted(official.values(), key=lambda p: (p.day, p.id)), stored
+
+
+def _merged(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Overlapping (start, end) spans joined, so each stretch of time is read once."""
+    out: list[tuple[float, float]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
 
 
 def register(registry: Registry) -> None:

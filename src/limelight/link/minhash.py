@@ -23,6 +23,7 @@ import numpy as np
 NUM_PERM = 128
 _PRIME = np.uint64((1 << 31) - 1)  # a*x + b stays below 2**63 for a, b < p and x < 2**32
 _SEED = 1
+_FOLD = np.uint64(0x9E3779B97F4A7C15)  # an odd 64-bit multiplier (the golden ratio's): folds a band's rows
 # Han, kana, hangul and CJK punctuation ranges: one token per character there.
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
@@ -100,19 +101,33 @@ def bands_for(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
     return best
 
 
-def lsh_candidates(signatures: np.ndarray, threshold: float,
-                   groups: Sequence[object] | None = None) -> set[tuple[int, int]]:
-    """Index pairs (i < j) sharing at least one band. ``groups`` (optional, one key per row) keeps
-    candidates inside a group, e.g. a time window, so a bucket never mixes far-apart documents."""
+def band_keys(signatures: np.ndarray, threshold: float) -> np.ndarray:
+    """(n, bands) int64 bucket keys: each band's ``rows`` values folded into one number. Two texts are
+    candidates when they share a key in some band; the store keeps these keys (``minhash_bands``), so
+    a new text finds its candidates with a join and old texts are never hashed again. A collision of
+    two different bands only adds a candidate, which the exact shingle check then rejects."""
     n, num_perm = signatures.shape
     bands, rows = bands_for(threshold, num_perm)
+    keys = np.zeros((n, bands), dtype=np.uint64)
+    with np.errstate(over="ignore"):  # the fold wraps around 2**64 on purpose
+        for r in range(rows):
+            keys = keys * _FOLD + signatures[:, r::rows][:, :bands].astype(np.uint64)
+    return keys.view(np.int64)
+
+
+def lsh_candidates(signatures: np.ndarray, threshold: float,
+                   groups: Sequence[object] | None = None) -> set[tuple[int, int]]:
+    """Index pairs (i < j) sharing at least one band key (:func:`band_keys`). ``groups`` (optional,
+    one key per row) keeps candidates inside a group, e.g. a time window, so a bucket never mixes
+    far-apart documents."""
+    keys = band_keys(signatures, threshold)
+    n, bands = keys.shape
     pairs: set[tuple[int, int]] = set()
     for band in range(bands):
-        buckets: dict[tuple[object, bytes], list[int]] = defaultdict(list)
-        chunk = signatures[:, band * rows:(band + 1) * rows]
+        buckets: dict[tuple[object, int], list[int]] = defaultdict(list)
+        column = keys[:, band].tolist()
         for i in range(n):
-            key = (groups[i] if groups is not None else None, chunk[i].tobytes())
-            buckets[key].append(i)
+            buckets[(groups[i] if groups is not None else None, column[i])].append(i)
         for members in buckets.values():
             if len(members) < 2:
                 continue

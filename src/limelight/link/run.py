@@ -1,9 +1,15 @@
-"""`limelight link`: run every registered linker over the project's store, in registration order.
+"""`limelight link`: run every registered linker over an open store, in registration order.
 
 The built-in order matters and is the order of :data:`limelight.registry.DEFAULT_PLUGINS`:
 duplicates → translations → stories (which reads the links of both) → copied posts. Third-party
-linkers run after them. Every step is idempotent: a second run finds the same links, writes none,
-and rewrites the same stories.
+linkers run after them.
+
+Every built-in linker works incrementally (:mod:`limelight.link.state`): it considers the documents
+no earlier run processed, compares them with the whole corpus through what it stored about the old
+ones (MinHash bands, similar pairs, word counts), and changes only the links and story clusters they
+touch. The result is the one a run over the whole corpus from nothing gives (``tests/
+test_link_incremental.py``); a second run with nothing new reads a few counts and writes nothing.
+``full=True`` makes the chosen linkers forget what they stored and start from nothing.
 
 Progress goes to ``on_progress(stage, done, total)``: each linker as it starts and ends (``done`` of
 ``total`` linkers), and inside the built-in ones the long steps (embedding, sentence alignment,
@@ -16,18 +22,19 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 from limelight.link.base import ProgressFn, report, reporting
-from limelight.project import Project
 from limelight.registry import registry
+from limelight.settings import Settings
+from limelight.store.base import Store
+from limelight.watchlist import Watchlist
 
 
 @dataclass(frozen=True)
 class LinkSummary:
     run_id: str
     links: dict[str, int]  # linker name → links it added in this run
-    embeddings: int  # vectors stored in total for the project's model
+    embeddings: int  # vectors stored in total
     stories: int  # story clusters (of any size)
     multi_document_stories: int  # clusters with two documents or more
     seconds: float
@@ -38,28 +45,26 @@ class LinkSummary:
         return sum(self.links.values())
 
 
-def link_corpus(project: Project | Path | str = ".", *, only: list[str] | None = None,
-                on_progress: ProgressFn | None = None) -> LinkSummary:
-    """Run the linkers (all, or the names in ``only``) and summarise what the store holds after.
+def link_store(store: Store, settings: Settings, watchlist: Watchlist, *, only: list[str] | None = None,
+               full: bool = False, on_progress: ProgressFn | None = None) -> LinkSummary:
+    """Run the linkers (all, or the names in ``only``) on an open store and summarise what it holds
+    after. Each works on what is new since its last run; ``full`` recomputes theirs from nothing.
     ``on_progress(stage, done, total)`` is called as they work (see the module docstring)."""
-    proj = project if isinstance(project, Project) else Project.open(project)
+    from limelight.link.state import forget
+
     t0 = time.perf_counter()
     run_id = f"link-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-    store = proj.open_store()
-    try:
-        written: dict[str, int] = {}
-        linkers = [x for x in registry.all("linker") if not only or x.name in only]
-        with reporting(on_progress):
-            for done, linker in enumerate(linkers):
-                report(f"linker {linker.name}", done, len(linkers))
-                written[linker.name] = int(linker.run(store, proj.settings, proj.watchlist, run_id))
-                report(f"linker {linker.name}", done + 1, len(linkers))
-        by_kind = {r["kind"]: int(r["n"]) for r in store.query(
-            "SELECT kind, count(*) AS n FROM links GROUP BY kind ORDER BY kind").to_pylist()}
-        n_emb = int(store.query("SELECT count(*) AS n FROM embeddings").column("n")[0].as_py())
-        sizes = store.query("SELECT story_id, count(*) AS n FROM stories GROUP BY story_id").column("n").to_pylist()
-    finally:
-        store.close()
-    return LinkSummary(run_id=run_id, links=written, embeddings=n_emb, stories=len(sizes),
-                       multi_document_stories=sum(1 for n in sizes if n > 1),
+    written: dict[str, int] = {}
+    linkers = [x for x in registry.all("linker") if not only or x.name in only]
+    with reporting(on_progress):
+        for done, linker in enumerate(linkers):
+            report(f"linker {linker.name}", done, len(linkers))
+            if full:
+                forget(store, linker.name)
+            written[linker.name] = int(linker.run(store, settings, watchlist, run_id))
+            report(f"linker {linker.name}", done + 1, len(linkers))
+    by_kind = {str(r["kind"]): int(r["n"]) for r in store.read("link.links_by_kind").to_pylist()}
+    counts = store.read("link.summary").to_pylist()[0]
+    return LinkSummary(run_id=run_id, links=written, embeddings=int(counts["embeddings"]),
+                       stories=int(counts["stories"]), multi_document_stories=int(counts["multi_document_stories"]),
                        seconds=time.perf_counter() - t0, by_kind=by_kind)

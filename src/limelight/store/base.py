@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -33,11 +33,30 @@ class WriteResult:
 class Store(Protocol):
     name: str
     schema_version: int
+    dialect: str  # the SQL dialect it runs: "duckdb", "postgres" (limelight.store.dialect)
+
+    @property
+    def reads(self) -> frozenset[str]:
+        """The named reads it provides (:mod:`limelight.store.reads`); a property, so a store may
+        compute it."""
+        ...
+
+    def read(self, name: str, **params: Any) -> pa.Table:
+        """Run the named read (:mod:`limelight.store.reads`) with these parameters. Reads see
+        committed data only and are never blocked by a write in progress."""
+        ...
 
     def write(self, batch: Sequence[Enriched], run_id: str, *, replace: bool = False) -> WriteResult:
         """Write one batch in one transaction. Documents already stored are counted, not changed,
         unless ``replace`` (``ingest --reprocess``) or the stored one came from a feed summary and
         this is its real page: then it is replaced with what derives from it."""
+        ...
+
+    def bulk_load(self, parquet_files: Sequence[Mapping[str, Path | str]], run_id: str) -> WriteResult:
+        """Load shards a worker produced elsewhere: one mapping per shard of table name (documents,
+        mentions, sources, links, raw_inputs, errors) → a Parquet file with that table's write
+        schema (:mod:`limelight.store.arrow`). Stored as ``write`` stores the same items (known ids
+        counted as known, copies as duplicates, the same ids), one transaction per shard."""
         ...
 
     def remove_unproduced(self, input_origins: Sequence[str], run_id: str) -> int:
@@ -82,7 +101,10 @@ class Store(Protocol):
 
     def finish_run(self, run_id: str, stats: dict[str, int]) -> None: ...
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> pa.Table: ...
+    def query(self, sql: str, params: Sequence[Any] = ()) -> pa.Table:
+        """Raw SQL in the store's own dialect: only for ``limelight sql`` (the escape hatch, on a
+        read-only store) and the store's own tests. Plugins and stages use :meth:`read`."""
+        ...
 
     def get_documents(self, ids: Sequence[str]) -> list[Document]:
         """The stored documents with these ids, in the order asked (unknown ids are left out)."""
@@ -108,6 +130,22 @@ class Store(Protocol):
 
     def close(self) -> None: ...
 
+    # -- the incremental link stage (limelight.link.state) ----------------------------------------
+
+    def apply_link_update(self, update: LinkUpdate) -> int:
+        """Write everything one linker run changed, in one transaction (see :class:`LinkUpdate`), so
+        a run that stops half-way leaves the state of the run before. Returns the links added."""
+        ...
+
+    def write_minhash_bands(self, content_hashes: Sequence[str], buckets: Any, *, replace: bool = False) -> int:
+        """Store the MinHash LSH band buckets ((n, bands) integers) of these texts; a text stored
+        already is kept, ``replace`` drops every stored one first. Returns the texts added."""
+        ...
+
+    def forget_linker(self, linker: str) -> None:
+        """Forget what ``linker``'s stored results were made with: its next run starts from nothing."""
+        ...
+
 
 @runtime_checkable
 class StoreFactory(Protocol):
@@ -117,4 +155,34 @@ class StoreFactory(Protocol):
     requires: tuple[str, ...]
     provides: tuple[str, ...]
 
-    def open(self, path: Path) -> Store: ...
+    def open(self, target: Path | str, *, read_only: bool = False) -> Store:
+        """The store at ``target``: a file path (DuckDB) or a URL (``postgresql://...``)."""
+        ...
+
+
+# -- the incremental link stage ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkUpdate:
+    """What one linker run changes (:meth:`Store.apply_link_update`), written in one transaction.
+
+    ``full``: start from nothing: the linker's ``link_state`` rows, its similar pairs and the links it
+    owns (``owned``: (kind, evidence prefix) pairs) go first, and with ``stories`` given, every story
+    row and the story word counts too."""
+
+    linker: str
+    run_id: str
+    fingerprint: str  # what the linker's results are made with (version, settings)
+    full: bool = False
+    owned: tuple[tuple[str, str], ...] = ()
+    processed: Sequence[tuple[str, str]] = ()  # (document_id, content_hash) linked now; no longer stale
+    remove_links: Sequence[Link] = ()  # stored links that no longer hold (matched on ends, kind, evidence)
+    add_links: Sequence[Link] = ()  # a link stored already (same ends and kind) is skipped
+    stale_for: tuple[str, ...] = ()  # linkers whose state of the ends of removed and added links goes stale
+    pair_blocks: Sequence[int | None] = ()  # day blocks (None: undated) whose stored pairs ``pairs`` replace
+    pairs: Sequence[tuple[str, str, float, int | None]] = ()  # (a, b, cosine, block), a < b; stored ones kept
+    words: Mapping[str, int] | None = None  # story word counts: document frequency to add per word
+    short_words: Sequence[tuple[str, str]] = ()  # (word, document_id) of newly counted short texts
+    stories: Sequence[tuple[str, str, str]] | None = None  # (document_id, story_id, method) rows ...
+    story_region: Sequence[str] = ()  # ... replacing those of these documents (all of them when full)

@@ -14,13 +14,11 @@ machine; the publisher's own UTC offset is kept beside ``published_at`` (``publi
 
 from __future__ import annotations
 
-import json
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import fields
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,35 +26,51 @@ import duckdb
 import pyarrow as pa
 
 from limelight.errors import ConfigError
-from limelight.models import Document, Enriched, ItemError, Link, Mention, Source
+from limelight.models import Document, Enriched, ItemError, Link, Mention
 from limelight.registry import Registry
-from limelight.store.base import RAW_KEY, WriteResult
+
+# The Arrow conversion is shared with the other stores and with bulk_load's shards (store/arrow.py).
+from limelight.store.arrow import document_from_row as _document_from_row
+from limelight.store.arrow import documents_table as _documents_table
+from limelight.store.arrow import (
+    first_links,
+    fresh_shard_tables,
+    plan_write,
+    read_shard,
+    shard_errors,
+    shard_plan_inputs,
+)
+from limelight.store.arrow import from_summary as _from_summary
+from limelight.store.arrow import links_table as _links_table
+from limelight.store.arrow import mentions_table as _mentions_table
+from limelight.store.arrow import raw_key as _raw_key
+from limelight.store.arrow import sources_table as _sources_table
+from limelight.store.arrow import to_json as _json
+from limelight.store.base import LinkUpdate, WriteResult
+from limelight.store.reads import build as build_read
+from limelight.store.reads import load as load_reads
 from limelight.store.schema import (
-    DOCUMENT_SCHEMA,
     ENTITY_SCHEMA,
     ERROR_SCHEMA,
-    LINK_SCHEMA,
     MENTION_SCHEMA,
     MIGRATIONS,
     RAW_INPUT_SCHEMA,
-    SOURCE_SCHEMA,
     Migration,
 )
 from limelight.watchlist import Watchlist
-
-# Document fields stored as they are; the others need a conversion (see _documents_table).
-_CONVERTED = {"source", "published_at", "fetched_at", "captions"}
-_PLAIN_FIELDS = tuple(f.name for f in fields(Document) if f.name not in _CONVERTED)
 
 
 class DuckDBStore:
     """A :class:`~limelight.store.base.Store` on one DuckDB file.
 
-    One connection, guarded by a lock: DuckDB connections are not safe to share between threads,
-    and the web app may query while nothing else writes.
+    One owning connection for writes, guarded by a lock (a DuckDB connection is not safe to share
+    between threads), and one read cursor per reading thread (:meth:`read`): a cursor is a second
+    connection to the same database, so a read runs while a write transaction is open and sees
+    what was committed before it started, never a half-written batch and never the write lock.
     """
 
     name = "duckdb"
+    dialect = "duckdb"
 
     def __init__(self, path: Path | str, *, read_only: bool = False,
                  migrations: Sequence[Migration] = MIGRATIONS) -> None:
@@ -67,6 +81,9 @@ class DuckDBStore:
         self.schema_version = self._migrations[-1].version
         self._lock = threading.RLock()
         self._replaced: dict[str, set[str]] = {}  # run id → documents a run replaced (write)
+        self._local = threading.local()  # this thread's read cursor
+        self._cursors: list[duckdb.DuckDBPyConnection] = []  # every read cursor, closed with the store
+        self._on_close: list[Callable[[], None]] = []  # run by close() first (the read service stops)
         self._con = _connect(self.path, read_only)
         try:
             self._migrate()
@@ -202,6 +219,12 @@ class DuckDBStore:
         embeddings, story rows), inside the caller's transaction."""
         self._con.register("_drop_ids", pa.table({"id": pa.array(ids, pa.string())}))
         try:
+            # A linker that had linked a dropped document starts its next run from nothing (its
+            # settings row goes), since links to and from the document went with it; then its
+            # per-document state goes too, so a document stored again is new to every linker.
+            self._con.execute("DELETE FROM linker_settings WHERE linker IN "
+                              "(SELECT linker FROM link_state WHERE document_id IN (SELECT id FROM _drop_ids))")
+            self._con.execute("DELETE FROM link_state WHERE document_id IN (SELECT id FROM _drop_ids)")
             for table, column in (("mentions", "document_id"), ("links", "from_id"), ("embeddings", "document_id"),
                                   ("stories", "document_id"), ("documents", "id")):
                 self._con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT id FROM _drop_ids)")
@@ -272,6 +295,33 @@ class DuckDBStore:
         known = sum(1 for item in batch if stored.get(item.document.id, run_id) != run_id)
         return WriteResult(new=len(fresh), known=known, mentions=n_mentions,
                            duplicates=len(batch) - len(fresh) - known)
+
+    def bulk_load(self, parquet_files: Sequence[Mapping[str, Path | str]], run_id: str) -> WriteResult:
+        """Load shards a worker wrote (one mapping of table → Parquet file each; store/arrow.py) as
+        ``write`` would store the same items: one transaction per shard, known ids counted as
+        known, copies as duplicates; then the shard's errors as ``write_errors`` records them."""
+        total = WriteResult(new=0, known=0, mentions=0)
+        for files in parquet_files:
+            tables = read_shard(files)
+            ids, summary = shard_plan_inputs(tables["documents"])
+            with self._transaction():
+                found = self._known_ids(list(dict.fromkeys(ids))) if ids else {}
+                done = self._replaced.setdefault(run_id, set())
+                plan = plan_write(ids, found, summary, run_id, done)
+                done.update(plan.redo)
+                if plan.redo:
+                    self._drop_documents(plan.redo)
+                fresh = fresh_shard_tables(tables, plan, run_id)
+                self._insert("sources", fresh["sources"], new_keys_only="id")
+                self._insert("documents", fresh["documents"])
+                n_mentions = self._insert("mentions", fresh["mentions"])
+                self._insert("links", fresh["links"])
+                self._insert("raw_inputs", fresh["raw_inputs"], new_keys_only="raw_key")
+            self.write_errors(shard_errors(tables["errors"]), run_id)
+            got = plan.result(ids, run_id, new=len(plan.fresh), mentions=n_mentions)
+            total = WriteResult(new=total.new + got.new, known=total.known + got.known,
+                                mentions=total.mentions + got.mentions, duplicates=total.duplicates + got.duplicates)
+        return total
 
     def write_links(self, links: Sequence[Link], run_id: str) -> int:
         """Add links found across documents (the link stage); a link stored already is skipped.
@@ -474,9 +524,29 @@ class DuckDBStore:
 
     # -- reads ------------------------------------------------------------------------------------
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> pa.Table:
-        with self._lock:
-            return self._con.execute(sql, list(params)).to_arrow_table()
+    @property
+    def reads(self) -> frozenset[str]:
+        return frozenset(load_reads())
+
+    def _reader(self) -> duckdb.DuckDBPyConnection:
+        cursor: duckdb.DuckDBPyConnection | None = getattr(self._local, "cursor", None)
+        if cursor is None:
+            with self._lock:
+                cursor = self._con.cursor()
+                cursor.execute("SET TimeZone = 'UTC'")
+                self._cursors.append(cursor)
+            self._local.cursor = cursor
+        return cursor
+
+    def read(self, name: str, **params: Any) -> pa.Table:
+        """Run a named read on this thread's read cursor (not under the write lock)."""
+        query = build_read(name, params)
+        return self._reader().execute(query.sql, query.params).to_arrow_table()
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> pa.Table:
+        """Raw SQL (``limelight sql``, the store's own statements), on this thread's read cursor."""
+        args: Any = params if isinstance(params, dict) else list(params)
+        return self._reader().execute(sql, args).to_arrow_table()
 
     def get_documents(self, ids: Sequence[str]) -> list[Document]:
         """The stored documents with these ids, in the order asked (unknown ids are left out)."""
@@ -489,8 +559,20 @@ class DuckDBStore:
         by_id = {row["id"]: _document_from_row(row) for row in table.to_pylist()}
         return [by_id[i] for i in ids if i in by_id]
 
+    def on_close(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` when the store closes, before its connections close
+        (:mod:`limelight.store.service` stops there, its queries still running on read cursors)."""
+        self._on_close.append(callback)
+
     def close(self) -> None:
+        callbacks, self._on_close = self._on_close, []
+        for callback in reversed(callbacks):  # outside the lock: a stopping reader may need it
+            callback()
         with self._lock:
+            for cursor in self._cursors:
+                with suppress(duckdb.Error):
+                    cursor.close()
+            self._cursors.clear()
             self._con.close()
 
     def __enter__(self) -> DuckDBStore:
@@ -498,6 +580,179 @@ class DuckDBStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # -- the incremental link stage (limelight.link.state) ----------------------------------------
+    # Everything one linker run changes goes in one transaction: an interrupted `limelight link`
+    # leaves the link state, links, pairs and stories of the run before it, never half of each.
+
+    def apply_link_update(self, update: LinkUpdate) -> int:
+        """Write one linker run's changes (:class:`~limelight.store.base.LinkUpdate`) in one
+        transaction. Returns the links added."""
+        with self._transaction() as con:
+            if update.full:
+                con.execute("DELETE FROM link_state WHERE linker = ?", [update.linker])
+                con.execute("DELETE FROM similar_pairs WHERE linker = ?", [update.linker])
+                for kind, prefix in update.owned:
+                    con.execute("DELETE FROM links WHERE kind = ? AND left(evidence, length(?)) = ?",
+                                [kind, prefix, prefix])
+                if update.stories is not None:
+                    for table in ("stories", "story_words", "story_short_words"):
+                        con.execute(f"DELETE FROM {table}")
+            self._remove_links(update.remove_links)
+            added = self._add_links(update.add_links, update.run_id)
+            if update.stale_for:
+                ends = sorted({end for link in (*update.remove_links, *update.add_links)
+                               for end in (link.from_id, link.to_id) if end})
+                self._with_ids("_stale_ids", ends, f"""UPDATE link_state SET stale = true
+                    WHERE linker IN ({", ".join("?" for _ in update.stale_for)})
+                    AND document_id IN (SELECT id FROM _stale_ids)""", list(update.stale_for))
+            self._replace_pairs(update)
+            self._add_story_words(update)
+            if update.stories is not None:
+                region = sorted(set(update.story_region) | {r[0] for r in update.stories})
+                if not update.full:
+                    self._with_ids("_story_ids", region, "DELETE FROM stories WHERE document_id IN "
+                                   "(SELECT id FROM _story_ids)")
+                self._insert("stories", pa.table({
+                    "document_id": pa.array([r[0] for r in update.stories], pa.string()),
+                    "story_id": pa.array([r[1] for r in update.stories], pa.string()),
+                    "method": pa.array([r[2] for r in update.stories], pa.string())}))
+            if update.processed:
+                ids = [doc_id for doc_id, _ in update.processed]
+                self._with_ids("_done_ids", ids, "DELETE FROM link_state WHERE linker = ? AND document_id IN "
+                               "(SELECT id FROM _done_ids)", [update.linker])
+                n = len(update.processed)
+                self._insert("link_state", pa.table({
+                    "document_id": pa.array(ids, pa.string()), "linker": pa.array([update.linker] * n, pa.string()),
+                    "content_hash": pa.array([h for _, h in update.processed], pa.string()),
+                    "stale": pa.array([False] * n, pa.bool_()), "run_id": pa.array([update.run_id] * n, pa.string())}))
+            con.execute("DELETE FROM linker_settings WHERE linker = ?", [update.linker])
+            con.execute("INSERT INTO linker_settings VALUES (?, ?, ?)",
+                        [update.linker, update.fingerprint, update.run_id])
+        return added
+
+    def write_minhash_bands(self, content_hashes: Sequence[str], buckets: Any, *, replace: bool = False) -> int:
+        """Store the MinHash band buckets ((n, bands) integers, a row per text) of these content
+        hashes; a text stored already keeps its rows, ``replace`` drops every stored one first.
+        Returns the texts added."""
+        import numpy as np
+
+        n = len(content_hashes)
+        matrix = np.asarray(buckets, dtype=np.int64).reshape(n, -1) if n else np.zeros((0, 0), dtype=np.int64)
+        bands = matrix.shape[1]
+        data = pa.table({"content_hash": pa.array(np.repeat(np.array(list(content_hashes), dtype=object), bands),
+                                                  pa.string()),
+                         "band": pa.array(np.tile(np.arange(bands, dtype=np.int32), n), pa.int32()),
+                         "bucket": pa.array(matrix.reshape(-1), pa.int64())})
+        with self._transaction() as con:
+            if replace:
+                con.execute("DELETE FROM minhash_bands")
+            if n == 0:
+                return 0
+            con.register("_batch_bands", data)
+            try:
+                row = con.execute("""
+                    INSERT INTO minhash_bands SELECT content_hash, band, bucket FROM _batch_bands AS b
+                    WHERE NOT EXISTS (SELECT 1 FROM minhash_bands AS m WHERE m.content_hash = b.content_hash)
+                """).fetchone()
+            finally:
+                con.unregister("_batch_bands")
+        return (int(row[0]) if row else 0) // max(1, bands)
+
+    def forget_linker(self, linker: str) -> None:
+        """Forget what ``linker``'s stored results were made with: its next run starts from nothing."""
+        with self._transaction() as con:
+            con.execute("DELETE FROM linker_settings WHERE linker = ?", [linker])
+
+    def _with_ids(self, view: str, ids: Sequence[str], sql: str, params: Sequence[Any] = ()) -> None:
+        """Run ``sql`` (inside the caller's transaction) with ``view`` holding ``ids`` as column ``id``."""
+        if not ids:
+            return
+        self._con.register(view, pa.table({"id": pa.array(list(ids), pa.string())}))
+        try:
+            self._con.execute(sql, list(params))
+        finally:
+            self._con.unregister(view)
+
+    def _remove_links(self, links: Sequence[Link]) -> None:
+        if not links:
+            return
+        data = pa.table({"from_id": pa.array([x.from_id for x in links], pa.string()),
+                         "to_id": pa.array([x.to_id for x in links], pa.string()),
+                         "to_url": pa.array([x.to_url for x in links], pa.string()),
+                         "kind": pa.array([x.kind for x in links], pa.string()),
+                         "evidence": pa.array([x.evidence for x in links], pa.string())})
+        self._con.register("_gone_links", data)
+        try:
+            self._con.execute("""
+                DELETE FROM links WHERE EXISTS (SELECT 1 FROM _gone_links AS g
+                    WHERE g.from_id = links.from_id AND g.kind = links.kind AND g.evidence = links.evidence
+                    AND g.to_id IS NOT DISTINCT FROM links.to_id AND g.to_url IS NOT DISTINCT FROM links.to_url)""")
+        finally:
+            self._con.unregister("_gone_links")
+
+    def _add_links(self, links: Sequence[Link], run_id: str) -> int:
+        # One link per (from, kind, to), the first offered, as against the links stored already.
+        data = _links_table(first_links(links), run_id)
+        if data.num_rows == 0:
+            return 0
+        cols = ", ".join(data.column_names)
+        self._con.register("_new_links", data)
+        try:
+            row = self._con.execute(f"""
+                INSERT INTO links ({cols}) SELECT {cols} FROM _new_links AS b WHERE NOT EXISTS (
+                    SELECT 1 FROM links AS l WHERE l.from_id = b.from_id AND l.kind = b.kind
+                    AND l.to_id IS NOT DISTINCT FROM b.to_id AND l.to_url IS NOT DISTINCT FROM b.to_url)""").fetchone()
+        finally:
+            self._con.unregister("_new_links")
+        return int(row[0]) if row else 0
+
+    def _replace_pairs(self, update: LinkUpdate) -> None:
+        blocks = [int(b) for b in update.pair_blocks if b is not None]
+        if blocks:
+            self._con.execute("DELETE FROM similar_pairs WHERE linker = ? AND block IN (SELECT unnest(?::BIGINT[]))",
+                              [update.linker, blocks])
+        if any(b is None for b in update.pair_blocks):
+            self._con.execute("DELETE FROM similar_pairs WHERE linker = ? AND block IS NULL", [update.linker])
+        if not update.pairs:
+            return
+        data = pa.table({"a": pa.array([p[0] for p in update.pairs], pa.string()),
+                         "b": pa.array([p[1] for p in update.pairs], pa.string()),
+                         "cosine": pa.array([p[2] for p in update.pairs], pa.float64()),
+                         "block": pa.array([p[3] for p in update.pairs], pa.int64())})
+        self._con.register("_new_pairs", data)
+        try:
+            self._con.execute("""
+                INSERT INTO similar_pairs SELECT DISTINCT ON (n.a, n.b) ?, n.a, n.b, n.cosine, n.block
+                FROM _new_pairs AS n WHERE NOT EXISTS (
+                    SELECT 1 FROM similar_pairs AS p WHERE p.linker = ? AND p.a = n.a AND p.b = n.b)""",
+                              [update.linker, update.linker])
+        finally:
+            self._con.unregister("_new_pairs")
+
+    def _add_story_words(self, update: LinkUpdate) -> None:
+        if update.words:
+            data = pa.table({"word": pa.array(list(update.words), pa.string()),
+                             "df": pa.array(list(update.words.values()), pa.int32())})
+            self._con.register("_word_counts", data)
+            try:
+                self._con.execute("UPDATE story_words SET df = story_words.df + w.df FROM _word_counts AS w "
+                                  "WHERE story_words.word = w.word")
+                self._con.execute("INSERT INTO story_words SELECT word, df FROM _word_counts AS w "
+                                  "WHERE NOT EXISTS (SELECT 1 FROM story_words AS s WHERE s.word = w.word)")
+            finally:
+                self._con.unregister("_word_counts")
+        if update.short_words:
+            data = pa.table({"word": pa.array([w for w, _ in update.short_words], pa.string()),
+                             "document_id": pa.array([d for _, d in update.short_words], pa.string())})
+            self._con.register("_short_words", data)
+            try:
+                self._con.execute("""
+                    INSERT INTO story_short_words SELECT DISTINCT word, document_id FROM _short_words AS n
+                    WHERE NOT EXISTS (SELECT 1 FROM story_short_words AS s
+                                      WHERE s.word = n.word AND s.document_id = n.document_id)""")
+            finally:
+                self._con.unregister("_short_words")
 
 
 class DuckDBStoreFactory:
@@ -507,8 +762,8 @@ class DuckDBStoreFactory:
     requires: tuple[str, ...] = ()
     provides: tuple[str, ...] = ("store",)
 
-    def open(self, path: Path, *, read_only: bool = False) -> DuckDBStore:
-        return DuckDBStore(path, read_only=read_only)
+    def open(self, target: Path | str, *, read_only: bool = False) -> DuckDBStore:
+        return DuckDBStore(target, read_only=read_only)
 
 
 def register(registry: Registry) -> None:
@@ -539,90 +794,3 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         # documents took 6.4 s instead of 10.9 s (close included) and the file was 44 MB, not 79.
         con.execute("SET checkpoint_threshold = '256MB'")
     return con
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-
-
-def _utc(dt: datetime | None) -> datetime | None:
-    """Aware datetimes as UTC; naive ones are taken to be UTC already (their offset is unknown)."""
-    if dt is None:
-        return None
-    return dt.astimezone(UTC) if dt.tzinfo else dt.replace(tzinfo=UTC)
-
-
-def _offset(dt: datetime | None) -> int | None:
-    offset = dt.utcoffset() if dt is not None else None
-    return None if offset is None else int(offset.total_seconds())
-
-
-def _raw_key(item: Enriched) -> str | None:
-    for key, value in item.extra:
-        if key == RAW_KEY:
-            return value
-    return None
-
-
-def _sources_table(sources: Iterable[Source]) -> pa.Table:
-    unique: dict[str, Source] = {}
-    for source in sources:
-        unique.setdefault(source.id, source)
-    return pa.Table.from_pylist(
-        [{"id": s.id, "platform": s.platform, "handle": s.handle, "name": s.name,
-          "owner_entity": s.owner_entity, "official": s.official} for s in unique.values()],
-        schema=SOURCE_SCHEMA,
-    )
-
-
-def _from_summary(item: Enriched) -> bool:
-    return dict(item.extra).get("from_feed_summary") == "1"
-
-
-def _documents_table(items: Sequence[Enriched], run_id: str, first_runs: dict[str, str | None] | None = None
-                     ) -> pa.Table:
-    # Column-wise build: one list per column, no per-row dicts.
-    cols: dict[str, list[Any]] = {name: [] for name in DOCUMENT_SCHEMA.names}
-    for item in items:
-        doc = item.document
-        for name in _PLAIN_FIELDS:
-            cols[name].append(getattr(doc, name))
-        cols["source_id"].append(doc.source.id)
-        cols["published_at"].append(_utc(doc.published_at))
-        cols["published_offset"].append(_offset(doc.published_at))
-        cols["fetched_at"].append(_utc(doc.fetched_at))
-        cols["captions"].append(list(doc.captions))
-        extra = {k: v for k, v in item.extra if k != RAW_KEY}  # the raw key goes to raw_inputs
-        cols["extra"].append(_json(extra) if extra else None)
-        cols["first_run_id"].append((first_runs or {}).get(doc.id) or run_id)
-    return pa.Table.from_pydict(cols, schema=DOCUMENT_SCHEMA)
-
-
-def _mentions_table(items: Sequence[Enriched]) -> pa.Table:
-    # An enricher may report one span twice (two aliases matching the same text); keep one.
-    unique: dict[str, Mention] = {}
-    for item in items:
-        for mention in item.mentions:
-            unique.setdefault(mention.id, mention)  # Mention.id hashes: compute it once per mention
-    cols: dict[str, list[Any]] = {"id": list(unique)}
-    for name in MENTION_SCHEMA.names[1:]:
-        cols[name] = [getattr(m, name) for m in unique.values()]
-    return pa.Table.from_pydict(cols, schema=MENTION_SCHEMA)
-
-
-def _links_table(links: Sequence[Link], run_id: str) -> pa.Table:
-    cols = {name: [getattr(link, name) for link in links] for name in LINK_SCHEMA.names if name != "run_id"}
-    cols["run_id"] = [run_id] * len(links)
-    return pa.Table.from_pydict(cols, schema=LINK_SCHEMA)
-
-
-def _document_from_row(row: dict[str, Any]) -> Document:
-    published = row["published_at"]
-    if published is not None and row["published_offset"] is not None:
-        published = published.astimezone(timezone(timedelta(seconds=row["published_offset"])))
-    source = Source(id=row["source_id"], platform=row["platform"], handle=row["handle"],
-                    name=row["source_name"], owner_entity=row["owner_entity"], official=row["official"])
-    return Document(
-        source=source, published_at=published, fetched_at=row["fetched_at"],
-        captions=tuple(row["captions"]), **{name: row[name] for name in _PLAIN_FIELDS},
-    )

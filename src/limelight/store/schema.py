@@ -188,6 +188,57 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        6,
+        "incremental link stage: what each linker has processed, its candidate indexes",
+        (
+            # One row per document a linker has linked (with the content hash it saw, so a replaced
+            # text is noticed); ``stale``: another linker changed its links since (stories re-cluster
+            # it). `limelight link` reads only documents without a current row (issue "One owner of
+            # the store": a run costs what is new, not the whole corpus).
+            """CREATE TABLE link_state (
+                document_id VARCHAR NOT NULL,
+                linker VARCHAR NOT NULL,
+                content_hash VARCHAR NOT NULL,
+                stale BOOLEAN NOT NULL,
+                run_id VARCHAR,
+                PRIMARY KEY (document_id, linker)
+            )""",
+            # What a linker's stored results were computed with (version, settings, accounts); a
+            # different fingerprint makes the next run start from nothing.
+            """CREATE TABLE linker_settings (
+                linker VARCHAR PRIMARY KEY,
+                fingerprint VARCHAR NOT NULL,
+                run_id VARCHAR
+            )""",
+            # MinHash LSH band buckets per distinct text (content hash): new texts find their
+            # near-copy candidates with a join instead of re-hashing the corpus.
+            """CREATE TABLE minhash_bands (
+                content_hash VARCHAR NOT NULL,
+                band INTEGER NOT NULL,
+                bucket BIGINT NOT NULL
+            )""",
+            # Similar embedding pairs each linker found (a < b), with the day block that found them
+            # (NULL: undated), so new documents are compared with their time neighbourhood only.
+            """CREATE TABLE similar_pairs (
+                linker VARCHAR NOT NULL,
+                a VARCHAR NOT NULL,
+                b VARCHAR NOT NULL,
+                cosine DOUBLE NOT NULL,
+                block BIGINT
+            )""",
+            # Document frequencies of title + lead words over the linked news documents, and the
+            # words of short texts (headlines), for the story clusterer's rare-word rule.
+            """CREATE TABLE story_words (
+                word VARCHAR PRIMARY KEY,
+                df INTEGER NOT NULL
+            )""",
+            """CREATE TABLE story_short_words (
+                word VARCHAR NOT NULL,
+                document_id VARCHAR NOT NULL
+            )""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

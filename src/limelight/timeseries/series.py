@@ -1,11 +1,12 @@
-"""Helpers the time-series analyses share: the day a document counts for in the report's time zone,
-ISO weeks, dense day grids from sparse SQL rows, option checking.
+"""Helpers the time-series analyses share: the time zone days are counted in, ISO weeks, dense day
+grids from sparse rows, option checking.
 
 Days are counted in one time zone for the whole report (``report.timezone``, default UTC, or the
 ``timezone`` option): a Reuters headline at 2007-01-01T21:31-05:00 is on 2007-01-01 in
 America/New_York and on 2007-01-02 in UTC. ``local`` counts each document on its publisher's own
 date instead (the UTC offset the page gave), which puts outlets in different zones on different
-clocks. Weeks are ISO weeks, Monday to Sunday, whatever day the data starts on.
+clocks. Weeks are ISO weeks, Monday to Sunday, whatever day the data starts on. The SQL that puts a
+document on its day and period is the store's (:mod:`limelight.store.reads.scope`).
 """
 
 from __future__ import annotations
@@ -21,20 +22,15 @@ import pyarrow as pa
 from numpy.typing import NDArray
 
 from limelight.errors import UsageError
-from limelight.tone.labels import negative_sql
 
-if TYPE_CHECKING:  # analyses.base imports this module: the type only, to keep imports one-way
+if TYPE_CHECKING:  # analyses.base imports this module (through limelight.scope): the type only
     from limelight.analyses.base import Option
 
 LOCAL = "local"
 DEFAULT_TIMEZONE = "UTC"
-# IANA names are letters, digits and _ + - / (America/Argentina/Buenos_Aires, Etc/GMT+5); the name
-# is written into SQL as a literal, so nothing else may pass.
+# IANA names are letters, digits and _ + - / (America/Argentina/Buenos_Aires, Etc/GMT+5); anything
+# else is refused before it reaches a store.
 _ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*")
-
-# A mention counts as negative by the one labelling rule (limelight.tone.labels); NULL tone is "not
-# scored", never "neutral".
-NEGATIVE = negative_sql("m.tone", "m.tone_label")
 
 
 def check_timezone(name: str | None, what: str = "timezone") -> str:
@@ -55,23 +51,6 @@ def check_timezone(name: str | None, what: str = "timezone") -> str:
                          "use an IANA name such as UTC, Europe/Berlin, America/New_York, Asia/Shanghai, "
                          f"or {LOCAL!r} for each publisher's own UTC offset")
     return name
-
-
-def day_sql(tz: str, alias: str = "d") -> str:
-    """SQL for the DATE a document (``alias`` of ``documents``) counts for, in time zone ``tz``
-    (already checked by :func:`check_timezone`)."""
-    if tz == LOCAL:
-        return f"CAST({alias}.published_at + to_seconds(coalesce({alias}.published_offset, 0)) AS DATE)"
-    # timezone(zone, timestamptz) is the wall-clock time there, whatever the session's TimeZone is
-    return f"CAST(timezone('{tz}', {alias}.published_at) AS DATE)"
-
-
-def period_sql(by: str, tz: str, alias: str = "d") -> str:
-    """SQL for the first day of the ``by`` period (day, week, month) a document counts for; weeks
-    start on Monday (``date_trunc`` on a DATE gives the ISO week)."""
-    if by not in ("day", "week", "month"):
-        raise UsageError(f"by must be day, week or month, not {by!r}")
-    return f"CAST(date_trunc('{by}', {day_sql(tz, alias)}) AS DATE)"
 
 
 def monday(day: date) -> date:

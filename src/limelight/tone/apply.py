@@ -12,7 +12,7 @@ entity are skipped unless ``all_documents`` is set, since no analysis reads thei
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -20,14 +20,14 @@ import pyarrow as pa
 from limelight.enrich.base import EnrichContext
 from limelight.enrich.tone import ToneEnricher
 from limelight.models import Enriched, Mention
-from limelight.project import Project
 from limelight.settings import Settings
 from limelight.store.base import Store
 from limelight.watchlist import Watchlist
 
 BATCH_DOCUMENTS = 256
 _TONE_SCHEMA = pa.schema([("id", pa.string()), ("tone", pa.float64()), ("tone_label", pa.string())])
-_MENTION_FIELDS = [f.name for f in fields(Mention)]
+# The stage's named reads (limelight.store.reads.tone); checked against the store before it runs.
+READS = ("tone.pending_documents", "tone.mentions_of")
 
 
 @dataclass(frozen=True)
@@ -36,48 +36,31 @@ class ToneSummary:
     mentions: int
 
 
-def _pending_ids(store: Store, all_documents: bool, among: Sequence[str] | None = None) -> list[str]:
-    scope = "" if all_documents else "AND d.id IN (SELECT document_id FROM mentions)"
-    params: list[object] = []
-    if among is not None:
-        scope += " AND d.id IN (SELECT unnest(?::VARCHAR[]))"
-        params.append(list(among))
-    sql = f"""
-        SELECT d.id FROM documents AS d
-        WHERE d.language IS NOT NULL {scope}
-          AND (d.tone IS NULL OR d.id IN (SELECT document_id FROM mentions WHERE tone IS NULL))
-        ORDER BY d.id"""
-    table = store.query(sql, params)
-    return [str(v) for v in table.column(0).to_pylist()]
+class _ToneStage:
+    """What :func:`limelight.registry.check_store` checks: the reads this stage uses."""
 
-
-def apply_tone(project: Project, *, all_documents: bool = False,
-               on_progress: Callable[[int, int], None] | None = None) -> ToneSummary:
-    """Score what has no tone yet; returns how many documents and mentions were scored."""
-    store = project.open_store()
-    try:
-        return score_store(store, project.settings, project.watchlist, project.root,
-                           all_documents=all_documents, on_progress=on_progress)
-    finally:
-        store.close()
+    name = "tone apply"
+    reads = READS
 
 
 def score_store(store: Store, settings: Settings, watchlist: Watchlist, root: Path | None, *,
                 documents: Sequence[str] | None = None, all_documents: bool = False,
                 on_progress: Callable[[int, int], None] | None = None) -> ToneSummary:
-    """:func:`apply_tone` on an open store; ``documents`` limits it to those ids (the documents a
-    watchlist change matched again)."""
+    """Score what has no tone yet on an open store (the caller opens and closes it); ``documents``
+    limits it to those ids (the documents a watchlist change matched again). Returns how many
+    documents and mentions were scored."""
+    from limelight.registry import check_store
+
+    check_store(_ToneStage(), store)
     enricher = ToneEnricher()
     enricher.setup(EnrichContext(settings, watchlist, root))
     n_docs = n_mentions = 0
-    ids = _pending_ids(store, all_documents, documents)
+    ids = [str(v) for v in store.read("tone.pending_documents", all_documents=all_documents,
+                                      among=None if documents is None else list(documents)).column("id").to_pylist()]
     for start in range(0, len(ids), BATCH_DOCUMENTS):
         chunk = ids[start:start + BATCH_DOCUMENTS]
         docs = store.get_documents(chunk)
-        rows = store.query(
-            f"SELECT {', '.join(chr(34) + f + chr(34) for f in _MENTION_FIELDS)} FROM mentions "
-            "WHERE document_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY document_id, id", [chunk],
-        ).to_pylist()
+        rows = store.read("tone.mentions_of", ids=chunk).to_pylist()
         by_doc: dict[str, list[Mention]] = {}
         for row in rows:
             by_doc.setdefault(row["document_id"], []).append(Mention(**row))

@@ -3,7 +3,8 @@
 A tone is a score in [-1, 1]; its label is ``negative`` below ``-NEUTRAL_BAND``, ``positive`` above
 ``+NEUTRAL_BAND`` and ``neutral`` in between (the band's ends are neutral). Nothing else in limelight
 decides a label: a scorer returns ``(score, label_for(score))``, the tone enricher stores exactly
-that, and the analyses count a negative mention with :func:`label_sql`, the same rule written in SQL.
+that, and the analyses count a negative mention with the same rule written in SQL
+(``tone_label`` in :mod:`limelight.store.reads.analyses`, built from :data:`NEUTRAL_BAND`).
 
 Why 0.2: for the probability scorers the expected polarity P(positive) − P(negative) with a ±0.2
 band agrees most often with the likeliest class when the three probabilities are spread uniformly
@@ -78,18 +79,4 @@ def rescale(native: float, native_band: float) -> float:
     return mapped if x >= 0 else -mapped
 
 
-def label_sql(tone: str = "m.tone", label: str = "m.tone_label") -> str:
-    """:func:`label_for` in SQL over a tone column, else the stored label where there is no score
-    (rows written by hand or by a plugin that gives labels only); NULL when neither is there, which
-    the analyses report as "not scored", never as neutral."""
-    return (f"(CASE WHEN {tone} IS NULL THEN {label} WHEN {tone} > {NEUTRAL_BAND} THEN 'positive' "
-            f"WHEN {tone} < -{NEUTRAL_BAND} THEN 'negative' ELSE 'neutral' END)")
-
-
-def negative_sql(tone: str = "m.tone", label: str = "m.tone_label") -> str:
-    """True for a negative mention under the one rule; NULL (not true) for an unscored one."""
-    return f"({label_sql(tone, label)} = 'negative')"
-
-
-__all__ = ["LABELS", "NEUTRAL_BAND", "from_probabilities", "label_for", "label_sql", "labelled", "negative_sql",
-           "rescale"]
+__all__ = ["LABELS", "NEUTRAL_BAND", "from_probabilities", "label_for", "labelled", "rescale"]
