@@ -721,6 +721,7 @@ def _examples(ids: list[str], hashes: list[str], scope: Scope) -> dict[str, Any]
         "link_kinds": ["duplicate", "same_story"], "prefixes": ["minhash", "cosine", "Source"], "model": "m",
         "linker": "duplicates", "blocks": [0, 19787], "undated": True, "words": ["kestrel", "story"],
         "low": 1, "high": 100, "everything": True, "all_documents": True, "needs_story": True,
+        "after": "", "limit": 5,
     }
 
 

@@ -47,6 +47,7 @@ from limelight.store.arrow import raw_key as _raw_key
 from limelight.store.arrow import sources_table as _sources_table
 from limelight.store.arrow import to_json as _json
 from limelight.store.base import LinkUpdate, WriteResult
+from limelight.store.read_methods import NamedReadMethods
 from limelight.store.reads import build as build_read
 from limelight.store.reads import load as load_reads
 from limelight.store.schema import (
@@ -60,7 +61,7 @@ from limelight.store.schema import (
 from limelight.watchlist import Watchlist
 
 
-class DuckDBStore:
+class DuckDBStore(NamedReadMethods):
     """A :class:`~limelight.store.base.Store` on one DuckDB file.
 
     One owning connection for writes, guarded by a lock (a DuckDB connection is not safe to share
@@ -439,30 +440,6 @@ class DuckDBStore:
             con.execute("DELETE FROM entities")
             self._insert("entities", data)
 
-    def entity_fingerprints(self) -> dict[str, str | None]:
-        """The stored entities and the fingerprint their mentions were made with (None: unknown)."""
-        return {str(r["id"]): r["fingerprint"] for r in self.query("SELECT id, fingerprint FROM entities").to_pylist()}
-
-    def documents_mentioning(self, entity_ids: Sequence[str]) -> list[str]:
-        table = self.query("SELECT DISTINCT document_id FROM mentions WHERE entity_id IN "
-                           "(SELECT unnest(?::VARCHAR[])) ORDER BY 1", [list(entity_ids)])
-        return [str(v) for v in table.column(0).to_pylist()]
-
-    def count_documents(self) -> int:
-        return int(self.query("SELECT count(*) FROM documents").column(0)[0].as_py())
-
-    def scan_documents(self, batch_size: int) -> Iterator[list[Document]]:
-        """Every stored document, ``batch_size`` at a time, in id order (keyset pagination: each
-        batch is its own short read, so nothing is held open between batches)."""
-        after = ""
-        while True:
-            ids = [str(v) for v in self.query(
-                "SELECT id FROM documents WHERE id > ? ORDER BY id LIMIT ?", [after, batch_size]).column(0).to_pylist()]
-            if not ids:
-                return
-            yield self.get_documents(ids)
-            after = ids[-1]
-
     def replace_mentions(self, document_ids: Sequence[str], mentions: Sequence[Mention]) -> tuple[int, int]:
         """Replace the mentions of these documents with ``mentions`` in one transaction; a mention
         that comes out the same (id, surface and sentence) keeps its tone. Returns (removed, added):
@@ -499,9 +476,6 @@ class DuckDBStore:
                 con.unregister("_new")
                 con.unregister("_docs")
         return (int(row[0]), int(row[1])) if row else (0, 0)
-
-    def has_toned_mentions(self) -> bool:
-        return bool(self.query("SELECT EXISTS (SELECT 1 FROM mentions WHERE tone IS NOT NULL)").column(0)[0].as_py())
 
     def start_run(self, inputs: Sequence[str], settings: dict[str, Any]) -> str:
         now = datetime.now(UTC)

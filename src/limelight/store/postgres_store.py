@@ -72,6 +72,7 @@ from limelight.store.arrow import (
 )
 from limelight.store.base import LinkUpdate, WriteResult
 from limelight.store.dialect import ddl_to_postgres, to_postgres
+from limelight.store.read_methods import NamedReadMethods
 from limelight.store.reads import build as build_read
 from limelight.store.reads import load as load_reads
 from limelight.store.schema import ENTITY_SCHEMA, MENTION_SCHEMA, MIGRATIONS, Migration
@@ -106,7 +107,7 @@ _KEYS: dict[str, str | None] = {"sources": "id", "documents": "id", "mentions": 
 _RETRIES = 6  # a write transaction that loses a deadlock or serialization race is run again
 
 
-class PostgresStore:
+class PostgresStore(NamedReadMethods):
     """A :class:`~limelight.store.base.Store` on one PostgreSQL database (its current schema).
 
     One writing connection, guarded by a lock (a psycopg connection runs one statement at a
@@ -546,31 +547,6 @@ class PostgresStore:
 
         self._write(body)
 
-    def entity_fingerprints(self) -> dict[str, str | None]:
-        """The stored entities and the fingerprint their mentions were made with (None: unknown)."""
-        rows = self._reader().execute("SELECT id, fingerprint FROM entities").fetchall()
-        return {str(r[0]): r[1] for r in rows}
-
-    def documents_mentioning(self, entity_ids: Sequence[str]) -> list[str]:
-        rows = self._reader().execute("SELECT DISTINCT document_id FROM mentions WHERE entity_id = ANY(%s) "
-                                      "ORDER BY document_id", (list(entity_ids),)).fetchall()
-        return [str(r[0]) for r in rows]
-
-    def count_documents(self) -> int:
-        row = self._reader().execute("SELECT count(*) FROM documents").fetchone()
-        return int(row[0]) if row else 0
-
-    def scan_documents(self, batch_size: int) -> Iterator[list[Document]]:
-        """Every stored document, ``batch_size`` at a time, in id order (keyset pagination)."""
-        after = ""
-        while True:
-            ids = [str(r[0]) for r in self._reader().execute(
-                "SELECT id FROM documents WHERE id > %s ORDER BY id LIMIT %s", (after, batch_size)).fetchall()]
-            if not ids:
-                return
-            yield self.get_documents(ids)
-            after = ids[-1]
-
     def replace_mentions(self, document_ids: Sequence[str], mentions: Sequence[Mention]) -> tuple[int, int]:
         """Replace the mentions of these documents with ``mentions`` in one transaction; a mention
         that comes out the same (id, surface and sentence) keeps its tone. Returns (removed, added)."""
@@ -602,10 +578,6 @@ class PostgresStore:
             return (int(row[0]), int(row[1])) if row else (0, 0)
 
         return self._write(body)
-
-    def has_toned_mentions(self) -> bool:
-        row = self._reader().execute("SELECT EXISTS (SELECT 1 FROM mentions WHERE tone IS NOT NULL)").fetchone()
-        return bool(row and row[0])
 
     # -- the incremental link stage ----------------------------------------------------------------
 

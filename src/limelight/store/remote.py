@@ -16,7 +16,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 import pyarrow as pa
@@ -25,13 +25,14 @@ from limelight.errors import ConfigError, UsageError
 from limelight.models import Document
 from limelight.store import service
 from limelight.store.base import Store
+from limelight.store.read_methods import NamedReadMethods
 from limelight.store.service import ServiceGone
 
 CONNECT_TIMEOUT = 5.0
 BUSY_WAIT = 10.0  # seconds a reader waits for a free slot at a busy owner
 
 
-class RemoteStore:
+class RemoteStore(NamedReadMethods):
     """The read side of a :class:`~limelight.store.base.Store`, over the owner's Unix socket."""
 
     def __init__(self, announcement: service.Announcement, *, reopen: Callable[[], Store] | None = None,
@@ -160,30 +161,6 @@ class RemoteStore:
                WHERE d.id IN (SELECT unnest(?::VARCHAR[]))""", [list(ids)])
         by_id = {row["id"]: _document_from_row(row) for row in table.to_pylist()}
         return [by_id[i] for i in ids if i in by_id]
-
-    def count_documents(self) -> int:
-        return int(self.query("SELECT count(*) FROM documents").column(0)[0].as_py())
-
-    def scan_documents(self, batch_size: int) -> Iterator[list[Document]]:
-        after = ""
-        while True:
-            ids = [str(v) for v in self.query("SELECT id FROM documents WHERE id > ? ORDER BY id LIMIT ?",
-                                              [after, batch_size]).column(0).to_pylist()]
-            if not ids:
-                return
-            yield self.get_documents(ids)
-            after = ids[-1]
-
-    def entity_fingerprints(self) -> dict[str, str | None]:
-        return {str(r["id"]): r["fingerprint"] for r in self.query("SELECT id, fingerprint FROM entities").to_pylist()}
-
-    def documents_mentioning(self, entity_ids: Sequence[str]) -> list[str]:
-        table = self.query("SELECT DISTINCT document_id FROM mentions WHERE entity_id IN "
-                           "(SELECT unnest(?::VARCHAR[])) ORDER BY 1", [list(entity_ids)])
-        return [str(v) for v in table.column(0).to_pylist()]
-
-    def has_toned_mentions(self) -> bool:
-        return bool(self.query("SELECT EXISTS (SELECT 1 FROM mentions WHERE tone IS NOT NULL)").column(0)[0].as_py())
 
     def close(self) -> None:
         with self._lock:

@@ -28,3 +28,35 @@ def table_counts() -> Query:
 def document_texts() -> Query:
     """Title and text of every document, one column ``t`` (the watchlist check's corpus)."""
     return Query("SELECT coalesce(title, '') || chr(10) || text AS t FROM documents")
+
+
+@read("core.entity_fingerprints", tables=("entities",))
+def entity_fingerprints() -> Query:
+    """id and fingerprint of every stored entity (what decided its mentions; NULL: unknown)."""
+    return Query("SELECT id, fingerprint FROM entities")
+
+
+@read("core.documents_mentioning", tables=("mentions",))
+def documents_mentioning(entity_ids: Sequence[str]) -> Query:
+    """document_id of every document with a mention of these entities, in id order."""
+    return Query("SELECT DISTINCT document_id FROM mentions WHERE entity_id IN "
+                 "(SELECT unnest(CAST($ids AS VARCHAR[]))) ORDER BY document_id", {"ids": list(entity_ids)})
+
+
+@read("core.count_documents", tables=("documents",))
+def count_documents() -> Query:
+    """One row: n, the stored documents."""
+    return Query("SELECT count(*) AS n FROM documents")
+
+
+@read("core.document_ids_after", tables=("documents",))
+def document_ids_after(after: str, limit: int) -> Query:
+    """The next ``limit`` document ids after ``after``, in id order (keyset pagination)."""
+    return Query("SELECT id FROM documents WHERE id > $after ORDER BY id LIMIT $limit",
+                 {"after": after, "limit": int(limit)})
+
+
+@read("core.has_toned_mentions", tables=("mentions",))
+def has_toned_mentions() -> Query:
+    """One row: toned, whether any mention has a tone score."""
+    return Query("SELECT EXISTS (SELECT 1 FROM mentions WHERE tone IS NOT NULL) AS toned")
