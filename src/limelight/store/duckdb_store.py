@@ -491,10 +491,10 @@ class DuckDBStore(NamedReadMethods):
             )
         return run_id
 
-    def finish_run(self, run_id: str, stats: dict[str, int]) -> None:
+    def finish_run(self, run_id: str, stats: dict[str, int], finished_at: datetime | None = None) -> None:
         with self._lock:
             self._con.execute("UPDATE ingest_runs SET finished_at = ?, stats = ?, status = 'finished' WHERE id = ?",
-                              [datetime.now(UTC), _json(stats), run_id])
+                              [finished_at or datetime.now(UTC), _json(stats), run_id])
 
     # -- reads ------------------------------------------------------------------------------------
 

@@ -66,15 +66,33 @@ def robust_baseline(counts: ArrayLike, totals: ArrayLike | None = None, *, windo
         return expected, z
     rows = np.flatnonzero(enough)
     with np.errstate(invalid="ignore"):
-        med = np.nanmedian(hist_rate[rows], axis=1)
+        med = row_nanmedian(hist_rate[rows])
         e_hist = med[:, None] * hist_t[rows]
         resid = (hist_x[rows] - e_hist) / np.sqrt(e_hist + 1.0)
-        centre = np.nanmedian(resid, axis=1)
-        mad = np.nanmedian(np.abs(resid - centre[:, None]), axis=1)
+        centre = row_nanmedian(resid)
+        mad = row_nanmedian(np.abs(resid - centre[:, None]))
     scale = np.maximum(1.0, _MAD_TO_SD * mad)
     expected[rows] = med * tot[rows]
     z[rows] = (x[rows] - expected[rows]) / (np.sqrt(expected[rows] + 1.0) * scale)
     return expected, z
+
+
+def row_nanmedian(a: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The median of each row ignoring NaN (NaN for a row of NaN only), as np.nanmedian(a, axis=1).
+
+    np.nanmedian goes through masked arrays for 2-D input with NaN, which made it 80% of the
+    storm detector's time; one sort (NaN sorts last) and two picks per row give the same values.
+    """
+    if a.size == 0:
+        return np.full(a.shape[0], np.nan)
+    ordered = np.sort(a, axis=1)
+    valid = np.sum(~np.isnan(a), axis=1)
+    lo = np.clip((valid - 1) // 2, 0, a.shape[1] - 1)
+    hi = np.clip(valid // 2, 0, a.shape[1] - 1)
+    rows = np.arange(a.shape[0])
+    out = (ordered[rows, lo] + ordered[rows, hi]) / 2.0
+    out[valid == 0] = np.nan
+    return out
 
 
 def _runs(z: NDArray[np.float64], x: NDArray[np.float64], tot: NDArray[np.float64], z_on: float,

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from limelight.errors import UsageError
@@ -120,10 +121,14 @@ def day_range(first: date, last: date) -> list[date]:
 
 
 def dense(days: list[date], table: pa.Table, day_col: str, value_col: str) -> NDArray[np.float64]:
-    """A value per day of ``days`` from sparse rows (missing days are 0)."""
-    index = {d: i for i, d in enumerate(days)}
+    """A value per day of ``days`` (consecutive, as day_range gives) from sparse rows (missing
+    days are 0). Positions are computed in Arrow, not by a Python loop over the rows."""
     out = np.zeros(len(days))
-    for d, v in zip(table.column(day_col).to_pylist(), table.column(value_col).to_pylist(), strict=True):
-        if d in index and v is not None:
-            out[index[d]] = float(v)
+    if not days or table.num_rows == 0:
+        return out
+    offsets = pc.days_between(pa.scalar(days[0], pa.date32()), table.column(day_col).cast(pa.date32()))
+    values = table.column(value_col)
+    keep = pc.and_(pc.and_(pc.greater_equal(offsets, 0), pc.less(offsets, len(days))), pc.is_valid(values))
+    positions = pc.filter(offsets, keep).to_numpy(zero_copy_only=False).astype(np.int64)
+    out[positions] = pc.filter(values, keep).cast(pa.float64()).to_numpy(zero_copy_only=False)
     return out
