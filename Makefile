@@ -44,7 +44,7 @@ test: setup-extras lint  ## lint, type-check, the evaluation gate on ../shared/d
 	$(BIN)/pytest -q -p no:cacheprovider
 
 # The whole fuzz set (>10,000 hostile inputs, two seeds) and 52 kill -9s of running ingests; a slice
-# of each runs in `make test`. .ci/run runs this after `make test`.
+# of each runs in `make test`; so do the three slowest end-to-end tests. .ci/run runs this after `make test`.
 test-full: setup-extras
 	$(BIN)/pytest -q -p no:cacheprovider -m full
 

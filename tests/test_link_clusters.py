@@ -142,6 +142,8 @@ def _reuters_store(path: Path, news: Path) -> tuple[DuckDBStore, list[dict[str, 
 
 
 @pytest.mark.slow
+# Slow (the slowest of make test, measured with --durations): runs in make test-full, which .ci/run calls.
+@pytest.mark.full
 def test_link_clusters_real_reuters_headlines_do_not_melt(shared_data: Path, tmp_path: Path) -> None:
     store, heads = _reuters_store(tmp_path / "reuters.duckdb", shared_data / "news")
     settings = Settings.defaults()

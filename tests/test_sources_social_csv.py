@@ -333,6 +333,8 @@ def test_social_csv_quoting_none_reads_a_tsv_that_never_quotes(shared_data: Path
 
 
 @pytest.mark.slow
+# Slow (the slowest of make test, measured with --durations): runs in make test-full, which .ci/run calls.
+@pytest.mark.full
 def test_social_csv_real_headline_csv_reads_one_item_per_data_line(shared_data: Path) -> None:
     # news/de's PROVENANCE: a CSV of 331,806 rows (not a TSV); every data line is one item.
     import gzip

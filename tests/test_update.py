@@ -22,6 +22,8 @@ def _counts(project: Project) -> dict[str, int]:
     return {k: int(v) for k, v in row.items()}
 
 
+# Slow (the slowest of make test, measured with --durations): runs in make test-full, which .ci/run calls.
+@pytest.mark.full
 def test_update_ingests_tones_and_links_then_only_what_is_new(tmp_path: Path) -> None:
     project = api.init(tmp_path / "p", sample=True)
     sample = project.root / "sample"
