@@ -126,6 +126,8 @@ def dense(days: list[date], table: pa.Table, day_col: str, value_col: str) -> ND
     out = np.zeros(len(days))
     if not days or table.num_rows == 0:
         return out
+    if (days[-1] - days[0]).days != len(days) - 1:  # positions are offsets from the first day
+        raise ValueError("dense() needs consecutive days (day_range)")
     offsets = pc.days_between(pa.scalar(days[0], pa.date32()), table.column(day_col).cast(pa.date32()))
     values = table.column(value_col)
     keep = pc.and_(pc.and_(pc.greater_equal(offsets, 0), pc.less(offsets, len(days))), pc.is_valid(values))
