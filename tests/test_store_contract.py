@@ -455,6 +455,30 @@ b,"c" 100%' AS odd, published_offset, likes, CAST(1.5 AS DOUBLE) AS f, title LIK
     assert sql(store, "SELECT count(*) AS n FROM documents").schema.types == [pa.int64()]
 
 
+
+
+def test_store_contract_list_results_keep_every_value(store: Store) -> None:
+    # Lists are what the lineage and evidence reads return; hostile text inside them (quotes, a
+    # backslash, a newline, a comma, braces, non-Latin script), NULL elements, an empty list and a
+    # NULL list must come back as they went in, in a column of the same list type.
+    odd = ['say "hi"', "back\\slash", "two\nlines", "a,b", "{x}", "雷军 Lôi Quân", ""]
+    store.write([make_doc(1, captions=tuple(odd)), make_doc(2, captions=())], "run-1")
+    got = sql(store, """SELECT id, captions, CAST(NULL AS VARCHAR[]) AS nothing,
+        list_prepend(CAST(NULL AS VARCHAR), captions) AS more, [1, 2, NULL] AS ints,
+        [CAST(0.5 AS DOUBLE), -2.0] AS floats, [true, NULL] AS flags
+        FROM documents ORDER BY id""")
+    assert got.schema.types == [pa.string(), pa.list_(pa.string()), pa.list_(pa.string()), pa.list_(pa.string()),
+                                pa.list_(pa.int32()), pa.list_(pa.float64()), pa.list_(pa.bool_())]
+    ids = got.column("id").to_pylist()
+    assert got.to_pylist() == [
+        {"id": ids[0], "captions": odd, "nothing": None, "more": [None, *odd], "ints": [1, 2, None],
+         "floats": [0.5, -2.0], "flags": [True, None]},
+        {"id": ids[1], "captions": [], "nothing": None, "more": [None], "ints": [1, 2, None],
+         "floats": [0.5, -2.0], "flags": [True, None]},
+    ]
+    # A list of doubles that JSON cannot spell (NaN) still comes back, by the slower row path.
+    nan = sql(store, "SELECT [CAST('NaN' AS DOUBLE), 1.0] AS v").column("v").to_pylist()[0]
+    assert math.isnan(nan[0]) and nan[1] == 1.0
 # -- runs -------------------------------------------------------------------------------------------
 
 

@@ -823,15 +823,20 @@ class PostgresStore(NamedReadMethods):
         A result of plain columns (text, numbers, booleans, times: what scans return) comes back
         through ``COPY (...) TO STDOUT`` as CSV parsed by Arrow, with no Python object per value:
         a million mention rows in a few seconds instead of tens. Anything else (lists, the
-        statements COPY does not take) is fetched as rows and converted column by column."""
+        statements COPY does not take) is fetched as rows and converted column by column. Lists of
+        plain values travel through the same COPY as JSON text, parsed by Arrow's JSON reader: the
+        lineage read's 200,000 rows of four lists each took 2-4 s as Python rows."""
         import psycopg
 
         con = self._reader()
         if params is not None:
             sql = psycopg.ClientCursor(con).mogrify(sql, params)  # COPY takes no bound parameters
         fields = _describe(con, sql)
-        if fields and all(oid in _CSV_TYPES for _, oid in fields):
-            return _copy_out(con, sql, fields)
+        if fields and all(oid in _CSV_TYPES or oid in _JSON_ARRAYS for _, oid in fields):
+            try:
+                return _copy_out(con, sql, fields)
+            except pa.ArrowInvalid:
+                pass  # a list COPY cannot carry as JSON (NaN, a nested array): fetched as rows below
         with con.cursor() as cur:
             cur.execute(sql)
             if cur.description is None:
@@ -912,6 +917,10 @@ def _connect(url: str, *, read_only: bool, role: str) -> psycopg.Connection[Any]
                           "database exist, is the password in the URL, PGPASSWORD or ~/.pgpass?") from None
     # UTC on every machine, as the DuckDB store: timestamps come back as UTC instants.
     con.execute("SET TimeZone = 'UTC'")
+    # No JIT: the reads are joins, sorts and recursive walks whose estimated cost (a recursive CTE
+    # is guessed at a billion rows) sets off JIT's full optimisation, which cost 1.3 s of a 8.9 s
+    # lineage read at 1M mentions and saved nothing elsewhere (bench/analyses.py, issue 9).
+    con.execute("SET jit = off")
     if read_only:
         con.execute("SET default_transaction_read_only = on")
     # JSON stays the text that was stored (DuckDB's reads give a string too); numeric comes back
@@ -1030,6 +1039,13 @@ _CSV_TYPES: dict[int, pa.DataType] = {
 }
 
 
+# Arrays of those types COPY carries as JSON (to_json), which Arrow's JSON reader parses.
+_JSON_ARRAYS: dict[int, pa.DataType] = {
+    1000: pa.bool_(), 1005: pa.int16(), 1007: pa.int32(), 1009: pa.string(), 1014: pa.string(),
+    1015: pa.string(), 1016: pa.int64(), 1021: pa.float32(), 1022: pa.float64(),
+}
+
+
 def _describe(con: psycopg.Connection[Any], sql: str) -> list[tuple[str, int]] | None:
     """The result columns (name, type oid) of the query ``sql``, planned but not run; None when it
     is no plain query (a DELETE, SHOW, a trailing semicolon...), which then runs as it is."""
@@ -1046,15 +1062,21 @@ def _describe(con: psycopg.Connection[Any], sql: str) -> list[tuple[str, int]] |
 def _copy_out(con: psycopg.Connection[Any], sql: str, fields: list[tuple[str, int]]) -> pa.Table:
     import pyarrow.csv as pacsv
 
+    names = [name for name, _ in fields]
+    keys = [f"c{i}" for i in range(len(fields))]  # a result may repeat a column name
+    if any(oid in _JSON_ARRAYS for _, oid in fields):
+        # the columns renamed (a result may repeat a name), the lists as JSON text
+        columns = ", ".join(f"to_json(_q.{key})" if oid in _JSON_ARRAYS else f"_q.{key}"
+                            for key, (_, oid) in zip(keys, fields, strict=True))
+        sql = f"SELECT {columns} FROM (\n{sql}\n) AS _q({', '.join(keys)})"
     buffer = io.BytesIO()
     with con.cursor() as cur, cur.copy(f"COPY (\n{sql}\n) TO STDOUT (FORMAT csv)") as copy:
         for data in copy:
             buffer.write(data)
-    names = [name for name, _ in fields]
-    keys = [f"c{i}" for i in range(len(fields))]  # a result may repeat a column name
-    types = {key: _CSV_TYPES[oid] for key, (_, oid) in zip(keys, fields, strict=True)}
+    types = {key: _CSV_TYPES.get(oid, pa.string()) for key, (_, oid) in zip(keys, fields, strict=True)}
     if buffer.tell() == 0:
-        return pa.Table.from_arrays([pa.array([], types[k]) for k in keys], names=names)
+        return pa.Table.from_arrays([pa.array([], pa.list_(_JSON_ARRAYS[oid]) if oid in _JSON_ARRAYS else types[k])
+                                     for k, (_, oid) in zip(keys, fields, strict=True)], names=names)
     buffer.seek(0)
     table = pacsv.read_csv(
         buffer, read_options=pacsv.ReadOptions(column_names=keys),
@@ -1064,9 +1086,42 @@ def _copy_out(con: psycopg.Connection[Any], sql: str, fields: list[tuple[str, in
         convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=True,
                                              quoted_strings_can_be_null=False, null_values=[""],
                                              true_values=["t"], false_values=["f"]))
-    columns = [_whole(table.column(key)) if oid == _NUMERIC else table.column(key)
-               for key, (_, oid) in zip(keys, fields, strict=True)]
-    return pa.Table.from_arrays(columns, names=names)
+    out = []
+    for key, (_, oid) in zip(keys, fields, strict=True):
+        column = table.column(key)
+        if oid == _NUMERIC:
+            column = _whole(column)
+        elif oid in _JSON_ARRAYS:
+            column = _json_lists(column, _JSON_ARRAYS[oid])
+        out.append(column)
+    return pa.Table.from_arrays(out, names=names)
+
+
+def _json_lists(column: pa.ChunkedArray, element: pa.DataType) -> pa.ChunkedArray:
+    """A column of JSON arrays (``to_json`` of a PostgreSQL array; NULL stays NULL) as an Arrow
+    list column, parsed by Arrow's JSON reader as one object per line. Raises ArrowInvalid where
+    the text is no list of ``element`` (NaN, a nested array), and the caller fetches rows."""
+    import pyarrow.json as pajson
+
+    # large_string: the joined text of a big result may pass the 2 GiB of a string array
+    text = pc.fill_null(pc.cast(column, pa.large_string()).combine_chunks() if column.num_chunks
+                        else pa.array([], pa.large_string()), "null")
+    if len(text) == 0:
+        return pa.chunked_array([], pa.list_(element))
+    lines = pc.binary_join_element_wise(pa.scalar('{"v":', pa.large_string()), text,
+                                        pa.scalar("}", pa.large_string()), pa.scalar("", pa.large_string()))
+    whole = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(lines)], pa.int32()), lines),
+                           pa.scalar("\n", pa.large_string()))
+    data = whole[0].as_buffer()
+    parsed = pajson.read_json(
+        pa.BufferReader(data),
+        # one block: a row may be longer than the default 1 MB block, which the reader refuses
+        read_options=pajson.ReadOptions(use_threads=False, block_size=max(1 << 20, data.size + 1)),
+        parse_options=pajson.ParseOptions(explicit_schema=pa.schema([("v", pa.list_(element))]),
+                                          unexpected_field_behavior="error"))
+    if parsed.num_rows != len(text):
+        raise pa.ArrowInvalid(f"{parsed.num_rows} JSON rows for {len(text)} values")
+    return parsed.column("v")
 
 
 def _whole(column: pa.ChunkedArray) -> pa.ChunkedArray:

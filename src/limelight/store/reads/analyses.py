@@ -438,33 +438,33 @@ def share_of_voice_shares(*, focal: Sequence[str], groups: Sequence[str], member
 WITH grp AS (SELECT unnest(CAST($focal AS VARCHAR[])) AS focal, unnest(CAST($groups AS VARCHAR[])) AS "group",
                     unnest(CAST($members AS VARCHAR[])) AS entity_id),
 orig AS (SELECT from_id, min(to_id) AS to_id FROM attributions WHERE to_id IS NOT NULL GROUP BY from_id),
+-- each member's documents in scope, once each; documents join before the DISTINCT so that the
+-- planner knows how many rows follow (PostgreSQL otherwise guesses a few thousand and probes the
+-- documents index once per row)
 per_doc AS (
-    SELECT DISTINCT m.entity_id, m.document_id
-    FROM mentions AS m WHERE m.entity_id IN (SELECT entity_id FROM grp)
+    SELECT DISTINCT m.entity_id, m.document_id, d.published_at, {sc.period(scope, by, params)} AS period
+    FROM mentions AS m JOIN documents AS d ON d.id = m.document_id
+    WHERE m.entity_id IN (SELECT entity_id FROM grp) AND d.published_at IS NOT NULL AND {sc.where(scope, params)}
 ),
-scoped AS (
-    SELECT g.focal, g."group", p.entity_id, p.document_id, d.published_at,
-           coalesce(st.story_id, orig.to_id, p.document_id) AS story,
-           {sc.period(scope, by, params)} AS period
-    FROM per_doc AS p JOIN grp AS g ON g.entity_id = p.entity_id
-    JOIN documents AS d ON d.id = p.document_id
+-- counted per member and period, not per (organisation, group, member): a member in two groups is
+-- folded once, and the groups' text keys never enter the big sort
+agg AS (
+    SELECT p.entity_id, p.period, count(*) AS articles,
+           count(DISTINCT coalesce(st.story_id, orig.to_id, p.document_id)) AS stories,
+           -- evidence: the earliest documents (ties by id, so every run lists the same); a bounded top-n
+           (min_by(p.document_id, (p.published_at, p.document_id), $top_n))[1 : $evidence_limit] AS evidence
+    FROM per_doc AS p
     LEFT JOIN stories AS st ON st.document_id = p.document_id
     LEFT JOIN orig ON orig.from_id = p.document_id
-    WHERE d.published_at IS NOT NULL AND {sc.where(scope, params)}
-),
-agg AS (
-    SELECT focal, "group", period, entity_id, count(*) AS articles, count(DISTINCT story) AS stories,
-           -- evidence: the earliest documents; min_by keeps n without sorting the whole group
-           (min_by(document_id, published_at, $top_n))[1 : $evidence_limit] AS evidence
-    FROM scoped GROUP BY focal, "group", period, entity_id
+    GROUP BY p.entity_id, p.period
 )
-SELECT focal AS organisation, "group", period, entity_id, articles, stories,
-       CAST(articles AS DOUBLE) / sum(articles) OVER w AS article_share,
-       CAST(stories AS DOUBLE) / sum(stories) OVER w AS story_share,
-       evidence
-FROM agg
-WINDOW w AS (PARTITION BY focal, "group", period)
-ORDER BY focal, "group", period, entity_id
+SELECT g.focal AS organisation, g."group", a.period, a.entity_id, a.articles, a.stories,
+       CAST(a.articles AS DOUBLE) / sum(a.articles) OVER w AS article_share,
+       CAST(a.stories AS DOUBLE) / sum(a.stories) OVER w AS story_share,
+       a.evidence
+FROM agg AS a JOIN grp AS g ON g.entity_id = a.entity_id
+WINDOW w AS (PARTITION BY g.focal, g."group", a.period)
+ORDER BY organisation, "group", period, entity_id
 """, params)
 
 
