@@ -755,6 +755,11 @@ def _examples(ids: list[str], hashes: list[str], scope: Scope) -> dict[str, Any]
         "linker": "duplicates", "blocks": [0, 19787], "undated": True, "words": ["kestrel", "story"],
         "low": 1, "high": 100, "everything": True, "all_documents": True, "needs_story": True,
         "after": "", "limit": 5,
+        "roles": ["headline", "quoted"], "after_at": datetime(2024, 3, 12, tzinfo=UTC), "after_id": "",
+        # search.*: candidates by index words (["words", [[alternatives], ...]], "and", "or"), a keyset
+        "plan": ["or", [["and", [["words", [["kestrel"], ["news", "newss"]]], ["words", [["han"]]]]],
+                        ["words", [["shares"]]]]],
+        "new_since": datetime(2024, 1, 1, tzinfo=UTC), "version": 1,
     }
 
 
@@ -823,6 +828,60 @@ def test_store_contract_every_named_read_runs(store: Store, reference: Store, sc
                 problems.append(f"{name}: rows differ from DuckDB's\n  {_rows(got)[:3]}\n  {_rows(want)[:3]}")
     assert not problems, "\n".join(problems)
     assert nonempty >= 5  # the examples reach real rows, not only empty results
+
+
+# -- full-text search (limelight.search) -------------------------------------------------------------
+
+
+def _terms(store: Store, doc_id: str) -> set[str]:
+    rows = sql(store, "SELECT terms FROM search_index WHERE document_id = $id", {"id": doc_id}).column(0).to_pylist()
+    assert len(rows) <= 1, rows  # one row per indexed document
+    return set(rows[0]) if rows else set()
+
+
+def test_store_contract_search_index_follows_the_documents(store: Store, tmp_path: Path) -> None:
+    from limelight import search
+
+    chinese = make_doc(2, text="雷军今天发布了小米SU7。", title=None)
+    store.write([make_doc(1), chinese], "run-1")
+    first = make_doc(1).document.id
+    assert {"xiaomi", "story", "1", "lead", "paragraph", "about", "body"} == _terms(store, first)
+    assert {"雷", "军", "su7", "发", "布"} <= _terms(store, chinese.document.id)
+    assert "。" not in _terms(store, chinese.document.id)
+    assert [h.document_id for h in search.search(store, "雷军").hits] == [chinese.document.id]
+    # replaced with --reprocess: the old words go, the new text's come
+    store.write([replace(make_doc(1), document=replace(make_doc(1).document, text="Ganz neuer Text."))], "run-2",
+                replace=True)
+    assert "paragraph" not in _terms(store, first) and "neuer" in _terms(store, first)
+    assert count(store, "search_index") == 2
+    # bulk_load indexes what it stores, once
+    shard = write_shard(tmp_path / "shard", batch_tables([make_doc(3), make_doc(3)], "run-3"))
+    store.bulk_load([shard], "run-3")
+    assert "3" in _terms(store, make_doc(3).document.id) and count(store, "search_index") == 3
+    # removed documents take their rows with them; reindex rebuilds exactly
+    assert store.remove_unproduced(["synthetic"], "run-4") == 3
+    assert count(store, "search_index") == 0
+    store.write([make_doc(5)], "run-5")
+    before = _terms(store, make_doc(5).document.id)
+    assert store.reindex_search([make_doc(5).document.id, "no-such-id"]) == 1
+    assert _terms(store, make_doc(5).document.id) == before and count(store, "search_index") == 1
+
+
+def test_store_contract_saved_searches(store: Store) -> None:
+    at = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    store.save_search("lei", '"Lei Jun" OR 雷军', {"language": "de,zh"}, at)
+    store.save_search("o'brien; --", "x", {}, at)
+    rows = store.read("search.saved").to_pylist()
+    assert [r["name"] for r in rows] == ["lei", "o'brien; --"]
+    assert json.loads(rows[0]["filters"]) == {"language": "de,zh"} and rows[0]["last_seen_at"] == at
+    store.mark_search_seen("lei", at + timedelta(hours=1))
+    store.save_search("o'brien; --", "y", {"kind": "post"}, at + timedelta(days=1))  # replaces
+    (lei,) = store.read("search.saved", saved_name="lei").to_pylist()
+    assert lei["last_seen_at"] == at + timedelta(hours=1) and lei["created_at"] == at
+    (other,) = store.read("search.saved", saved_name="o'brien; --").to_pylist()
+    assert other["query"] == "y" and json.loads(other["filters"]) == {"kind": "post"}
+    assert store.delete_search("lei") and not store.delete_search("lei")
+    assert [r["name"] for r in store.read("search.saved").to_pylist()] == ["o'brien; --"]
 
 
 # -- several processes, one PostgreSQL project ------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -10,10 +10,13 @@ from typing import Any
 
 import pyarrow as pa
 
+from limelight import listing
 from limelight.analyses.base import SCOPE_NAMES, AnalysisResult, Scope, evidence_documents
 from limelight.enrich.rematch import RematchSummary
 from limelight.errors import UsageError
+from limelight.exports_stream import EXPORT_FORMATS, ExportStream
 from limelight.link.run import LinkSummary
+from limelight.listing import ListFilter, Page, Position, parse_filter
 from limelight.models import ItemError
 from limelight.pipeline import IngestResult, IngestStats
 from limelight.pipeline import ingest as _ingest
@@ -244,3 +247,154 @@ def watchlist_corpus(project: Project | Path | str = ".") -> pa.Table:
     proj = _project(project)
     with _reader(proj) as store:
         return store.read("core.document_texts")
+
+
+# -- lists and exports (limelight.listing): what `limelight serve` and `limelight export` call ------
+
+
+def list_filter(project: Project | Path | str = ".", values: Mapping[str, Any] | None = None) -> ListFilter:
+    """A :class:`~limelight.listing.ListFilter` from text values (entity, since, until, language,
+    role, source, platform, kind, timezone; lists comma-separated), checked against the project's
+    watchlist; the time zone defaults to ``report.timezone``. A bad value raises
+    :class:`~limelight.listing.BadFilter`, which names it and the allowed values."""
+    proj = _project(project)
+    return parse_filter(values or {}, proj.watchlist, default_timezone=_report_timezone(proj))
+
+
+def _filter(proj: Project, filters: ListFilter | Mapping[str, Any] | None) -> ListFilter:
+    return filters if isinstance(filters, ListFilter) else list_filter(proj, filters)
+
+
+def list_page(what: str, project: Project | Path | str = ".", *,
+              filters: ListFilter | Mapping[str, Any] | None = None, after: Position | None = None,
+              limit: int = 100) -> Page:
+    """One page of the documents or mentions list (newest first, undated last) after ``after``,
+    with the list's total and how many of its rows have no date; a page of documents also maps
+    each document to the entities it mentions (``entities``)."""
+    proj = _project(project)
+    flt = _filter(proj, filters)
+    with _reader(proj) as store:
+        got = listing.page(store, what, flt, after=after, limit=limit)
+        if what == "documents":
+            ids = [str(v) for v in got.rows.column("id").to_pylist()]
+            got = replace(got, entities=listing.document_entities(store, ids))
+    return got
+
+
+def list_count(what: str, project: Project | Path | str = ".", *,
+               filters: ListFilter | Mapping[str, Any] | None = None) -> tuple[int, int]:
+    """(rows, rows without a date) of the documents or mentions list with these filters."""
+    proj = _project(project)
+    flt = _filter(proj, filters)
+    with _reader(proj) as store:
+        return listing.count(store, what, flt)
+
+
+def document(document_id: str, project: Project | Path | str = ".") -> dict[str, Any] | None:
+    """One stored document with its source, mentions (roles, sentences) and links; None if unknown."""
+    proj = _project(project)
+    with _reader(proj) as store:
+        return listing.document(store, document_id)
+
+
+def entities(project: Project | Path | str = ".", *,
+             filters: ListFilter | Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The watchlist's entities, each with its mentions and documents in the filters' range (dated
+    documents) and its documents without a date, counted apart."""
+    proj = _project(project)
+    flt = _filter(proj, filters)
+    with _reader(proj) as store:
+        return listing.entity_volumes(store, proj.watchlist, flt)
+
+
+def export(what: str, project: Project | Path | str = ".", *, fmt: str = "csv",
+           filters: ListFilter | Mapping[str, Any] | None = None, csv_raw: bool = False,
+           batch_size: int | None = None) -> ExportStream:
+    """Every row of the documents or mentions list with these filters, as CSV, JSON Lines or
+    Parquet bytes (iterate the stream; ``stream.rows`` counts them after). No row cap, constant
+    memory: the rows are read in keyset batches of ``batch_size`` (default
+    :data:`limelight.listing.EXPORT_BATCH`), each batch on its own short
+    read-only open of the store, so a long export never keeps a writer waiting for more than one
+    batch. Timestamps are written in the filters' time zone (``report.timezone`` by default)."""
+    proj = _project(project)
+    flt = _filter(proj, filters)
+    if fmt not in EXPORT_FORMATS:
+        raise listing.BadFilter("format", f"format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}",
+                                EXPORT_FORMATS)
+    if what not in listing.LISTS:
+        raise listing.BadFilter("list", f"no list named {what!r}", listing.LISTS)
+    with _reader(proj):  # fails now, not in the middle of the stream, when there is no store
+        pass
+    batches = listing.batches(lambda: _reader(proj), what, flt, batch_size=batch_size)
+    return ExportStream(batches, fmt, timezone=listing.zone_of(flt), csv_raw=csv_raw)
+
+
+# -- full-text search (limelight.search): `limelight search`, /api/search --------------------------
+
+
+def search(query: str, project: Project | Path | str = ".", *,
+           filters: ListFilter | Mapping[str, Any] | None = None, limit: int = 20, cursor: str | None = None,
+           with_total: bool = False) -> Any:
+    """One page of the stored documents matching ``query`` (the watchlist's query syntax: AND, OR,
+    NOT, "phrases", NEAR/n), newest first, with highlights; ``cursor`` is the page before's
+    ``next``. Returns a :class:`limelight.search.SearchPage`."""
+    from limelight import search as _search
+
+    proj = _project(project)
+    flt = _filter(proj, filters)
+    with _reader(proj) as store:
+        return _search.search(store, query, flt, limit=limit, cursor=cursor, with_total=with_total)
+
+
+def reindex_search(project: Project | Path | str = ".", *, everything: bool = False,
+                   on_progress: Callable[[int], None] | None = None) -> int:
+    """Add the stored documents the search index lacks to it (all of them with ``everything``);
+    returns how many were indexed."""
+    from limelight import search as _search
+
+    with _writer(_project(project)) as store:
+        return _search.reindex(store, everything=everything, on_progress=on_progress)
+
+
+def save_search(name: str, query: str, project: Project | Path | str = ".", *,
+                filters: Mapping[str, Any] | None = None) -> Any:
+    """Save (or replace) a search: its query and filter values (``limelight.listing.FILTERS``)."""
+    from limelight import search as _search
+
+    proj = _project(project)
+    with _writer(proj) as store:
+        return _search.save(store, name, query, filters or {}, proj.watchlist)
+
+
+def saved_searches(project: Project | Path | str = ".") -> list[Any]:
+    """Every saved search (:class:`limelight.search.SavedSearch`), by name."""
+    from limelight import search as _search
+
+    with _reader(_project(project)) as store:
+        return _search.saved(store)
+
+
+def delete_saved_search(name: str, project: Project | Path | str = ".") -> bool:
+    from limelight import search as _search
+
+    with _writer(_project(project)) as store:
+        return _search.delete(store, name)
+
+
+def run_saved_search(name: str, project: Project | Path | str = ".", *, new_only: bool = False, limit: int = 20,
+                     cursor: str | None = None, with_total: bool = False) -> Any:
+    """A page of the saved search ``name``'s matches; with ``new_only`` only those stored since it
+    was last seen (:func:`mark_saved_search_seen`)."""
+    from limelight import search as _search
+
+    proj = _project(project)
+    with _reader(proj) as store:
+        return _search.run_saved(store, name, proj.watchlist, new_only=new_only, limit=limit, cursor=cursor,
+                                 with_total=with_total, default_timezone=_report_timezone(proj))
+
+
+def mark_saved_search_seen(name: str, project: Project | Path | str = ".", *, at: Any = None) -> None:
+    from limelight import search as _search
+
+    with _writer(_project(project)) as store:
+        _search.mark_seen(store, name, at)

@@ -265,6 +265,68 @@ def sql(project: Path, sql: str, write: bool, fmt: str, raw_csv: bool, full: boo
     write_table(api.query(sql, project, write=write), fmt, sys.stdout, csv_raw=raw_csv, full=full)
 
 
+@main.command("export")
+@click.argument("what", type=click.Choice(["documents", "mentions"]))
+@project_option
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default="csv", show_default=True,
+              help="csv: a header and one line per row (list cells joined with |); jsonl: one JSON object per "
+                   "line; parquet: typed columns.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: standard output; Parquet needs a file or a pipe).")
+@click.option("--entity", default=None, help="Only these entity ids, comma-separated: their mentions, or documents "
+                                             "that mention them.")
+@click.option("--since", default=None, help="Only documents published on or after this day, YYYY-MM-DD.")
+@click.option("--until", default=None, help="Only documents published on or before this day, YYYY-MM-DD.")
+@click.option("--language", default=None, help="Only these languages, ISO 639-1 codes, comma-separated (de,en).")
+@click.option("--role", default=None, help="Only mentions in these roles (documents: with such a mention), "
+                                           "comma-separated: headline, lead, body, caption, quoted, speaking, "
+                                           "audience.")
+@click.option("--source", default=None, help="Only these sources: a domain (reuters.com) or platform/handle "
+                                             "(x/realDonaldTrump, weibo/*), comma-separated.")
+@click.option("--platform", default=None, help="Only sources on these platforms (web, x, weibo, ...).")
+@click.option("--kind", default=None, help="Only these document kinds: article, post, livestream, press_release, "
+                                           "transcript.")
+@click.option("--timezone", default=None, help="Time zone timestamps are written in (default: report.timezone).")
+@raw_csv_option
+def export_cmd(what: str, project: Path, fmt: str, output: Path | None, raw_csv: bool, **filters: str | None) -> None:
+    """Export every stored document or mention that matches the filters: no row cap, constant memory.
+
+    Rows come newest first, documents without a date last. The same export is at
+    /api/documents/export and /api/mentions/export of `limelight serve`."""
+    if output is None and fmt == "parquet" and sys.stdout.isatty():
+        raise click.UsageError("Parquet is binary: write it to a file with -o FILE (or pipe it)")
+    stream = api.export(what, project, fmt=fmt, filters=filters, csv_raw=raw_csv)
+    if output is None:
+        out = sys.stdout.buffer
+        for chunk in stream:
+            out.write(chunk)
+        out.flush()
+    else:
+        with output.open("wb") as f:
+            for chunk in stream:
+                f.write(chunk)
+        click.echo(f"Exported {stream.rows:,} {what} to {output}.", err=True)
+
+
+@main.command()
+@project_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; any other than 127.0.0.1, localhost or ::1 needs --token.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--token", envvar="LIMELIGHT_TOKEN", default=None,
+              help="Access token (or LIMELIGHT_TOKEN): every request then needs Authorization: Bearer TOKEN, "
+                   "or ?token=TOKEN in a browser.")
+def serve(project: Path, host: str, port: int, token: str | None) -> None:
+    """Serve the project's JSON API (OpenAPI reference at /docs) and exports until interrupted."""
+    from limelight.web.server import check_bind
+    from limelight.web.server import serve as run
+
+    check_bind(host, token)
+    click.echo(f"Serving {project.resolve()} on http://{'[' + host + ']' if ':' in host else host}:{port} "
+               f"(API reference at /docs; Ctrl-C stops).", err=True)
+    run(project, host=host, port=port, token=token)
+
+
 @main.command()
 @format_options
 def plugins(fmt: str, raw_csv: bool, full: bool) -> None:
@@ -274,6 +336,80 @@ def plugins(fmt: str, raw_csv: bool, full: bool) -> None:
     rows = [{"kind": kind, "name": p.name, "version": p.version, "title": p.title,
              "requires": ", ".join(p.requires), "provides": ", ".join(p.provides)} for kind, p in registry]
     write_table(pa.Table.from_pylist(rows), fmt, sys.stdout, title="Plugins", csv_raw=raw_csv, full=full)
+
+
+@main.command("search")
+@click.argument("query", required=False)
+@project_option
+@click.option("--limit", "-n", type=click.IntRange(1, 200), default=20, show_default=True, help="Hits per page.")
+@click.option("--next", "cursor", default=None, metavar="CURSOR", help="The page after the one that printed CURSOR.")
+@click.option("--total", is_flag=True, help="Also count every match (exact up to 5,000 candidates).")
+@click.option("--save", "save_as", default=None, metavar="NAME",
+              help="Save QUERY and the filters under NAME (alerts ask a saved search for new matches).")
+@click.option("--saved", "saved_name", default=None, metavar="NAME", help="Run the saved search NAME.")
+@click.option("--new", "new_only", is_flag=True, help="With --saved: only matches stored since it was last seen.")
+@click.option("--list-saved", is_flag=True, help="List the saved searches.")
+@click.option("--delete-saved", default=None, metavar="NAME", help="Forget the saved search NAME.")
+@click.option("--reindex", is_flag=True,
+              help="Add the stored documents the search index lacks (stored before it existed) to it.")
+@format_options
+def search_cmd(query: str | None, project: Path, limit: int, cursor: str | None, total: bool, save_as: str | None,
+               saved_name: str | None, new_only: bool, list_saved: bool, delete_saved: str | None, reindex: bool,
+               fmt: str, raw_csv: bool, full: bool, **filters: str | None) -> None:
+    """Search stored documents and posts with a watchlist query: AND, OR, NOT, "phrases", NEAR/n.
+
+    Terms match as watchlist aliases do: case, accents and full-width folded, whole words, Chinese
+    and Japanese without spaces (雷军 AND 小米). Hits come newest first; --next CURSOR pages on.
+    Takes the filters of `limelight export`."""
+    import json
+
+    import pyarrow as pa
+
+    if reindex:
+        n = api.reindex_search(project)
+        click.echo(f"Indexed {n:,} documents for search.")
+        return
+    if list_saved:
+        rows = [s.to_dict() for s in api.saved_searches(project)]
+        table = pa.Table.from_pylist([{**r, "filters": json.dumps(r["filters"], ensure_ascii=False)} for r in rows],
+                                     schema=pa.schema([("name", pa.string()), ("query", pa.string()),
+                                                       ("filters", pa.string()), ("created_at", pa.string()),
+                                                       ("last_seen_at", pa.string())]))
+        write_table(table, fmt, sys.stdout, title="Saved searches", csv_raw=raw_csv, full=full)
+        return
+    if delete_saved is not None:
+        if not api.delete_saved_search(delete_saved, project):
+            raise click.UsageError(f"no saved search named {delete_saved!r}")
+        click.echo(f"Deleted the saved search {terminal_safe(delete_saved)}.")
+        return
+    if saved_name is not None:
+        page = api.run_saved_search(saved_name, project, new_only=new_only, limit=limit, cursor=cursor,
+                                    with_total=total)
+    elif query is None:
+        raise click.UsageError("give a QUERY (or --saved NAME, --list-saved, --reindex)")
+    else:
+        given = {k: v for k, v in filters.items() if v is not None}
+        if save_as is not None:
+            api.save_search(save_as, query, project, filters=given)
+            click.echo(f"Saved the search {terminal_safe(save_as)}.", err=True)
+        page = api.search(query, project, filters=given, limit=limit, cursor=cursor, with_total=total)
+    meta = {"query": page.query, "next": page.next, "total": page.total, "candidates": page.candidates}
+    counted = f", {page.total:,} in all" if page.total is not None else ""
+    write_table(page.to_table(), fmt, sys.stdout, title=f"Search: {len(page.hits):,} hits{counted}",
+                notes=page.notes, meta=meta, csv_raw=raw_csv, full=full)
+    if page.next and fmt == "table":
+        click.echo(f"Next page: --next {page.next}", err=True)
+
+
+def _list_filter_params() -> list[click.Parameter]:
+    """The list filter options of `limelight export` (entity, since, until, language, role, source,
+    platform, kind, timezone): search takes the same."""
+    from limelight.listing import FILTERS
+
+    return [p for p in export_cmd.params if p.name in FILTERS]
+
+
+search_cmd.params[2:2] = _list_filter_params()  # after QUERY and --project
 
 
 @main.group()

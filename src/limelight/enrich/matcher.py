@@ -26,12 +26,13 @@ watchlist check reports such ambiguity).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
 
-from limelight.enrich.variants import Folded, alias_variants, fold, fold_text, is_cjk
+from limelight.enrich.variants import Folded, alias_variants, fold, fold_plain, fold_text, is_cjk
 from limelight.models import Entity
 
 
@@ -84,6 +85,57 @@ def token_starts(text: str) -> list[int]:
             prev_word = True
         else:
             prev_word = False
+    return out
+
+
+# -- the search index's words (limelight.search) ----------------------------------------------------
+# A word of the index is a run of spaced-script letters/digits (what the boundary rule calls a
+# word, _wordish) or one CJK letter, taken from the folded text. Wherever a variant matches, each
+# of its words is a whole word of the text: inner words are bounded by the variant's own
+# separators, its edges by the boundary rule, except that the last word may carry the genitive or
+# plural "s" (allow_s). So the documents holding every word of a variant are a superset of those
+# it matches in, and the search narrows by them before the matcher decides.
+INDEX_VERSION = 1  # of the index words below: a change makes `limelight search --reindex` redo every document
+_CJK_CLASS = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003ffff"  # is_cjk
+_RUN = re.compile(r"[^\W_]+")  # letters and digits (str.isalnum), as _wordish sees them
+_HAS_CJK = re.compile(f"[{_CJK_CLASS}]")
+_CJK_SPLIT = re.compile(f"[{_CJK_CLASS}]|[^{_CJK_CLASS}]+")
+
+
+def index_words(folded: str) -> list[str]:
+    """The index words of a folded text, in order: runs of letters and digits, each CJK letter a
+    word of its own (two regular expressions rather than one with a look-ahead per character:
+    half the time)."""
+    runs = _RUN.findall(folded)
+    if folded.isascii() or not _HAS_CJK.search(folded):
+        return runs
+    out: list[str] = []
+    for run in runs:
+        if _HAS_CJK.search(run):
+            out.extend(_CJK_SPLIT.findall(run))
+        else:
+            out.append(run)
+    return out
+
+
+def index_terms(texts: Iterable[str]) -> set[str]:
+    """The distinct index words of these texts (a document's title, text and captions)."""
+    out: set[str] = set()
+    for text in texts:
+        if text:
+            out.update(index_words(fold_plain(text)))
+    return out
+
+
+def variant_words(variant: str) -> list[tuple[str, ...]]:
+    """The index words a document must hold for the folded ``variant`` to match in it: one tuple of
+    alternatives per word (the last word also with its "s", as the boundary rule allows); empty
+    when the variant has no word (it is all punctuation), and then nothing narrows it."""
+    words = index_words(variant)
+    out: list[tuple[str, ...]] = [(w,) for w in words]
+    # the last word ends the variant where its last character is a spaced-script letter
+    if out and _wordish(variant[-1]) and len(variant) > 2 and variant[-1].isalpha():
+        out[-1] = (words[-1], words[-1] + "s")
     return out
 
 

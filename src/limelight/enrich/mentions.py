@@ -31,21 +31,22 @@ from limelight.settings import Settings
 
 QUERY_ALIAS = "<query>"
 
-_FieldHits = tuple[str, str, int | None, list[Match], dict[str, list[tuple[int, int]]]]
+FieldHits = tuple[str, str, int | None, list[Match], dict[str, list[tuple[int, int]]]]
 
 
-def _positive_terms(node: QueryNode, negated: bool = False) -> list[str]:
-    """Query terms not under a NOT, in query order (where a query-only mention is anchored)."""
+def positive_terms(node: QueryNode, negated: bool = False) -> list[str]:
+    """Query terms not under a NOT, in query order (where a query-only mention is anchored, what a
+    search hit highlights)."""
     from limelight.enrich.query import And, Near, Not, Or
 
     if isinstance(node, Term):
         return [] if negated else [node.key]
     if isinstance(node, Not):
-        return _positive_terms(node.child, not negated)
+        return positive_terms(node.child, not negated)
     if isinstance(node, And | Or):
-        return [t for c in node.children for t in _positive_terms(c, negated)]
+        return [t for c in node.children for t in positive_terms(c, negated)]
     if isinstance(node, Near):
-        return _positive_terms(node.left, negated) + _positive_terms(node.right, negated)
+        return positive_terms(node.left, negated) + positive_terms(node.right, negated)
     return []
 
 
@@ -102,6 +103,34 @@ def _trim(sentence: str, start: int, end: int, limit: int) -> str:
     return sentence[left : left + width].strip()
 
 
+def scan_fields(matcher: Matcher, title: str | None, text: str, captions: Sequence[str]) -> list[FieldHits]:
+    """(field, text, caption index, alias matches, query-term hits) for each field of a document:
+    title (when there is one), text, each caption; hits inside URLs and on share/follow lines are
+    dropped (:func:`excluded_spans`). The full-text search (:mod:`limelight.search`) decides with
+    this same function, so a search and a watchlist query never disagree on a document."""
+    out: list[FieldHits] = []
+    fields: list[tuple[str, str, int | None]] = []
+    if title:
+        fields.append(("title", title, None))
+    fields.append(("text", text, None))
+    fields.extend(("caption", c, i) for i, c in enumerate(captions))
+    for name, body, index in fields:
+        matches, terms = matcher.scan(body) if body else ([], {})
+        if matches or terms:
+            spans = excluded_spans(body)
+            if spans:
+                matches = [m for m in matches if _outside(spans, m.start, m.end)]
+                terms = {t: kept for t, hits in terms.items()
+                         if (kept := [h for h in hits if _outside(spans, h[0], h[1])])}
+        out.append((name, body, index, matches, terms))
+    return out
+
+
+def field_hits(fields: Sequence[FieldHits]) -> dict[str, list[tuple[int, int]]]:
+    """The query-term hits of :func:`scan_fields` in word units, for :meth:`QueryNode.matches`."""
+    return token_hits([(text, terms) for _n, text, _i, _m, terms in fields])
+
+
 class MentionFinder:
     """The matching and role logic, usable without the plugin machinery (evals, tests, CLI)."""
 
@@ -119,29 +148,11 @@ class MentionFinder:
         self.max_mentions = max_mentions
         self.dropped = 0  # matches left out of the last find() by the cap
 
-    def _fields(self, doc: Document) -> list[_FieldHits]:
-        out: list[_FieldHits] = []
-        fields: list[tuple[str, str, int | None]] = []
-        if doc.title:
-            fields.append(("title", doc.title, None))
-        fields.append(("text", doc.text, None))
-        fields.extend(("caption", c, i) for i, c in enumerate(doc.captions))
-        for name, text, index in fields:
-            matches, terms = self.matcher.scan(text) if text else ([], {})
-            if matches or terms:
-                spans = excluded_spans(text)
-                if spans:
-                    matches = [m for m in matches if _outside(spans, m.start, m.end)]
-                    terms = {t: kept for t, hits in terms.items()
-                             if (kept := [h for h in hits if _outside(spans, h[0], h[1])])}
-            out.append((name, text, index, matches, terms))
-        return out
-
     def find(self, doc: Document) -> list[Mention]:
-        fields = self._fields(doc)
+        fields = scan_fields(self.matcher, doc.title, doc.text, doc.captions)
         passed: set[str] = set()
         if self.queries:
-            hits = token_hits([(text, terms) for _n, text, _i, _m, terms in fields])
+            hits = field_hits(fields)
             passed = {eid for eid, node in self.queries.items() if node.matches(hits)}
         mentions: list[Mention] = []
         seen_entities: set[str] = set()
@@ -168,9 +179,9 @@ class MentionFinder:
         return mentions
 
     def _query_anchor(
-        self, node: QueryNode, fields: list[_FieldHits],
+        self, node: QueryNode, fields: list[FieldHits],
     ) -> tuple[str, str, int | None, tuple[int, int]] | None:
-        wanted = _positive_terms(node)
+        wanted = positive_terms(node)
         for name, text, index, _m, terms in fields:
             spans = [sp for t in wanted for sp in terms.get(t, ())]
             if spans:

@@ -169,6 +169,22 @@ def errors_table(errors: Sequence[ItemError], run_id: str, at: datetime | None =
     )
 
 
+def search_index_tables(documents: pa.Table) -> dict[str, pa.Table]:
+    """The search index rows of these documents (a table with id, title, text and captions):
+    ``search_index`` (document_id, version, terms: the distinct index words of
+    :func:`index_terms`), written in the transaction that stores them."""
+    from limelight.enrich.matcher import INDEX_VERSION, index_terms
+
+    ids = [str(v) for v in documents.column("id").to_pylist()]
+    terms = [sorted(index_terms((title or "", text or "", *(captions or ()))))
+             for title, text, captions in zip(documents.column("title").to_pylist(),
+                                              documents.column("text").to_pylist(),
+                                              documents.column("captions").to_pylist(), strict=True)]
+    return {"search_index": pa.table({"document_id": pa.array(ids, pa.string()),
+                                      "version": pa.array([INDEX_VERSION] * len(ids), pa.int32()),
+                                      "terms": pa.array(terms, pa.list_(pa.string()))})}
+
+
 def document_from_row(row: dict[str, Any]) -> Document:
     """A stored document (a documents row joined with its source's columns) as a Document."""
     published = row["published_at"]

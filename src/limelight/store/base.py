@@ -134,6 +134,27 @@ class Store(Protocol):
 
     def close(self) -> None: ...
 
+    # -- full-text search (limelight.search) ------------------------------------------------------
+
+    def reindex_search(self, document_ids: Sequence[str]) -> int:
+        """Rebuild the search index rows of these stored documents (``write`` and ``bulk_load``
+        index what they store; this is for documents stored before the index or under an older
+        version of it). Returns the documents indexed."""
+        ...
+
+    def save_search(self, name: str, query: str, filters: Mapping[str, Any], created_at: datetime) -> None:
+        """Store (or replace) the saved search ``name``: its query, its filters (JSON-able), and
+        ``created_at``, which is also up to when its matches count as seen."""
+        ...
+
+    def delete_search(self, name: str) -> bool:
+        """Forget the saved search ``name``; False when there was none."""
+        ...
+
+    def mark_search_seen(self, name: str, at: datetime) -> None:
+        """Record that the saved search ``name``'s matches were looked at up to ``at``."""
+        ...
+
     # -- the incremental link stage (limelight.link.state) ----------------------------------------
 
     def apply_link_update(self, update: LinkUpdate) -> int:

@@ -44,6 +44,7 @@ from limelight.store.arrow import from_summary as _from_summary
 from limelight.store.arrow import links_table as _links_table
 from limelight.store.arrow import mentions_table as _mentions_table
 from limelight.store.arrow import raw_key as _raw_key
+from limelight.store.arrow import search_index_tables as _search_index_tables
 from limelight.store.arrow import sources_table as _sources_table
 from limelight.store.arrow import to_json as _json
 from limelight.store.base import LinkUpdate, WriteResult
@@ -227,10 +228,54 @@ class DuckDBStore(NamedReadMethods):
                               "(SELECT linker FROM link_state WHERE document_id IN (SELECT id FROM _drop_ids))")
             self._con.execute("DELETE FROM link_state WHERE document_id IN (SELECT id FROM _drop_ids)")
             for table, column in (("mentions", "document_id"), ("links", "from_id"), ("embeddings", "document_id"),
-                                  ("stories", "document_id"), ("documents", "id")):
+                                  ("stories", "document_id"), ("search_index", "document_id"),
+                                  ("documents", "id")):
                 self._con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT id FROM _drop_ids)")
         finally:
             self._con.unregister("_drop_ids")
+
+    def _index(self, documents: pa.Table) -> None:
+        """Write the search index rows of these just-inserted documents (inside the caller's transaction)."""
+        for table, rows in _search_index_tables(documents).items():
+            self._insert(table, rows)
+
+    def reindex_search(self, document_ids: Sequence[str]) -> int:
+        """Rebuild the search index rows of these stored documents in one transaction (``limelight
+        search --reindex``: documents stored before the index, or under an older version of it).
+        Returns the documents indexed."""
+        ids = list(dict.fromkeys(document_ids))
+        if not ids:
+            return 0
+        with self._transaction() as con:
+            con.register("_index_ids", pa.table({"id": pa.array(ids, pa.string())}))
+            try:
+                con.execute("DELETE FROM search_index WHERE document_id IN (SELECT id FROM _index_ids)")
+                documents = con.execute("SELECT d.id, d.title, d.text, d.captions FROM documents AS d "
+                                        "JOIN _index_ids AS i ON i.id = d.id").to_arrow_table()
+            finally:
+                con.unregister("_index_ids")
+            self._index(documents)
+        return documents.num_rows
+
+    # -- saved searches (limelight.search) ---------------------------------------------------------
+
+    def save_search(self, name: str, query: str, filters: Mapping[str, Any], created_at: datetime) -> None:
+        """Store (or replace) the search ``name``; its matches count as seen up to ``created_at``."""
+        with self._transaction() as con:
+            con.execute("DELETE FROM saved_searches WHERE name = ?", [name])
+            con.execute("INSERT INTO saved_searches VALUES (?, ?, ?, ?, ?)",
+                        [name, query, _json(dict(filters)), created_at, created_at])
+
+    def delete_search(self, name: str) -> bool:
+        """Forget the saved search ``name``; False when there was none."""
+        with self._transaction() as con:
+            row = con.execute("DELETE FROM saved_searches WHERE name = ?", [name]).fetchone()
+        return bool(row and row[0])
+
+    def mark_search_seen(self, name: str, at: datetime) -> None:
+        """Record that the saved search ``name``'s matches were looked at up to ``at``."""
+        with self._transaction() as con:
+            con.execute("UPDATE saved_searches SET last_seen_at = ? WHERE name = ?", [at, name])
 
     def known_raw(self, keys: Sequence[str], exclude_run: str | None = None) -> dict[str, str]:
         """Raw-input keys seen by earlier runs → the document each produced, for documents still
@@ -284,7 +329,9 @@ class DuckDBStore(NamedReadMethods):
             fresh = [item for doc_id, item in firsts.items() if doc_id not in stored]
             self._insert("sources", _sources_table(item.document.source for item in fresh),
                          new_keys_only="id")
-            self._insert("documents", _documents_table(fresh, run_id, first_runs))
+            documents = _documents_table(fresh, run_id, first_runs)
+            self._insert("documents", documents)
+            self._index(documents)
             n_mentions = self._insert("mentions", _mentions_table(fresh))
             self._insert("links", _links_table([link for item in fresh for link in item.links], run_id))
             self._insert("raw_inputs", pa.table({
@@ -315,6 +362,7 @@ class DuckDBStore(NamedReadMethods):
                 fresh = fresh_shard_tables(tables, plan, run_id)
                 self._insert("sources", fresh["sources"], new_keys_only="id")
                 self._insert("documents", fresh["documents"])
+                self._index(fresh["documents"])
                 n_mentions = self._insert("mentions", fresh["mentions"])
                 self._insert("links", fresh["links"])
                 self._insert("raw_inputs", fresh["raw_inputs"], new_keys_only="raw_key")

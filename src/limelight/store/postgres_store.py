@@ -65,6 +65,7 @@ from limelight.store.arrow import (
     raw_inputs_table,
     raw_key,
     read_shard,
+    search_index_tables,
     shard_errors,
     shard_plan_inputs,
     sources_table,
@@ -97,12 +98,16 @@ _INDEXES: dict[str, LiteralString] = {
     "mentions_entity_id": "CREATE INDEX IF NOT EXISTS mentions_entity_id ON mentions (entity_id)",
     "links_from_id": "CREATE INDEX IF NOT EXISTS links_from_id ON links (from_id)",
     "errors_key": "CREATE INDEX IF NOT EXISTS errors_key ON errors (origin, stage, message)",
+    # The search's candidates: documents whose word list overlaps a term's words (GIN, the index
+    # PostgreSQL's own full-text search uses); a replaced document's row goes by id.
+    "search_index_terms": "CREATE INDEX IF NOT EXISTS search_index_terms ON search_index USING gin (terms)",
+    "search_index_document_id": "CREATE INDEX IF NOT EXISTS search_index_document_id ON search_index (document_id)",
 }
 
 # Key column of each table a write inserts into (None: no key, duplicates are the caller's care).
 _KEYS: dict[str, str | None] = {"sources": "id", "documents": "id", "mentions": "id", "links": None,
                                 "raw_inputs": "raw_key", "entities": "id", "stories": "document_id",
-                                "link_state": None}
+                                "link_state": None, "search_index": None}
 
 _RETRIES = 6  # a write transaction that loses a deadlock or serialization race is run again
 
@@ -343,8 +348,61 @@ class PostgresStore(NamedReadMethods):
                           "(SELECT linker FROM link_state WHERE document_id = ANY(%s))", (ids,))
         self._con.execute("DELETE FROM link_state WHERE document_id = ANY(%s)", (ids,))
         for table, column in (("mentions", "document_id"), ("links", "from_id"), ("embeddings", "document_id"),
-                              ("stories", "document_id"), ("documents", "id")):
+                              ("stories", "document_id"), ("search_index", "document_id"),
+                              ("documents", "id")):
             self._con.execute(f"DELETE FROM {table} WHERE {column} = ANY(%s)", (ids,))
+
+    def _index(self, documents: pa.Table) -> None:
+        """Write the search index rows of these just-inserted documents (inside the caller's
+        transaction; the rows derive from them, so they are new)."""
+        for table, rows in search_index_tables(documents).items():
+            self._insert(table, rows, direct=True)
+
+    def reindex_search(self, document_ids: Sequence[str]) -> int:
+        """Rebuild the search index rows of these stored documents in one transaction. Returns the
+        documents indexed."""
+        ids = list(dict.fromkeys(document_ids))
+        if not ids:
+            return 0
+
+        def body() -> int:
+            self._con.execute("DELETE FROM search_index WHERE document_id = ANY(%s)", (ids,))
+            rows = self._con.execute("SELECT id, title, text, captions FROM documents WHERE id = ANY(%s)",
+                                     (ids,)).fetchall()
+            documents = pa.table({"id": pa.array([r[0] for r in rows], pa.string()),
+                                  "title": pa.array([r[1] for r in rows], pa.string()),
+                                  "text": pa.array([r[2] for r in rows], pa.string()),
+                                  "captions": pa.array([r[3] for r in rows], pa.list_(pa.string()))})
+            self._index(documents)
+            return len(rows)
+
+        return self._write(body)
+
+    # -- saved searches (limelight.search) ---------------------------------------------------------
+
+    def save_search(self, name: str, query: str, filters: Mapping[str, Any], created_at: datetime) -> None:
+        """Store (or replace) the search ``name``; its matches count as seen up to ``created_at``."""
+        def body() -> None:
+            self._con.execute(
+                "INSERT INTO saved_searches VALUES (%s, %s, %s, %s, %s) ON CONFLICT (name) DO UPDATE SET "
+                "query = excluded.query, filters = excluded.filters, created_at = excluded.created_at, "
+                "last_seen_at = excluded.last_seen_at", (name, query, to_json(dict(filters)), created_at, created_at))
+
+        self._write(body)
+
+    def delete_search(self, name: str) -> bool:
+        """Forget the saved search ``name``; False when there was none."""
+        def body() -> bool:
+            return self._con.execute("DELETE FROM saved_searches WHERE name = %s", (name,)).rowcount > 0
+
+        return self._write(body)
+
+    def mark_search_seen(self, name: str, at: datetime) -> None:
+        """Record that the saved search ``name``'s matches were looked at up to ``at``."""
+        def body() -> None:
+            self._con.execute("UPDATE saved_searches SET last_seen_at = %s WHERE name = %s", (at, name))
+
+        self._write(body)
 
     def known_raw(self, keys: Sequence[str], exclude_run: str | None = None) -> dict[str, str]:
         """Raw-input keys seen by earlier runs → the document each produced, for documents still stored."""
@@ -400,7 +458,7 @@ class PostgresStore(NamedReadMethods):
         at 1M mentions, visibility took 6.7 scans before it and 4.3 after (the PostgreSQL manual's advice
         for populating a database). A sampled ANALYZE costs well under a second per table."""
         with self._lock:
-            self._con.execute("ANALYZE sources, documents, mentions, links")
+            self._con.execute("ANALYZE sources, documents, mentions, links, search_index")
 
     def _store(self, ids: list[str], new_from_summary: Callable[[int], bool],
                tables: Callable[[_WritePlan], dict[str, pa.Table]], run_id: str, *,
@@ -418,7 +476,7 @@ class PostgresStore(NamedReadMethods):
             fresh = tables(plan)
             self._insert("sources", fresh["sources"])  # mostly stored already: through staging
             _, inserted = self._insert("documents", fresh["documents"], returning="id", direct=True)
-            mentions, links = fresh["mentions"], fresh["links"]
+            mentions, links, documents = fresh["mentions"], fresh["links"], fresh["documents"]
             if len(inserted) < len(plan.fresh):
                 # Another writer stored some of these first (its commit came while this insert
                 # waited): they are known, and their mentions and links are that writer's.
@@ -429,6 +487,8 @@ class PostgresStore(NamedReadMethods):
                 kept = pa.array(inserted, pa.string())
                 mentions = mentions.filter(pc.is_in(mentions.column("document_id"), value_set=kept))
                 links = links.filter(pc.is_in(links.column("from_id"), value_set=kept))
+                documents = documents.filter(pc.is_in(documents.column("id"), value_set=kept))
+            self._index(documents)
             n_mentions, _ = self._insert("mentions", mentions, direct=True)
             self._insert("links", links, direct=True)
             # Known documents' raw keys are mostly stored already: those go through staging at once.

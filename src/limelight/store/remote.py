@@ -184,6 +184,7 @@ class RemoteStore(NamedReadMethods):
     write = bulk_load = remove_unproduced = write_errors = known_raw = sync_watchlist = replace_mentions = _refuse
     start_run = finish_run = update_tone = write_links = write_embeddings = replace_stories = _refuse
     apply_link_update = write_minhash_bands = forget_linker = _refuse
+    reindex_search = save_search = delete_search = mark_search_seen = _refuse
 
     def __getattr__(self, name: str) -> Any:
         # A Store method added after this class (a new write) refuses too, rather than being missing.

@@ -32,6 +32,8 @@ READ_MODULES: tuple[str, ...] = (
     "limelight.store.reads.analyses",
     "limelight.store.reads.link",
     "limelight.store.reads.tone",
+    "limelight.store.reads.lists",
+    "limelight.store.reads.search",
 )
 
 

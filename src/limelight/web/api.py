@@ -1,0 +1,291 @@
+"""The JSON API under ``/api``: every number a page shows, from the library API.
+
+Each endpoint parses its query parameters (:mod:`limelight.web.filters`, a bad one is a 400),
+calls :mod:`limelight.api` and renders plain data. Analyses answer
+``{"analysis", "title", "timezone", "options", "notes", "undated_documents", "rows", "documents"}``:
+the analysis' table as rows, dates ISO 8601, times in the report's time zone (stated in
+``timezone``), and how many documents in scope have no date (they are in no period: the lists show
+them, last). Lists answer ``{"timezone", "total", "undated", "limit", "next", "notes", "rows"}``
+and page on with the opaque ``next`` cursor; ``/export`` streams every row, with no cap.
+
+Each request opens the store read-only for as long as it reads (``Project.open_store``: through a
+running writer's read service, else a short open of the file); an export opens it once per batch.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+
+from limelight import api
+from limelight.exports_stream import EXPORT_FORMATS
+from limelight.listing import FILTERS, ListFilter, snippet
+from limelight.project import Project
+from limelight.registry import registry
+from limelight.scope import LOCAL
+from limelight.web import cursor, filters, streams
+from limelight.web.responses import JSON, plain, zone
+
+router = APIRouter(prefix="/api", default_response_class=JSON)
+
+FILTER_HELP: dict[str, str] = {
+    "entity": "Only these watchlist entity ids (comma-separated or repeated): their mentions, or documents "
+              "that mention them.",
+    "since": "Only documents published on or after this day, YYYY-MM-DD (in the time zone).",
+    "until": "Only documents published on or before this day, YYYY-MM-DD.",
+    "language": "Only documents in these languages: ISO 639-1 codes, comma-separated (de,en).",
+    "role": "Only mentions in these roles (documents: with such a mention): headline, lead, body, caption, "
+            "quoted, speaking, audience.",
+    "source": "Only these sources: an outlet's domain (reuters.com, with subdomains) or platform/handle "
+              "(x/realDonaldTrump; weibo/* for a platform).",
+    "platform": "Only sources on these platforms (web, x, weibo, ...); with source, both hold.",
+    "kind": "Only documents of these kinds: article, post, livestream, press_release, transcript.",
+    "timezone": "Time zone of days and times (IANA name, or 'local'); default: the project's report.timezone.",
+}
+PAGE_HELP = {
+    "limit": f"Rows per page, 1 to {filters.PAGE_MAX} (default {filters.PAGE_DEFAULT}).",
+    "next": "The `next` cursor of the page before (opaque; only with the same filters).",
+}
+FORMAT_HELP = {"format": "csv (formula cells neutralised), jsonl or parquet; default csv."}
+
+
+def _signature(params: Mapping[str, str], path: Sequence[str] = ()) -> inspect.Signature:
+    """The signature FastAPI reads an endpoint's parameters from: the request, path parameters,
+    and each query parameter as an optional text with its help (the endpoint checks and types the
+    values itself, so that a bad one is our 400, not a validation error)."""
+    kind = inspect.Parameter.KEYWORD_ONLY
+    parameters = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)]
+    parameters += [inspect.Parameter(name, kind, annotation=str) for name in path]
+    parameters += [inspect.Parameter(name, kind, default=Query(None, description=text), annotation=str | None)
+                   for name, text in params.items()]
+    return inspect.Signature(parameters)
+
+
+def route(on: APIRouter, path: str, summary: str, description: str, params: Mapping[str, str], *,
+          path_params: Sequence[str] = (), name: str | None = None
+          ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A GET endpoint on router ``on`` whose query parameters (``params``: name → help) OpenAPI
+    documents and whose handler checks and types itself (``handler(request, **_)``, reading
+    :func:`limelight.web.filters.values`). For other routers too (search, pages)."""
+    def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
+        handler.__signature__ = _signature(params, path_params)  # type: ignore[attr-defined]
+        on.add_api_route(path, handler, methods=["GET"], summary=summary, description=description,
+                         name=name or handler.__name__, response_class=JSON)
+        return handler
+
+    return decorate
+
+
+def _route(path: str, summary: str, description: str, params: Mapping[str, str], *,
+           path_params: Sequence[str] = (), name: str | None = None
+           ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return route(router, path, summary, description, params, path_params=path_params, name=name)
+
+
+def _project(request: Request) -> Project:
+    project: Project = request.app.state.project
+    return project
+
+
+def _secret(request: Request) -> bytes:
+    secret: bytes = request.app.state.cursor_secret
+    return secret
+
+
+def _timezone(flt: ListFilter) -> tuple[str, list[str]]:
+    """The time zone an answer states, and a note when its times are UTC (``local``)."""
+    zone_name = flt.scope.timezone
+    if zone_name == LOCAL:
+        return zone_name, ["times are in UTC; days are each publisher's own date (local)"]
+    return zone_name, []
+
+
+# -- the watchlist ------------------------------------------------------------------------------
+
+
+@_route("/entities", "The watchlist, with each entity's volume in range",
+        "Every watched entity (or those named by `entity`) with its id, kind, name, parent, aliases and "
+        "accounts, and its mentions and documents with a date in the filters' range; documents without a "
+        "date are counted apart (`undated_documents`), never on a day.",
+        {k: FILTER_HELP[k] for k in FILTERS})
+def entities(request: Request, **_: Any) -> JSON:
+    project = _project(request)
+    given = filters.values(request, FILTERS)
+    flt = filters.list_filter(project, given)
+    tz, notes = _timezone(flt)
+    rows = api.entities(project, filters=flt)
+    return JSON({"timezone": tz, "notes": [*flt.notes(), *notes], "rows": rows})
+
+
+# -- analyses -----------------------------------------------------------------------------------
+
+# (path, analysis, options the endpoint fixes, summary)
+ANALYSIS_ENDPOINTS: tuple[tuple[str, str, dict[str, Any], str], ...] = (
+    ("/visibility", "visibility", {}, "Visibility: counts over time and by role"),
+    ("/share_of_voice", "share_of_voice", {}, "Share of voice against siblings and competitors"),
+    ("/tone", "tone", {}, "Tone over time"),
+    ("/storms", "storms", {}, "Media storms: windows of unusual negative coverage"),
+    ("/spillover", "spillover", {}, "Spillover between two entities (lagged correlation, p-values)"),
+    ("/withdrawal", "withdrawal", {}, "Withdrawal and cadence changes of watched accounts"),
+    ("/copies", "copied_posts", {}, "Posts that copy official posts, per account"),
+    ("/stories", "stories", {"view": "stories"}, "Stories: clusters across outlets and languages"),
+    ("/lineage", "stories", {"view": "documents"}, "Lineage: each story document's chain from its origin"),
+)
+
+
+def _analysis_endpoint(path: str, name: str, fixed: dict[str, Any], summary: str) -> None:
+    analysis = registry.get("analysis", name)
+    params = filters.analysis_parameters(analysis.options, fixed)
+    helps = {o.name: o.help + (f" One of: {', '.join(o.choices)}." if o.choices else "")
+             for o in analysis.options}
+    helps["platform"] = FILTER_HELP["platform"]
+
+    def handler(request: Request, **_: Any) -> JSON:
+        project = _project(request)
+        given = filters.values(request, params)
+        options = filters.analysis_options(project, analysis.options, given, fixed)
+        result = api.analyze(name, project, **options)
+        tz = str(result.options.get("timezone") or "UTC")
+        notes = list(result.notes)
+        if tz == LOCAL:
+            notes.append("times are in UTC; days are each publisher's own date (local)")
+        undated = _undated(project, result.options)
+        if undated and not any("without a date" in note for note in notes):
+            notes.append(f"{undated:,} document{'s' if undated != 1 else ''} in scope without a date "
+                         f"{'are' if undated != 1 else 'is'} in no period (GET /api/documents lists them last)")
+        where = zone(tz)
+        return JSON({
+            "analysis": name, "title": analysis.title, "timezone": tz,
+            "options": plain(result.options, where), "notes": notes,
+            "undated_documents": undated,
+            "rows": [plain(r, where) for r in result.table.to_pylist()],
+            "documents": dict(result.documents),
+        })
+
+    handler.__name__ = f"analysis_{path.strip('/')}"
+    _route(path, summary, analysis.description, {p: helps[p] for p in params})(handler)
+
+
+def _undated(project: Project, options: Mapping[str, Any]) -> int:
+    """Documents in the analysis' scope (its entity too, where it has one) that have no date."""
+    values: dict[str, Any] = {k: options.get(k) for k in ("language", "source", "kind")}
+    entity = options.get("entity")
+    if entity and entity in {e.id for e in project.watchlist.entities}:
+        values["entity"] = entity
+    return api.list_count("documents", project, filters=values)[1]
+
+
+for _path, _name, _fixed, _summary in ANALYSIS_ENDPOINTS:
+    _analysis_endpoint(_path, _name, _fixed, _summary)
+
+
+# -- lists --------------------------------------------------------------------------------------
+
+_LIST_PARAMS = (*FILTERS, "limit", "next")
+_EXPORT_PARAMS = (*FILTERS, "format")
+
+
+def _list(request: Request, what: str) -> JSON:
+    project = _project(request)
+    given = filters.values(request, _LIST_PARAMS)
+    flt = filters.list_filter(project, given)
+    limit = filters.limit(given)
+    after = filters.position(given, what, flt, _secret(request))
+    got = api.list_page(what, project, filters=flt, after=after, limit=limit)
+    tz, notes = _timezone(flt)
+    where = zone(tz)
+    rows = []
+    for r in got.rows.to_pylist():
+        if what == "documents":
+            r["snippet"] = snippet(r.pop("text"))
+            r["entities"] = got.entities.get(r["id"], [])
+        rows.append(plain(r, where))
+    if got.undated:
+        notes.append(f"{got.undated:,} of these {what} are on documents without a date: listed last, "
+                     "never counted for a day")
+    nxt = cursor.encode(got.next, what, flt.key(), _secret(request)) if got.next else None
+    return JSON({"timezone": tz, "total": got.total, "undated": got.undated, "limit": limit, "next": nxt,
+                 "notes": [*flt.notes(), *notes], "rows": rows})
+
+
+def _export(request: Request, what: str) -> Any:
+    project = _project(request)
+    given = filters.values(request, _EXPORT_PARAMS)
+    flt = filters.list_filter(project, given)
+    fmt = filters.choice(given, "format", EXPORT_FORMATS, "csv")
+    total, _ = api.list_count(what, project, filters=flt)
+    return streams.download(api.export(what, project, fmt=fmt, filters=flt), what, total=total)
+
+
+_LIST_DESCRIPTION = ("Newest first; documents without a date come last (published_at null) and are never put "
+                     "on a day. Paginate with `limit` and the opaque `next` cursor; `total` counts every row "
+                     "with these filters, `undated` those without a date. For every row at once, use /export.")
+
+
+@_route("/documents", "Documents (list)", "Stored documents matching the filters, each with a snippet and the "
+        "entities it mentions per role. " + _LIST_DESCRIPTION,
+        {**{k: FILTER_HELP[k] for k in FILTERS}, **PAGE_HELP})
+def documents(request: Request, **_: Any) -> JSON:
+    return _list(request, "documents")
+
+
+@_route("/documents/export", "Documents export (CSV, JSON Lines, Parquet; no row cap)",
+        "Every document matching the filters, with its text, streamed at constant memory. The total is in "
+        "the X-Total-Count header.", {**{k: FILTER_HELP[k] for k in FILTERS}, **FORMAT_HELP})
+def documents_export(request: Request, **_: Any) -> Any:
+    return _export(request, "documents")
+
+
+@_route("/documents/{document_id}", "One document: text, captions, attribution, mentions with roles, links",
+        "The stored document with its source and story, every mention (entity, role, sentence, span) in "
+        "reading order, and its links out and in (duplicates, syndication, translations, attribution).",
+        {"timezone": FILTER_HELP["timezone"]}, path_params=("document_id",))
+def document(request: Request, document_id: str, **_: Any) -> JSON:
+    project = _project(request)
+    given = filters.values(request, ("timezone",))
+    flt = filters.list_filter(project, given)
+    doc = api.document(document_id, project)
+    if doc is None:
+        raise filters.ApiError(f"no document {document_id!r}", parameter="document_id", status=404,
+                               hint="document ids are in GET /api/documents")
+    tz, notes = _timezone(flt)
+    if doc.get("published_at") is None:
+        notes.append("this document has no trustworthy date: it is counted in no period")
+    return JSON({"timezone": tz, "notes": notes, "document": plain(doc, zone(tz))})
+
+
+@_route("/mentions", "Mentions (list)", "Mentions matching the filters, with their entity, role, sentence and "
+        "document. " + _LIST_DESCRIPTION, {**{k: FILTER_HELP[k] for k in FILTERS}, **PAGE_HELP})
+def mentions(request: Request, **_: Any) -> JSON:
+    return _list(request, "mentions")
+
+
+@_route("/mentions/export", "Mentions export (CSV, JSON Lines, Parquet; no row cap)",
+        "Every mention matching the filters, streamed at constant memory. The total is in the X-Total-Count "
+        "header.", {**{k: FILTER_HELP[k] for k in FILTERS}, **FORMAT_HELP})
+def mentions_export(request: Request, **_: Any) -> Any:
+    return _export(request, "mentions")
+
+
+# -- alerts -------------------------------------------------------------------------------------
+
+_ALERT_PARAMS = ("entity", "since", "until", "timezone", "limit", "next")
+
+
+@_route("/alerts", "Alerts (empty until the watcher writes them)",
+        "The alerts the watcher raises (storms, withdrawal, share shifts). Until the watcher exists this is "
+        "an empty list with the lists' envelope, so pages can be built against it.",
+        {**{k: FILTER_HELP[k] for k in _ALERT_PARAMS if k in FILTER_HELP}, **PAGE_HELP})
+def alerts(request: Request, **_: Any) -> JSON:
+    project = _project(request)
+    given = filters.values(request, _ALERT_PARAMS)
+    flt = filters.list_filter(project, given)
+    limit = filters.limit(given)
+    filters.position(given, "alerts", flt, _secret(request))
+    tz, notes = _timezone(flt)
+    return JSON({"timezone": tz, "total": 0, "undated": 0, "limit": limit, "next": None,
+                 "notes": [*flt.notes(), *notes, "no alerts yet: the watcher (`limelight watch`) will write them"],
+                 "rows": []})

@@ -1,0 +1,45 @@
+"""``limelight serve``: run the web app with uvicorn, on this machine only unless a token is set.
+
+The app binds 127.0.0.1 by default. Any other address (0.0.0.0, a LAN address, a host name) serves
+the project's articles, posts and watchlist to other machines, so it needs a token: without one
+:func:`check_bind` refuses with a :class:`~limelight.errors.UsageError` that says what to do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from limelight.errors import UsageError
+from limelight.project import Project
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def check_bind(host: str, token: str | None) -> None:
+    """Refuse a non-local ``host`` without a token (and an empty token anywhere)."""
+    if token is not None and not token.strip():
+        raise UsageError("the token is empty", "pass a long random string: --token $(openssl rand -hex 16)")
+    if host not in LOCAL_HOSTS and not token:
+        raise UsageError(
+            f"binding to {host} would serve this project to other machines without a token",
+            "bind 127.0.0.1 (the default), or pass --token T (or set LIMELIGHT_TOKEN): every request then "
+            "needs Authorization: Bearer T")
+
+
+def serve(project: Project | Path | str = ".", *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+          token: str | None = None, log_level: str = "info") -> None:
+    """Serve the project's JSON API (and its pages) until interrupted."""
+    check_bind(host, token)
+    import uvicorn
+
+    from limelight.web.app import create_app
+
+    proj = project if isinstance(project, Project) else Project.open(project)
+    # Without a token only this machine's host names are answered (no DNS rebinding); with one,
+    # whatever name the machine is reached by.
+    hosts = None if token else (*LOCAL_HOSTS, host)
+    app = create_app(proj, token=token, hosts=hosts)
+    # server_header off: the Server header says nothing about what runs here
+    uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False, proxy_headers=False)
