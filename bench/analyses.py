@@ -58,10 +58,10 @@ def synthetic_watchlist() -> Watchlist:
     return Watchlist(tuple(ents))
 
 
-def build(path: Path, n_mentions: int, seed: int = 0) -> None:
+def build(path: Path, n_mentions: int, seed: int = 0, n_docs: int | None = None) -> None:
     rng = np.random.default_rng(seed)
     wl = synthetic_watchlist()
-    n_docs = n_mentions // 2
+    n_docs = n_docs or n_mentions // 2
     start = np.datetime64("2023-01-01T00:00:00", "us")
     day = rng.integers(0, DAYS, n_docs)
     ts = start + (day * 86_400 + rng.integers(0, 86_400, n_docs)).astype("timedelta64[s]")

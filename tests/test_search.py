@@ -442,3 +442,47 @@ def test_search_through_the_read_service(tmp_path: Path) -> None:
             assert len(rest.hits) == 2 and rest.next is None
             with pytest.raises(UsageError, match="read-only"):
                 search.save(reader, "x", "y", {}, WATCHLIST)
+
+
+def test_search_index_catches_up_on_the_next_ingest(tmp_path: Path) -> None:
+    # A store whose documents predate the search index (their rows gone, as after migration 7 on
+    # an older store) is indexed by the next ingest, which finds nothing new to store.
+    from limelight import api
+
+    proj = api.init(tmp_path / "p")
+    with proj.open_store() as store:
+        store.write(CORPUS, "run-1")
+        for item in CORPUS[:3]:
+            _drop_index(store, item.document.id)
+        assert search.search(store, "Xiaomi").unindexed == 3
+    stages: list[tuple[str, int, int]] = []
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    api.ingest([str(empty)], proj, on_stage=lambda s, d, t: stages.append((s, d, t)))
+    assert ("search index", 3, 3) in stages
+    with proj.open_store(read_only=True) as store:
+        assert search.search(store, "Xiaomi").unindexed == 0
+        assert search.catch_up(store) == 0  # up to date: nothing to do, nothing written
+
+
+def test_document_view_resolves_an_attribution_to_the_page_it_names(make_store: StoreMaker) -> None:
+    # The document view's links (limelight.listing.document): an attribution naming a stored
+    # page's URL points at that page (out from the republication, in to the original), as the
+    # attributions view resolves it; other stored links of other documents stay out. Synthetic.
+    from limelight.listing import document
+    from limelight.models import Link
+
+    store = make_store("document-links")
+    original, copy, other = CORPUS[0], CORPUS[2], CORPUS[4]
+    cite = Link(copy.document.id, None, "attribution", 1.0, "Quelle: example", to_url=original.document.url)
+    unrelated = Link(other.document.id, None, "attribution", 1.0, "Source: elsewhere", to_url="https://x.example/1")
+    store.write([original, replace(copy, links=(cite,)), replace(other, links=(unrelated,))], "run-1")
+    out = document(store, copy.document.id)
+    assert out is not None
+    assert [(r["direction"], r["to_id"], r["kind"]) for r in out["links"]] == [
+        ("out", original.document.id, "attribution")]
+    into = document(store, original.document.id)
+    assert into is not None
+    assert [(r["direction"], r["from_id"], r["to_id"]) for r in into["links"]] == [
+        ("in", copy.document.id, original.document.id)]
+    assert document(store, "no-such-id") is None

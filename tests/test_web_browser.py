@@ -139,7 +139,7 @@ class Tab:
         self.page.goto("about:blank")
         self.watch.reset()
         self.page.goto(self.base + path)
-        self.page.wait_for_selector("body[data-loaded=true]", timeout=30_000)
+        self.page.wait_for_selector("body[data-loaded=true]", timeout=90_000)
         if shot:
             OUTPUT.mkdir(exist_ok=True)
             self.page.screenshot(path=str(OUTPUT / f"{shot}.png"), full_page=True)
@@ -370,10 +370,13 @@ def test_web_browser_documents_without_a_date_are_listed_apart(tab: Tab, built) 
     for _ in range(10):  # page on until the list reaches them: the API lists them after every dated one
         if page.locator("#documents .undated-rows tbody tr").count():
             break
+        shown = page.locator("#documents tbody tr").count()
         with page.expect_response(lambda r: "/api/documents?" in r.url and "next=" in r.url):
             page.click("#documents [data-action=more]")
-        page.wait_for_function("document.querySelector('#documents [data-action=more]').hidden === false"
-                               " || document.querySelector('#documents .undated-rows tbody tr') !== null")
+        # Until the next page's rows are drawn. A locator wait, not wait_for_function: Playwright
+        # polls a string predicate through eval, which the page's CSP (no 'unsafe-eval') refuses
+        # whenever the first check is false (this test failed so on a loaded machine).
+        page.locator("#documents tbody tr").nth(shown).wait_for(timeout=90_000)
     undated = page.locator("#documents .undated-rows tbody tr").all_inner_texts()
     assert len(undated) == len(corpus.undated) and all(row.startswith("no date") for row in undated), undated
     dated = page.locator("#documents .dated tbody tr").all_inner_texts()

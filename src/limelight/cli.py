@@ -112,7 +112,8 @@ def ingest(targets: tuple[str, ...], project: Path, workers: int | None, mapping
                                               f"{stats.failed:,} failed")
 
         def on_stage(stage: str, done: int, total: int) -> None:
-            progress.update(task, description=f"Watchlist changed: {stage}, {done:,} of {total:,}")
+            what = "Indexing stored documents for search" if stage == "search index" else f"Watchlist changed: {stage}"
+            progress.update(task, description=f"{what}, {done:,} of {total:,}")
 
         result = api.ingest(list(targets), proj, workers=workers, mapping=mapping, source=source,
                             account=account, fetch=not offline, reprocess=reprocess,

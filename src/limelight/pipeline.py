@@ -301,6 +301,11 @@ def ingest(
     errors: list[ItemError] = []
     # Mentions follow the watchlist: documents stored under an older one are matched again first.
     result_rematch = follow_watchlist(store, project, on_stage)
+    # The search index follows the documents: one stored before it existed is indexed here, once.
+    from limelight import search
+
+    search.catch_up(store, on_progress=(lambda done, total: on_stage("search index", done, total))
+                    if on_stage else None)
     run_id = store.start_run(list(targets), {"workers": n_workers, "mapping": mapping, "source": source,
                                               "account": account})
     ctx = SourceContext(settings, make_fetcher(settings) if fetch else None)

@@ -367,6 +367,17 @@ def reindex(store: Store, *, everything: bool = False, batch_size: int = 500,
             on_progress(done)
 
 
+def catch_up(store: Store, on_progress: Callable[[int, int], None] | None = None) -> int:
+    """Index what the search index lacks, when it lacks anything: a store made before the index
+    (migration 7) or under an older version of its words is indexed once, by the next ingest;
+    afterwards this costs two counts. ``on_progress(done, missing)``. Returns the documents indexed."""
+    status = store.read("search.index_status", version=INDEX_VERSION).to_pylist()[0]
+    missing = int(status["documents"]) - int(status["indexed"])
+    if missing <= 0:
+        return 0
+    return reindex(store, on_progress=(lambda done: on_progress(done, missing)) if on_progress else None)
+
+
 # -- saved searches ---------------------------------------------------------------------------------
 
 

@@ -1,10 +1,9 @@
 """The FastAPI app over one project: routers, error answers, security, the OpenAPI docs.
 
 ``create_app(project)`` includes each router in :data:`ROUTERS` (a module with a ``router``):
-the JSON API (:mod:`limelight.web.api`, under ``/api``), then the full-text search
-(``limelight.web.api_search``, ``/api/search``) and the HTML pages (``limelight.web.pages``) once
-those modules exist; a module that is not there yet is skipped, one that fails to import is an
-error. A router module that ships files (``STATIC_DIR``, a folder) gets them served at ``/static``.
+the JSON API (:mod:`limelight.web.api`, under ``/api``), the full-text search
+(:mod:`limelight.web.api_search`, ``/api/search``) and the HTML pages (:mod:`limelight.web.pages`).
+A router module that ships files (``STATIC_DIR``, a folder) gets them served at ``/static``.
 
 The OpenAPI schema is at ``/openapi.json`` and its reference at ``/docs``: a page rendered here,
 without scripts, because FastAPI's Swagger UI loads scripts from a CDN and runs an inline one,
@@ -18,7 +17,6 @@ from __future__ import annotations
 
 import html
 import importlib
-import importlib.util
 import secrets
 from pathlib import Path
 from typing import Any
@@ -55,8 +53,6 @@ def create_app(project: Project | Path | str, *, token: str | None = None,
     app.state.project = proj
     app.state.cursor_secret = cursor_secret or secrets.token_bytes(32)
     for name in ROUTERS:
-        if importlib.util.find_spec(name) is None:
-            continue
         module = importlib.import_module(name)
         app.include_router(module.router)
         static = getattr(module, "STATIC_DIR", None)
