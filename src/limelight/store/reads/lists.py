@@ -39,7 +39,7 @@ _DOCUMENTS_FROM = "documents AS d JOIN sources AS s ON s.id = d.source_id"
 _MENTIONS_FROM = "mentions AS m JOIN documents AS d ON d.id = m.document_id JOIN sources AS s ON s.id = d.source_id"
 
 
-def _filters(scope: Scope, entities: Sequence[str], roles: Sequence[str], platforms: Sequence[str],
+def list_predicate(scope: Scope, entities: Sequence[str], roles: Sequence[str], platforms: Sequence[str],
              params: dict[str, object], *, mention: str | None = None) -> str:
     """The predicate over ``documents AS d`` joined with ``sources AS s`` (and, for a list of
     mentions, ``mentions AS m`` named by ``mention``): the scope and the list filters."""
@@ -72,8 +72,8 @@ def _page(columns: str, tables: str, key: str, mention: str | None, scope: Scope
     """The next ``limit`` rows of ``tables`` with these filters after ``(after_at, after_id)``:
     newest document first, undated last, then by ``key``."""
     params: dict[str, object] = {"limit": int(limit)}
-    where = _filters(scope, entities, roles, platforms, params, mention=mention)
-    after = _after(after_at, after_id, key, params)
+    where = list_predicate(scope, entities, roles, platforms, params, mention=mention)
+    after = keyset_after(after_at, after_id, key, params)
     return Query(f"""
 SELECT {columns}
 FROM {tables}
@@ -87,14 +87,14 @@ def _count(tables: str, scope: Scope, entities: Sequence[str], roles: Sequence[s
     """n, undated: the rows of ``tables`` (documents, or mentions named ``mention``) with these
     filters, and those on documents without a date."""
     params: dict[str, object] = {}
-    where = _filters(scope, entities, roles, platforms, params, mention=mention)
+    where = list_predicate(scope, entities, roles, platforms, params, mention=mention)
     return Query(f"""
 SELECT count(*) AS n, count(*) FILTER (WHERE d.published_at IS NULL) AS undated
 FROM {tables}
 WHERE {where}""", params)
 
 
-def _after(after_at: datetime | None, after_id: str | None, key: str, params: dict[str, object]) -> str:
+def keyset_after(after_at: datetime | None, after_id: str | None, key: str, params: dict[str, object]) -> str:
     """The keyset predicate: rows after ``(after_at, after_id)`` in the list's order
     (``published_at DESC NULLS LAST``, then ``key`` ascending)."""
     if after_id is None:
@@ -153,7 +153,7 @@ def entity_volumes(*, scope: Scope, entities: Sequence[str], roles: Sequence[str
     mention (in ``roles``, when given) on a document in scope from sources on ``platforms``: its
     mentions and documents with a date, and its documents without one (apart: they have no day)."""
     params: dict[str, object] = {}
-    where = _filters(scope, entities, roles, platforms, params, mention="m")
+    where = list_predicate(scope, entities, roles, platforms, params, mention="m")
     return Query(f"""
 SELECT m.entity_id,
        count(*) FILTER (WHERE d.published_at IS NOT NULL) AS mentions,

@@ -23,7 +23,7 @@ from typing import Any
 
 from limelight.scope import Scope
 from limelight.store.reads import Query, read
-from limelight.store.reads.lists import _after, _filters
+from limelight.store.reads.lists import keyset_after, list_predicate
 
 Plan = list[Any] | None
 
@@ -61,7 +61,7 @@ def _where(plan: Plan, scope: Scope, entities: Sequence[str], roles: Sequence[st
     candidates and the list filters (:mod:`limelight.store.reads.lists`, the same predicate)."""
     words: dict[str, Any] = {}
     with_ = ""
-    parts = [_filters(scope, entities, roles, platforms, params)]
+    parts = [list_predicate(scope, entities, roles, platforms, params)]
     if plan is not None:
         with_ = f"WITH c AS (SELECT document_id FROM search_index WHERE {_set(plan, words)}) "
         params.update(words)
@@ -85,7 +85,7 @@ def candidates(*, plan: Plan, scope: Scope, entities: Sequence[str], roles: Sequ
     first, undated last, as :mod:`limelight.store.reads.lists` orders its lists."""
     params: dict[str, Any] = {"limit": int(limit)}
     with_, where = _where(plan, scope, entities, roles, platforms, new_since, params)
-    after = _after(after_at, after_id, "d.id", params)
+    after = keyset_after(after_at, after_id, "d.id", params)
     return Query(
         f"{with_}SELECT d.id, d.published_at, d.kind, d.language, d.title, d.text, d.captions, "
         "coalesce(d.url, d.canonical_url) AS url, s.platform, s.handle, s.name AS source_name "
