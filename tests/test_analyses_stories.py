@@ -89,3 +89,19 @@ def test_analyses_stories_lineage_prefers_stated_links_and_stops_at_cycles(make_
     assert [step["document_id"] for step in rows["x"]["lineage"]] == ["y", "x"]
     assert [step["document_id"] for step in rows["y"]["lineage"]] == ["x", "y"]
     assert rows["x"]["hops"] == rows["y"]["hops"] == 1
+
+
+def test_analyses_stories_narrowed_to_one_story(store: Store) -> None:
+    from limelight.listing import BadFilter
+
+    docs = Stories().run(store, WL, view="documents", min_size=1, story="s1").table
+    assert sorted(docs.column("document_id").to_pylist()) == ["de", "de2", "vi", "zh"]
+    assert set(docs.column("story_id").to_pylist()) == {"s1"}
+    assert Stories().run(store, WL, min_size=1, story="s2").table.column("story_id").to_pylist() == ["s2"]
+    assert Stories().run(store, WL, view="documents", story="story-000000000000").table.num_rows == 0  # unknown
+    assert Stories().run(store, WL, view="documents", story="s2").table.num_rows == 0  # below min_size
+    for malformed in ("", "s1 OR 1=1", "<s1>", "x" * 200):
+        with pytest.raises(BadFilter) as caught:
+            Stories().run(store, WL, view="documents", story=malformed)
+        assert caught.value.parameter == "story"
+    store.close()

@@ -205,3 +205,71 @@ def test_storms_peak_negative_share_is_weighed_by_volume() -> None:
     assert peak_share(negative, scored, min_documents=3) == pytest.approx(0.75)
     assert peak_share(np.array([1.0, 0.0]), np.array([1.0, 2.0]), min_documents=3) == pytest.approx(1 / 3)
     assert peak_share(np.zeros(2), np.zeros(2), 3) is None
+
+
+# -- the storm rule on SYNTHETIC series (timeseries.storms.detect_storms) -------------------------
+
+def _series(days: int = 200, rate: float = 2.0, total: int = 1000, seed: int = 11) -> tuple[np.ndarray, np.ndarray]:
+    """SYNTHETIC: ``total`` documents a day, the entity in about ``rate`` of them (Poisson)."""
+    rng = np.random.default_rng(seed)
+    return rng.poisson(rate, days).astype(float), np.full(days, float(total))
+
+
+def test_storms_one_day_blip_is_no_storm_at_balanced_but_is_at_more() -> None:
+    from limelight.timeseries.storms import detect_storms
+
+    x, tot = _series()
+    x[120] += 12  # one product-launch day
+    assert not [s for s in detect_storms(x, tot) if 115 <= s.onset <= 125]
+    assert [s for s in detect_storms(x, tot, sensitivity="more") if 118 <= s.onset <= 121]
+
+
+def test_storms_sustained_burst_is_one_storm_with_a_severity() -> None:
+    from limelight.timeseries.storms import detect_storms
+
+    x, tot = _series()
+    x[120:130] += np.array([30, 25, 20, 15, 12, 10, 8, 6, 5, 4])
+    storms = [s for s in detect_storms(x, tot) if 110 <= s.onset <= 135]
+    assert len(storms) == 1
+    s = storms[0]
+    assert abs(s.onset - 120) <= 1 and s.end >= 126
+    assert s.severity > 10 and s.level in ("medium", "high")
+    assert s.excess > 100
+
+
+def test_storms_two_bursts_within_the_cooldown_are_one_storm() -> None:
+    from limelight.timeseries.storms import detect_storms
+
+    x, tot = _series()
+    x[120:124] += 20
+    x[130:134] += 15  # a second wave 6 quiet days later
+    storms = [s for s in detect_storms(x, tot, cooldown=7) if 110 <= s.onset <= 140]
+    assert len(storms) == 1 and storms[0].end >= 133
+    apart = [s for s in detect_storms(x, tot, cooldown=2) if 110 <= s.onset <= 140]
+    assert len(apart) == 2
+
+
+def test_storms_collection_gap_is_no_storm_and_no_silence() -> None:
+    from limelight.timeseries.storms import collection_gaps, detect_storms
+
+    x, tot = _series(rate=4.0)
+    tot[100:104] = 3  # the crawler nearly stops: 3 documents a day...
+    x[100:104] = 2  # ...and 2 of them happen to name the entity (a rate of 67%)
+    assert collection_gaps(tot)[100:104].all() and not collection_gaps(tot)[90:100].any()
+    assert not [s for s in detect_storms(x, tot) if 95 <= s.onset <= 110]
+    # a storm across the gap stays one storm: the gap neither ends it nor counts as quiet days
+    y, tot2 = _series(rate=4.0)
+    y[98:108] += 25
+    tot2[101:104], y[101:104] = 0, 0
+    storms = [s for s in detect_storms(y, tot2) if 90 <= s.onset <= 110]
+    assert len(storms) == 1 and storms[0].end >= 106 and storms[0].gap_days == 3
+
+
+def test_storms_empty_baseline_does_not_make_a_storm_of_three_documents() -> None:
+    from limelight.timeseries.storms import detect_storms
+
+    x, tot = np.zeros(200), np.full(200, 1000.0)
+    x[150] = 3
+    assert detect_storms(x, tot) == []
+    x[[20, 60, 100]] = 1  # a sparse entity: one document a month or so, then 3 on one day
+    assert detect_storms(x, tot) == []

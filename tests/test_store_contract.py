@@ -479,6 +479,58 @@ def test_store_contract_list_results_keep_every_value(store: Store) -> None:
     # A list of doubles that JSON cannot spell (NaN) still comes back, by the slower row path.
     nan = sql(store, "SELECT [CAST('NaN' AS DOUBLE), 1.0] AS v").column("v").to_pylist()[0]
     assert math.isnan(nan[0]) and nan[1] == 1.0
+def _list_params(**changes: Any) -> dict[str, Any]:
+    params: dict[str, Any] = {"scope": Scope(), "entities": [], "roles": [], "platforms": [], "after_at": None,
+                              "after_id": None, "limit": None, "without_date": "include"}
+    return {**params, **changes}
+
+
+def test_store_contract_read_batches_streams_one_snapshot_in_order(store: Store) -> None:
+    odd = ['say "hi"', "two\nlines", "雷军 Lôi Quân", "=HYPERLINK(1)", ""]
+    docs = [make_doc(i, captions=tuple(odd[: i % 6]), published_at=None if i % 5 == 0 else
+                     datetime(2024, 3, 1, tzinfo=UTC) + timedelta(hours=i // 3)) for i in range(1, 41)]
+    store.write(docs, "run-1")
+    whole = store.read("lists.documents", **_list_params())
+    stream = store.read_batches("lists.documents", batch_rows=7, **_list_params())
+    first = next(stream)
+    # A write while the stream is open is neither blocked nor seen by it: one snapshot.
+    assert store.write([make_doc(99)], "run-2").new == 1
+    batches = [first, *stream]
+    assert all(0 < b.num_rows <= 7 for b in batches) and sum(b.num_rows for b in batches) == 40
+    got = pa.Table.from_batches(batches)
+    assert got.schema == whole.schema and got.to_pylist() == whole.to_pylist()
+    ids = got.column("id").to_pylist()
+    assert ids[-8:] == sorted(d.document.id for d in docs if d.document.published_at is None)  # undated last
+    only = pa.Table.from_batches(list(store.read_batches("lists.documents", batch_rows=3,
+                                                          **_list_params(without_date="only"))))
+    assert only.num_rows == 8 and only.column("published_at").null_count == 8
+    # Nothing matches: one empty batch with the columns.
+    (empty,) = store.read_batches("lists.mentions", batch_rows=5, **_list_params(entities=["nobody"]))
+    assert empty.num_rows == 0 and empty.schema == store.read("lists.mentions", **_list_params()).schema
+    # A stream given up half-way ends its read; the store goes on.
+    abandoned = store.read_batches("lists.mentions", batch_rows=2, **_list_params())
+    assert next(abandoned).num_rows == 2
+    abandoned.close()  # type: ignore[attr-defined]
+    assert store.count_documents() == 41
+
+
+def test_store_contract_generation_moves_with_every_write(store: Store) -> None:
+    def generation() -> int:
+        return int(store.read("core.generation").column("generation")[0].as_py())
+
+    seen = [generation()]
+    assert generation() == seen[0]  # reading changes nothing
+    run_id = store.start_run(["a"], {})
+    store.write([make_doc(1)], run_id)
+    store.finish_run(run_id, {"new": 1})
+    store.save_search("s", "xiaomi", {}, datetime(2024, 1, 1, tzinfo=UTC))
+    store.mark_changed()
+    seen.append(generation())
+    assert seen[1] >= seen[0] + 5
+    store.write([make_doc(1)], run_id)  # a known document: still a write transaction
+    assert generation() > seen[1]
+
+
 # -- runs -------------------------------------------------------------------------------------------
 
 
@@ -1003,3 +1055,94 @@ def test_store_contract_bad_location_says_what_to_do(target: Target) -> None:
     with pytest.raises(ConfigError, match="postgresql:// URL"):
         registry.get("store", "postgresql").open(Path("limelight.duckdb"))
 
+
+
+# -- alerts (limelight.alerts) ----------------------------------------------------------------------
+
+
+def _alert(n: int = 1, **changes: Any) -> Any:
+    from limelight.alerts.model import Alert, Evidence, EvidenceDocument, alert_id
+
+    opened = datetime(2024, 5, 1, 8, 0, tzinfo=UTC) + timedelta(days=n)
+    alert = Alert(
+        id=alert_id("storm", f"kestrel-{n}", opened), rule="storm", kind="storm", severity="warning",
+        title=f"Storm {n}: <script>alert(1)</script> @channel", summary="42 documents, usually 6",
+        opened_at=opened, updated_at=opened, entity_id=f"kestrel-{n}",
+        evidence=Evidence((EvidenceDocument("d1", "O'Brien; -- \"quoted\" 雷军", "https://example.org/1"),),
+                          count=42, baseline=6.5, tone=-0.4))
+    return replace(alert, **changes)
+
+
+def test_store_contract_alerts_upsert_is_one_row_per_incident(store: Store) -> None:
+    from limelight.alerts.model import Evidence, from_row
+
+    def generation() -> int:
+        return int(store.read("core.generation").column("generation")[0].as_py())
+
+    first, other = _alert(1), _alert(2)
+    changes = store.upsert_alerts([first, other])
+    assert changes.new == (first.id, other.id) and changes.grown == () and changes.unchanged == 0
+    before = generation()
+    # The same incident evaluated again, later, unchanged: nothing changes, not even the generation.
+    again = store.upsert_alerts([replace(first, updated_at=first.updated_at + timedelta(hours=3)), other])
+    assert again.new == () and again.grown == () and again.unchanged == 2 and generation() == before
+    # It grows: one row still, updated, version 2, opened_at kept.
+    grown = replace(first, updated_at=first.updated_at + timedelta(days=2), severity="critical",
+                    opened_at=first.opened_at + timedelta(minutes=1),
+                    evidence=Evidence(first.evidence.documents, count=90, baseline=6.5, tone=-0.5))
+    assert store.upsert_alerts([grown]).grown == (first.id,) and generation() > before
+    rows = store.read("alerts.list").to_pylist()
+    assert [r["id"] for r in rows] == [first.id, other.id]  # newest first: the one updated last
+    stored = from_row(rows[0])
+    assert stored.version == 2 and stored.severity == "critical" and stored.evidence.count == 90
+    assert stored.opened_at == first.opened_at and stored.updated_at == grown.updated_at
+    assert stored.title == first.title and stored.evidence.documents == first.evidence.documents
+    assert from_row(rows[1]).version == 1
+    # Closing is a change too.
+    closed = replace(grown, status="closed", closed_at=grown.updated_at + timedelta(days=1),
+                     updated_at=grown.updated_at + timedelta(days=1))
+    assert store.upsert_alerts([closed]).grown == (first.id,)
+    assert count(store, "alerts") == 2
+
+
+def test_store_contract_alerts_list_filters(store: Store) -> None:
+    store.upsert_alerts([_alert(1), _alert(2), _alert(3, status="closed", closed_at=datetime(2024, 6, 1, tzinfo=UTC))])
+    ids = [_alert(n).id for n in (1, 2, 3)]
+
+    def listed(**params: Any) -> list[str]:
+        return [r["id"] for r in store.read("alerts.list", **params).to_pylist()]
+
+    assert listed() == ids[::-1]
+    assert listed(status="open") == ids[1::-1] and listed(status="closed") == [ids[2]]
+    assert listed(entity="kestrel-2") == [ids[1]] and listed(entity="o'brien") == []
+    assert listed(since=datetime(2024, 5, 3, 8, 0, tzinfo=UTC)) == [ids[2], ids[1]]
+    assert listed(limit=1) == [ids[2]]
+
+
+def test_store_contract_alerts_deliveries_and_pending(store: Store) -> None:
+    from limelight.alerts.model import Delivery
+
+    a, b = _alert(1), _alert(2)
+    store.upsert_alerts([a, b])
+
+    def pending(channel: str) -> list[tuple[str, int, int]]:
+        rows = store.read("alerts.pending", channel=channel).to_pylist()
+        return [(r["id"], r["version"], r["attempt"]) for r in rows]
+
+    assert pending("slack") == [(b.id, 1, 0), (a.id, 1, 0)]
+    retry = datetime(2024, 5, 9, tzinfo=UTC)
+    store.record_delivery([Delivery(a.id, 1, "slack", 1, "pending", retry, "HTTP 500 'x'"),
+                           Delivery(b.id, 1, "slack", 1, "pending", retry, "HTTP 500 'x'")])
+    rows = store.read("alerts.pending", channel="slack").to_pylist()
+    assert [(r["attempt"], r["next_attempt_at"]) for r in rows] == [(1, retry), (1, retry)]
+    done = datetime(2024, 5, 9, 0, 1, tzinfo=UTC)
+    store.record_delivery([Delivery(a.id, 1, "slack", 2, "delivered", None, None, done),
+                           Delivery(b.id, 1, "slack", 2, "failed", None, "HTTP 404")])
+    assert pending("slack") == [] and pending("email") == [(b.id, 1, 0), (a.id, 1, 0)]
+    states = store.read("alerts.deliveries", ids=[a.id]).to_pylist()
+    assert [(s["attempt"], s["status"], s["delivered_at"], s["last_error"]) for s in states] == [
+        (2, "delivered", done, None)]
+    # The incident grows: its new version is pending again, once.
+    store.upsert_alerts([replace(a, summary="90 documents, usually 6")])
+    assert pending("slack") == [(a.id, 2, 0)]
+    assert len(store.read("alerts.deliveries").to_pylist()) == 2

@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
+import pyarrow as pa
 import pytest
 
 from limelight.errors import ConfigError, UsageError
@@ -297,6 +299,47 @@ def test_store_service_reads_see_committed_data_during_an_open_write(owned: tupl
 
         with pytest.raises(duckdb.Error, match="no_such_table"):  # the database's own error, as in-process
             reader.query("SELECT * FROM no_such_table")
+    finally:
+        reader.close()
+
+
+def _articles(n: int) -> list[Any]:
+    from limelight.models import Document, Enriched, Source, content_hash, document_id
+
+    source = Source.make("web", "example.org", "Example News")
+    out = []
+    for i in range(n):
+        title, text, url = f"Synthetic story {i}", f"Lei Jun, line {i}.\nSecond line.", f"https://example.org/{i}"
+        out.append(Enriched(Document(
+            id=document_id(url, content_hash(title, text)), kind="article", origin=f"synthetic#{i}", source=source,
+            text=text, title=title, url=url, language="en", content_hash=content_hash(title, text),
+            published_at=datetime(2025, 1, 1, tzinfo=UTC) + timedelta(hours=i)), (), ()))
+    return out
+
+
+def test_store_service_streams_a_read_and_says_when_the_owner_goes_mid_stream(
+        owned: tuple[Project, DuckDBStore]) -> None:
+    from limelight.scope import Scope
+
+    proj, store = owned
+    # Enough rows that the stream cannot sit whole in the socket's buffer when the owner closes.
+    store.write(_articles(3000), "run-1")
+    params: dict[str, Any] = {"scope": Scope(), "entities": [], "roles": [], "platforms": [], "after_at": None,
+                              "after_id": None, "limit": None}
+    reader = proj.open_store(read_only=True)
+    try:
+        assert isinstance(reader, RemoteStore)
+        batches = list(reader.read_batches("lists.documents", batch_rows=7, **params))
+        assert [b.num_rows for b in batches] == [7] * 428 + [4]
+        assert pa.Table.from_batches(batches).to_pylist() == store.read("lists.documents", **params).to_pylist()
+        # The reader's other requests go on beside an open stream.
+        stream = reader.read_batches("lists.documents", batch_rows=2, **params)
+        assert next(stream).num_rows == 2 and reader.count_documents() == 3000
+        # The owner closes in the middle: the stream says so instead of starting over elsewhere
+        # (which would hand on the first rows twice).
+        store.close()
+        with pytest.raises(ConfigError, match="middle of a read"):
+            list(stream)
     finally:
         reader.close()
 

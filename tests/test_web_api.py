@@ -4,6 +4,8 @@ every row once, cursors cannot be forged, the token and the security headers hol
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import signal
 import socket
@@ -11,17 +13,22 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
 from click.testing import CliRunner
 
-from _web_project import DOCUMENTS, Client, corpus, make_project, undated
+from _web_project import DOCUMENTS, WATCHLIST, Client, corpus, make_project, undated
+from limelight import search as search_module
 from limelight.cli import main
 from limelight.errors import UsageError
+from limelight.listing import Position
 from limelight.project import Project
+from limelight.web import cursor
 from limelight.web.app import create_app
+from limelight.web.cache import AnswerCache
 from limelight.web.security import CONTENT_SECURITY_POLICY
 from limelight.web.server import check_bind
 
@@ -64,6 +71,7 @@ ENDPOINTS = {
     "/api/entities": {}, "/api/visibility": {"by": "month"}, "/api/share_of_voice": {"by": "month"},
     "/api/tone": {"by": "month"}, "/api/storms": {"entity": "kestrel"},
     "/api/spillover": {"a": "rival", "b": "kestrel", "by": "week", "permutations": 19, "max_lag": 2},
+    "/api/spillover/matrix": {"entities": "rival,kestrel", "by": "week", "permutations": 19, "max_lag": 2},
     "/api/withdrawal": {}, "/api/copies": {"by": "month"}, "/api/stories": {}, "/api/lineage": {},
     "/api/documents": {}, "/api/mentions": {}, "/api/alerts": {},
 }
@@ -116,6 +124,37 @@ def test_web_api_entities_give_volume_in_range_and_undated_apart(client: Client)
     want = expected_documents(lambda i: i.document.published_at is not None
                               and i.document.published_at.month == 2)
     assert ranged["kestrel"]["documents"] == want and ranged["kestrel"]["undated_documents"] == 0
+
+
+def test_web_api_spillover_matrix_answers_every_pair_in_one_request(client: Client) -> None:
+    options = {"by": "week", "permutations": 19, "max_lag": 2, "language": "de,en"}
+    body = ok(client, "/api/spillover/matrix", entities="kestrel,han,rival", **options)
+    pairs = [(a, b) for a in ("kestrel", "han", "rival") for b in ("kestrel", "han", "rival") if a != b]
+    assert [tuple(p) for p in body["pairs"]] == pairs and len(pairs) == 3 * 2
+    assert {(r["a"], r["b"]) for r in body["rows"]} == set(pairs)
+    lags = {(r["a"], r["b"], r["lag"]) for r in body["rows"] if r["measure"] == "cross_correlation"}
+    assert len(lags) == 6 * 5  # lags -2..2 for every pair
+    for a, b in (("rival", "kestrel"), ("han", "kestrel")):  # the same numbers as the pair's own endpoint
+        one = ok(client, "/api/spillover", a=a, b=b, **options)
+        assert one["rows"] and [r for r in body["rows"] if (r["a"], r["b"]) == (a, b)] == one["rows"]
+        assert set(one["documents"]) <= set(body["documents"])
+        assert set(one["notes"]) <= set(body["notes"])
+    assert body["options"]["language"] == "de,en" and body["undated_documents"] == one["undated_documents"]
+    assert bad(client, "/api/spillover/matrix", entities="kestrel,nobody")["parameter"] == "entities"
+    assert bad(client, "/api/spillover/matrix", entities="kestrel")["parameter"] == "entities"
+    assert bad(client, "/api/spillover/matrix")["parameter"] == "entities"
+    too_many = bad(client, "/api/spillover/matrix", entities="kestrel,han,rival,a,b,c")
+    assert too_many["parameter"] == "entities"
+    assert bad(client, "/api/spillover/matrix", entities="kestrel,han", a="kestrel")["parameter"] == "a"
+    assert bad(client, "/api/spillover/matrix", entities="kestrel,han", max_lag=0)["parameter"] == "max_lag"
+
+
+def test_web_api_spillover_matrix_is_capped(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    from limelight.web import api as web_api
+
+    monkeypatch.setattr(web_api, "SPILLOVER_MAX", 2)
+    body = bad(client, "/api/spillover/matrix", entities="kestrel,han,rival")
+    assert body["parameter"] == "entities" and "2 to 2" in body["error"]
 
 
 # -- filters -----------------------------------------------------------------------------------
@@ -345,3 +384,202 @@ def test_web_api_limelight_serve_answers_over_http(project: Project) -> None:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+# -- the project on disk: reloads and the cursor secret -----------------------------------------
+
+
+def test_web_api_watchlist_edit_is_served_without_a_restart_and_a_broken_one_keeps_the_last(
+        tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    client = Client(create_app(project, reload_interval=0))
+    assert [r["id"] for r in ok(client, "/api/entities")["rows"]] == ["kestrel", "han", "rival"]
+    watchlist = project.root / "watchlist.toml"
+    grown = WATCHLIST + '\n[[entity]]\nid = "osprey"\nkind = "org"\nname = "Osprey"\naliases = ["Osprey"]\n'
+    watchlist.write_text(grown, encoding="utf-8")
+    body = ok(client, "/api/entities")
+    assert [r["id"] for r in body["rows"]] == ["kestrel", "han", "rival", "osprey"]
+    assert not any("do not load" in n or "still serving" in n for n in body["notes"])
+    assert client.get("/api/visibility", params={"entity": "osprey", "by": "month"}).status_code == 200
+    watchlist.write_text(grown + "\n[[entity]\nid = ", encoding="utf-8")  # a TOML syntax error
+    response = client.get("/api/entities")
+    assert response.status_code == 200
+    body = response.json()
+    assert [r["id"] for r in body["rows"]] == ["kestrel", "han", "rival", "osprey"]
+    assert any("watchlist.toml" in n and "syntax error" in n for n in body["notes"]), body["notes"]
+    assert "syntax error" in response.headers["x-limelight-config-error"]
+    assert "syntax error" in client.get("/api/documents", params={"limit": 1}).json()["notes"][0]
+    # the settings file is watched too: a fix of the watchlist and a broken limelight.toml
+    watchlist.write_text(WATCHLIST, encoding="utf-8")
+    settings = project.root / "limelight.toml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "\n[report\n", encoding="utf-8")
+    body = ok(client, "/api/entities")
+    assert [r["id"] for r in body["rows"]] == ["kestrel", "han", "rival", "osprey"]
+    assert any("limelight.toml" in n for n in body["notes"])
+    settings.write_text(settings.read_text(encoding="utf-8").replace("\n[report\n", "\n"), encoding="utf-8")
+    body = ok(client, "/api/entities")
+    assert [r["id"] for r in body["rows"]] == ["kestrel", "han", "rival"] and "x-limelight-config-error" not in \
+        client.get("/api/entities").headers
+
+
+def test_web_api_files_are_looked_at_at_most_once_per_interval(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    client = Client(create_app(project, reload_interval=3600))
+    (project.root / "watchlist.toml").write_text("", encoding="utf-8")
+    assert len(ok(client, "/api/entities")["rows"]) == 3  # not looked at again yet
+
+
+def test_web_api_cursors_survive_a_restart(project: Project) -> None:
+    first, second = Client(create_app(project)), Client(create_app(project))
+    page = ok(first, "/api/documents", limit=10)
+    after = ok(second, "/api/documents", limit=10, next=page["next"])
+    assert after["rows"] and after["rows"][0]["id"] not in {r["id"] for r in page["rows"]}
+    hits = ok(first, "/api/search", q="Kestrel", limit=5)
+    more = ok(second, "/api/search", q="Kestrel", limit=5, next=hits["next"])
+    assert more["rows"] and {r["document_id"] for r in more["rows"]}.isdisjoint(r["document_id"] for r in hits["rows"])
+    secret = cursor.secret_path(project)
+    assert secret.exists() and secret.stat().st_mode & 0o777 == 0o600 and len(secret.read_bytes()) == 32
+    # an explicit secret still wins: the project's cursors are foreign to it
+    other = Client(create_app(project, cursor_secret=b"another synthetic secret"))
+    assert bad(other, "/api/documents", limit=10, next=page["next"])["parameter"] == "next"
+
+
+def test_web_api_search_cursor_is_signed(client: Client) -> None:
+    hits = ok(client, "/api/search", q="Kestrel", limit=5)
+    token, tag = hits["next"].rsplit(".", 1)
+    raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    edited = base64.urlsafe_b64encode(raw.replace(b'"i":"', b'"i":"0')).decode().rstrip("=")
+    unsigned = search_module._encode(Position(None, "0" * 20), json.loads(raw)["k"])
+    for forged in (f"{edited}.{tag}", token, unsigned, f"{token}.{tag[::-1]}", hits["next"] + "x"):
+        assert bad(client, "/api/search", q="Kestrel", limit=5, next=forged)["parameter"] == "next"
+    # bound to the query and the filters
+    assert bad(client, "/api/search", q="Rival", limit=5, next=hits["next"])["parameter"] == "next"
+    assert bad(client, "/api/search", q="Kestrel", language="de", limit=5, next=hits["next"])["parameter"] == "next"
+    assert ok(client, "/api/search", q="Kestrel", limit=5, next=hits["next"])["rows"]
+
+
+def test_web_api_lineage_narrowed_to_one_story(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    ids = [item.document.id for item in ITEMS]
+    store = project.open_store()
+    try:  # SYNTHETIC stories: two of three documents, and a pair
+        store.replace_stories([(ids[0], "story-aaaaaaaaaaaa", "link"), (ids[5], "story-aaaaaaaaaaaa", "link"),
+                               (ids[9], "story-aaaaaaaaaaaa", "link"), (ids[1], "story-bbbbbbbbbbbb", "link"),
+                               (ids[2], "story-bbbbbbbbbbbb", "link")])
+    finally:
+        store.close()
+    client = Client(create_app(project))
+    every = ok(client, "/api/lineage")["rows"]
+    assert {r["story_id"] for r in every} == {"story-aaaaaaaaaaaa", "story-bbbbbbbbbbbb"} and len(every) == 5
+    one = ok(client, "/api/lineage", story="story-aaaaaaaaaaaa")["rows"]
+    assert sorted(r["document_id"] for r in one) == sorted([ids[0], ids[5], ids[9]])
+    assert ok(client, "/api/lineage", story="story-cccccccccccc")["rows"] == []  # unknown: empty, not an error
+    assert [r["story_id"] for r in ok(client, "/api/stories", story="story-bbbbbbbbbbbb")["rows"]] == [
+        "story-bbbbbbbbbbbb"]
+    for malformed in ("story aaaa", "<b>", "a" * 300):
+        assert bad(client, "/api/lineage", story=malformed)["parameter"] == "story"
+    schema = ok(client, "/openapi.json")
+    assert "story" in {p["name"] for p in schema["paths"]["/api/lineage"]["get"]["parameters"]}
+
+
+# -- cached answers -----------------------------------------------------------------------------
+
+
+def test_web_api_answers_are_cached_until_the_store_changes(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    client = Client(create_app(project, stale_seconds=0))
+    params = {"by": "month", "entity": "kestrel"}
+    first = client.get("/api/visibility", params=params)
+    again = client.get("/api/visibility", params=params)
+    assert (first.headers["x-limelight-cache"], again.headers["x-limelight-cache"]) == ("miss", "hit")
+    assert again.content == first.content and again.headers["content-type"].startswith("application/json")
+    assert again.headers["cache-control"] == "no-store"
+    # the same question asked another way is the same answer; a token is not part of the question
+    same = client.get("/api/visibility?entity=kestrel&by=month&since=&token=synthetic")
+    assert same.headers["x-limelight-cache"] == "hit"
+    entities = client.get("/api/entities")
+    assert entities.headers["x-limelight-cache"] == "miss"
+    assert client.get("/api/entities").headers["x-limelight-cache"] == "hit"
+    # a write through the library API: the next answer is computed again, with the new numbers
+    item = ITEMS[1]
+    newer = replace(item, document=replace(item.document, id="synthetic-new", origin="synthetic#new",
+                                           url="https://example.org/new", canonical_url="https://example.org/new"),
+                    mentions=tuple(replace(m, document_id="synthetic-new") for m in item.mentions), links=())
+    store = project.open_store()
+    try:
+        run = store.start_run(["synthetic/new"], {"synthetic": True})
+        assert store.write([newer], run).new == 1
+        store.finish_run(run, {"new": 1})
+    finally:
+        store.close()
+    after = client.get("/api/visibility", params=params)
+    assert after.headers["x-limelight-cache"] == "miss"
+    mentions = lambda response: sum(r["mentions"] for r in response.json()["rows"])  # noqa: E731
+    assert mentions(after) == mentions(first) + 1
+    rows = {r["id"]: r for r in client.get("/api/entities").json()["rows"]}
+    assert rows["kestrel"]["documents"] == DATED + 1
+    # errors are never kept; the lists are not cached at all
+    for _ in range(2):
+        refused = client.get("/api/visibility", params={"by": "fortnight"})
+        assert refused.status_code == 400 and refused.headers.get("x-limelight-cache") != "hit"
+    assert "x-limelight-cache" not in client.get("/api/documents", params={"limit": 1}).headers
+
+
+def test_web_api_cache_is_bounded_by_bytes(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    asked = [{"by": "month", "entity": entity} for entity in ("kestrel", "han", "rival")]
+    sizes = [len(Client(create_app(project, cache_bytes=0)).get("/api/visibility", params=p).content) for p in asked]
+    app = create_app(project, cache_bytes=sizes[1] + sizes[2])  # room for the last two only
+    client = Client(app)
+    for params in asked:
+        assert client.get("/api/visibility", params=params).headers["x-limelight-cache"] == "miss"
+    cache = app.state.answer_cache
+    assert cache.size == sizes[1] + sizes[2] <= cache.max_bytes and cache.evictions == 1 and len(cache) == 2
+    # the least recently used went first
+    assert [client.get("/api/visibility", params=p).headers["x-limelight-cache"] for p in asked[::-1]] == [
+        "hit", "hit", "miss"]
+    off = Client(create_app(project, cache_bytes=0))
+    assert off.get("/api/entities").headers["x-limelight-cache"] == "off"
+
+
+def test_web_api_answer_cache_drops_least_recently_used() -> None:
+    cache = AnswerCache(max_bytes=10)
+    cache.put(("a",), 1, b"1234")
+    cache.put(("b",), 1, b"1234")
+    assert cache.get(("a",), 1) == (b"1234", False)  # a is now the most recently used
+    cache.put(("c",), 1, b"1234")
+    assert cache.get(("b",), 1) is None and cache.get(("a",), 1) == (b"1234", False)
+    assert cache.get(("c",), 1) == (b"1234", False)
+    cache.put(("huge",), 1, b"x" * 11)  # larger than the bound: not kept, nothing dropped for it
+    assert cache.get(("huge",), 1) is None and len(cache) == 2 and cache.size == 8
+
+
+def test_web_api_answer_cache_gives_a_stale_answer_only_inside_its_window() -> None:
+    now = [100.0]
+    cache = AnswerCache(max_bytes=100, stale_seconds=5, clock=lambda: now[0])
+    cache.put(("v",), 7, b"at seven")
+    now[0] = 104.0
+    assert cache.get(("v",), 8) == (b"at seven", True)  # the store moved on 4 s ago: stale, still given
+    assert cache.get(("v",), 7) == (b"at seven", False)
+    now[0] = 105.0
+    assert cache.get(("v",), 8) is None  # the window is over: computed again
+    cache.put(("v",), 8, b"at eight")
+    assert len(cache) == 1 and cache.get(("v",), 8) == (b"at eight", False)  # one answer per question
+    cache.put(("v",), 7, b"late")  # an older computation that finished last does not replace it
+    assert cache.get(("v",), 8) == (b"at eight", False)
+    assert cache.get(("v",), 6) is None  # never an answer from the future of what was asked
+    assert AnswerCache(stale_seconds=0, clock=lambda: now[0]).get(("v",), 1) is None
+
+
+def test_web_api_busy_store_gets_stale_answers_within_the_window(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    client = Client(create_app(project, stale_seconds=600))
+    first = client.get("/api/entities")
+    store = project.open_store()
+    try:
+        store.mark_changed()
+    finally:
+        store.close()
+    again = client.get("/api/entities")
+    assert (first.headers["x-limelight-cache"], again.headers["x-limelight-cache"]) == ("miss", "stale")
+    assert again.content == first.content

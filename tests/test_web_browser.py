@@ -215,6 +215,9 @@ def test_web_browser_every_page_loads_without_console_errors(tab: Tab, built: tu
             assert page.locator(f"#{figure} [data-role=chart] canvas").count() >= 1, (name, figure)
             assert page.locator(f"#{figure} [data-role=table] tbody tr").count() >= 1, (name, figure)
         assert page.locator("#timezone").inner_text().strip().startswith("Times and days in UTC"), name
+        if name == "spillover":  # every pair in one request, not one per ordered pair
+            asked = [u for u in tab.watch.requests if "/api/spillover" in u]
+            assert len(asked) == 1 and "/api/spillover/matrix?" in asked[0], asked
 
 
 def test_web_browser_overview_lists_entities_with_volume_change_tone_and_undated(tab: Tab, built) -> None:

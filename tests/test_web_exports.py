@@ -6,7 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from contextlib import contextmanager
+import tempfile
+import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from _web_project import DOCUMENTS, FORMULA_TITLE, Client, corpus, make_project
-from limelight import api, listing
+from limelight import api
 from limelight.cli import main
 from limelight.project import Project
 from limelight.web.app import create_app
@@ -94,25 +95,38 @@ def test_web_export_bad_format_or_filter_is_400_before_any_row(client: Client) -
     assert response.status_code == 400 and "quoted" in response.json()["allowed"]
 
 
-def test_export_reads_in_batches_each_on_its_own_short_open(project: Project) -> None:
-    opens = []
-
-    @contextmanager
-    def reader():
-        store = project.open_store(read_only=True)
-        opens.append(store)
-        try:
-            yield store
-        finally:
-            store.close()
-
-    flt = api.list_filter(project, {})
-    sizes = [t.num_rows for t in listing.batches(reader, "documents", flt, batch_size=64)]
-    assert sum(sizes) == DOCUMENTS and max(sizes) == 64
-    assert len(opens) == len(sizes)  # one open per batch; nothing is held between them
+def test_export_from_one_snapshot_lets_a_writer_in_while_the_client_is_still_reading(
+        project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the spool goes
     stream = api.export("documents", project, fmt="jsonl", batch_size=64)
-    ids = [json.loads(line)["id"] for chunk in stream for line in chunk.decode().splitlines()]
+    chunks = iter(stream)
+    first = next(chunks)
+    # The client has read one chunk; the rows were read and encoded ahead of it and the DuckDB
+    # file let go, so a writer gets in (and its rows are not in this export: one snapshot).
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            writer = project.open_store()
+            break
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+    try:
+        writer.mark_changed()
+    finally:
+        writer.close()
+    lines = b"".join([first, *chunks]).decode().splitlines()
+    ids = [json.loads(line)["id"] for line in lines]
     assert len(ids) == len(set(ids)) == stream.rows == DOCUMENTS
+    assert not list(tmp_path.glob("limelight-export-*"))  # the spool is gone
+    # A client that gives up half-way leaves no spool and no held store behind.
+    abandoned = iter(api.export("mentions", project, fmt="csv", batch_size=8))
+    next(abandoned)
+    abandoned.close()  # type: ignore[attr-defined]
+    assert not list(tmp_path.glob("limelight-export-*"))
+    with project.open_store() as again:
+        assert again.count_documents() == DOCUMENTS
 
 
 def test_cli_export_writes_every_row_to_a_file(project: Project, tmp_path: Path) -> None:

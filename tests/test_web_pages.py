@@ -223,3 +223,22 @@ def test_web_pages_with_a_token_carry_it_to_their_files_links_and_requests(built
     links = [a["href"] for t, a in markup.tags if t == "a" and a.get("href", "").startswith(("/entity", "/stories"))]
     assert links and all("token=s3cret" in href for href in links)
     assert client.get("/static/limelight.js", params={"token": "s3cret"}).status_code == 200
+
+
+def test_web_pages_show_a_banner_while_an_edited_watchlist_does_not_load(tmp_path: Path) -> None:
+    from limelight.web.app import create_app
+
+    project, _ = make_project(tmp_path / "project")
+    client = Client(create_app(project, reload_interval=0))
+    assert 'id="config-error"' not in client.get("/").text
+    watchlist = project.root / "watchlist.toml"
+    before = watchlist.read_text(encoding="utf-8")
+    watchlist.write_text(before + "\n[[entity]\n", encoding="utf-8")
+    for path in ("/", "/entity/kestrel", "/spillover"):
+        response = client.get(path)
+        assert response.status_code == 200, path  # the last good watchlist still serves
+        banner = [t for t, a in parse(response.text).tags if a.get("id") == "config-error"]
+        assert banner, path
+        assert "watchlist.toml" in response.text and "syntax error" in response.text
+    watchlist.write_text(before, encoding="utf-8")
+    assert 'id="config-error"' not in client.get("/").text

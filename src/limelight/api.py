@@ -13,8 +13,9 @@ import pyarrow as pa
 from limelight import listing
 from limelight.analyses.base import SCOPE_NAMES, AnalysisResult, Scope, evidence_documents
 from limelight.enrich.rematch import RematchSummary
-from limelight.errors import UsageError
-from limelight.exports_stream import EXPORT_FORMATS, ExportStream
+from limelight.errors import LimelightError, UsageError
+from limelight.exports_ahead import AheadExport
+from limelight.exports_stream import EXPORT_FORMATS
 from limelight.link.run import LinkSummary
 from limelight.listing import ListFilter, Page, Position, parse_filter
 from limelight.models import ItemError
@@ -165,17 +166,7 @@ def analyze(name: str, project: Project | Path | str = ".", **options: Any) -> A
     proj = _project(project)
     analysis = registry.get("analysis", name)
     known = {o.name: o for o in analysis.options}
-    unknown = set(options) - set(known)
-    if unknown:
-        raise UsageError(f"analysis {name!r} has no option(s) {', '.join(sorted(unknown))}",
-                         f"options: {', '.join(known) or 'none'}")
-    for key, value in options.items():
-        choices = known[key].choices
-        if choices and value is not None and value not in choices:
-            raise UsageError(f"{key} must be one of {', '.join(choices)}, not {value!r}")
-    full = {o.name: o.default for o in analysis.options} | options
-    if "timezone" in known and full.get("timezone") in (None, ""):
-        full["timezone"] = _report_timezone(proj)
+    full = _options(name, analysis, proj, options)
     with _reader(proj) as store:
         check_store(analysis, store)
         result: AnalysisResult = analysis.run(store, proj.watchlist, **full)
@@ -184,6 +175,45 @@ def analyze(name: str, project: Project | Path | str = ".", **options: Any) -> A
     if set(known) >= SCOPE_NAMES:  # an analysis that takes the shared scope says which one it read
         notes = (*Scope.from_options(name, full).notes(), *notes)
     return replace(result, notes=notes, documents=documents)
+
+
+def _options(name: str, analysis: Any, proj: Project, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The analysis' options with their defaults, the given ones checked; ``timezone`` defaults to
+    the project's ``report.timezone``."""
+    known = {o.name: o for o in analysis.options}
+    unknown = set(options) - set(known)
+    if unknown:
+        raise UsageError(f"analysis {name!r} has no option(s) {', '.join(sorted(unknown))}",
+                         f"options: {', '.join(known) or 'none'}")
+    for key, value in options.items():
+        choices = known[key].choices
+        if choices and value is not None and value not in choices:
+            raise UsageError(f"{key} must be one of {', '.join(choices)}, not {value!r}")
+    full = {o.name: o.default for o in analysis.options} | dict(options)
+    if "timezone" in known and full.get("timezone") in (None, ""):
+        full["timezone"] = _report_timezone(proj)
+    return full
+
+
+def spillover_matrix(entities: Sequence[str], project: Project | Path | str = ".", **options: Any) -> AnalysisResult:
+    """The spillover analysis for every ordered pair of ``entities`` at once: n·(n−1) pairs, their
+    rows in one table (each row names its ``a`` and ``b``), on one open of the store; the numbers
+    are those of ``analyze("spillover", a=..., b=...)`` for each pair. ``options`` are the
+    analysis' own but ``a`` and ``b``."""
+    proj = _project(project)
+    analysis = registry.get("analysis", "spillover")
+    given = list(dict.fromkeys(entities))
+    if len(given) < 2 or "a" in options or "b" in options:
+        raise UsageError("a spillover matrix needs two or more different entities (and no a or b)",
+                         "pass entities=[...]; analyze('spillover', a=..., b=...) runs one pair")
+    full = _options("spillover", analysis, proj, options)
+    with _reader(proj) as store:
+        check_store(analysis, store)
+        results: list[AnalysisResult] = analysis.matrix(store, proj.watchlist, given, **full)
+        table = pa.concat_tables([r.table for r in results])
+        documents = evidence_documents(store, table)
+    notes = dict.fromkeys([*Scope.from_options("spillover", full).notes(), *(n for r in results for n in r.notes)])
+    return AnalysisResult("spillover", table, {**results[0].options, "a": None, "b": None}, tuple(notes), documents)
 
 
 def _report_timezone(proj: Project) -> str:
@@ -222,7 +252,10 @@ def query(sql: str, project: Project | Path | str = ".", params: Iterable[Any] =
     proj = _project(project)
     with _writer(proj) if write else _reader(proj) as store:
         try:
-            return store.query(sql, list(params))
+            result = store.query(sql, list(params))
+            if write:
+                store.mark_changed()  # what was read and cached before this statement is stale now
+            return result
         except UsageError:
             raise
         except Exception as exc:
@@ -240,6 +273,23 @@ def _database_error(exc: BaseException) -> bool:
     """An error the database raised about the statement (DuckDB's or psycopg's), not a bug here."""
     module = type(exc).__module__.split(".")[0]
     return module in ("duckdb", "_duckdb", "psycopg")
+
+
+def generation(project: Project | Path | str = ".") -> int | None:
+    """The store's data generation: a number every committed write changes (the same number, the
+    same stored data, whichever process wrote); None where the store cannot say (a store from
+    before it, read-only and so not migrated, or a store plugin without the read)."""
+    proj = _project(project)
+    with _reader(proj) as store:
+        if "core.generation" not in store.reads:
+            return None
+        try:
+            rows = store.read("core.generation").to_pylist()
+        except Exception as exc:
+            if isinstance(exc, LimelightError) or _database_error(exc):
+                return None
+            raise
+    return int(rows[0]["generation"]) if rows else None
 
 
 def watchlist_corpus(project: Project | Path | str = ".") -> pa.Table:
@@ -309,13 +359,14 @@ def entities(project: Project | Path | str = ".", *,
 
 def export(what: str, project: Project | Path | str = ".", *, fmt: str = "csv",
            filters: ListFilter | Mapping[str, Any] | None = None, csv_raw: bool = False,
-           batch_size: int | None = None) -> ExportStream:
+           batch_size: int | None = None) -> AheadExport:
     """Every row of the documents or mentions list with these filters, as CSV, JSON Lines or
     Parquet bytes (iterate the stream; ``stream.rows`` counts them after). No row cap, constant
-    memory: the rows are read in keyset batches of ``batch_size`` (default
-    :data:`limelight.listing.EXPORT_BATCH`), each batch on its own short
-    read-only open of the store, so a long export never keeps a writer waiting for more than one
-    batch. Timestamps are written in the filters' time zone (``report.timezone`` by default)."""
+    memory: the rows come from one streamed read, ``batch_size`` at a time (default
+    :data:`limelight.listing.EXPORT_BATCH`), read and encoded ahead of the caller on two threads
+    (:mod:`limelight.exports_ahead`; from a DuckDB file into a temporary file the caller follows,
+    so a writer waits for the read and the encoding at most, never for a slow client). Timestamps
+    are written in the filters' time zone (``report.timezone`` by default)."""
     proj = _project(project)
     flt = _filter(proj, filters)
     if fmt not in EXPORT_FORMATS:
@@ -325,8 +376,8 @@ def export(what: str, project: Project | Path | str = ".", *, fmt: str = "csv",
         raise listing.BadFilter("list", f"no list named {what!r}", listing.LISTS)
     with _reader(proj):  # fails now, not in the middle of the stream, when there is no store
         pass
-    batches = listing.batches(lambda: _reader(proj), what, flt, batch_size=batch_size)
-    return ExportStream(batches, fmt, timezone=listing.zone_of(flt), csv_raw=csv_raw)
+    return AheadExport(lambda: _reader(proj), lambda store: listing.batches(store, what, flt, batch_size=batch_size),
+                       fmt, timezone=listing.zone_of(flt), csv_raw=csv_raw)
 
 
 # -- full-text search (limelight.search): `limelight search`, /api/search --------------------------
@@ -398,3 +449,32 @@ def mark_saved_search_seen(name: str, project: Project | Path | str = ".", *, at
 
     with _writer(_project(project)) as store:
         _search.mark_seen(store, name, at)
+
+
+# -- alerts (limelight.alerts): `limelight alerts`, /api/alerts ----------------------------------------
+
+
+def alerts(project: Project | Path | str = ".", *, status: str | None = None, entity: str | None = None,
+           since: Any = None, limit: int | None = None) -> list[Any]:
+    """Stored alerts (:class:`limelight.alerts.Alert`), newest first (the one updated last on top):
+    only those with this ``status`` (open, closed), about this ``entity`` id, or updated at or after
+    ``since`` (a datetime, a date, or ISO text; a date or naive time is UTC), when given."""
+    from limelight.alerts.model import STATUSES, from_row, parse_since
+
+    if status is not None and status not in STATUSES:
+        raise UsageError(f"no alert status {status!r}", f"statuses: {', '.join(STATUSES)}")
+    with _reader(_project(project)) as store:
+        rows = store.read("alerts.list", status=status, entity=entity, since=parse_since(since), limit=limit)
+        return [from_row(r) for r in rows.to_pylist()]
+
+
+def deliver_alerts(project: Project | Path | str = ".", *, only: Sequence[str] | None = None,
+                   wait: float | None = None) -> list[Any]:
+    """Send every channel in ``[alerts]`` its digest of what is pending (one message per channel),
+    retrying within ``wait`` seconds (default ``alerts.retry_wait``). Returns one
+    :class:`limelight.alerts.deliver.ChannelResult` per channel."""
+    from limelight.alerts.deliver import deliver
+
+    proj = _project(project)
+    with _writer(proj) as store:
+        return deliver(store, proj.settings, only=only, wait=wait)

@@ -287,6 +287,8 @@ def sql(project: Path, sql: str, write: bool, fmt: str, raw_csv: bool, full: boo
 @click.option("--platform", default=None, help="Only sources on these platforms (web, x, weibo, ...).")
 @click.option("--kind", default=None, help="Only these document kinds: article, post, livestream, press_release, "
                                            "transcript.")
+@click.option("--undated", type=click.Choice(["include", "only", "exclude"]), default=None,
+              help="Documents without a date: include (last, the default), only, or exclude.")
 @click.option("--timezone", default=None, help="Time zone timestamps are written in (default: report.timezone).")
 @raw_csv_option
 def export_cmd(what: str, project: Path, fmt: str, output: Path | None, raw_csv: bool, **filters: str | None) -> None:
@@ -411,6 +413,86 @@ def _list_filter_params() -> list[click.Parameter]:
 
 
 search_cmd.params[2:2] = _list_filter_params()  # after QUERY and --project
+
+
+@main.group("alerts", invoke_without_command=True)
+@project_option
+@click.option("--status", type=click.Choice(["open", "closed"]), default=None, help="Only open or closed incidents.")
+@click.option("--entity", default=None, help="Only alerts about this entity id.")
+@click.option("--since", default=None, help="Only alerts opened or updated since this day or time "
+                                            "(YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC).")
+@click.option("--limit", "-n", type=click.IntRange(1), default=None, help="At most this many (newest first).")
+@format_options
+@click.pass_context
+def alerts_cmd(ctx: click.Context, project: Path, status: str | None, entity: str | None, since: str | None,
+               limit: int | None, fmt: str, raw_csv: bool, full: bool) -> None:
+    """List stored alerts, newest first: one per incident, with its version (bumped as it grows).
+
+    `limelight alerts deliver` sends what is pending to the channels in limelight.toml [alerts]."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import json
+
+    import pyarrow as pa
+
+    found = api.alerts(project, status=status, entity=entity, since=since, limit=limit)
+    rows = []
+    for alert in found:
+        ev = alert.evidence
+        row = {"id": alert.id, "updated_at": alert.updated_at, "status": alert.status, "severity": alert.severity,
+               "rule": alert.rule, "entity_id": alert.entity_id, "account": alert.account, "title": alert.title,
+               "count": ev.count, "baseline": ev.baseline, "tone": ev.tone, "version": alert.version,
+               "opened_at": alert.opened_at, "closed_at": alert.closed_at, "summary": alert.summary,
+               "documents": [d.url or d.id for d in ev.documents]}
+        if fmt != "table":  # the whole evidence where a program reads it
+            row["evidence"] = json.dumps(ev.to_dict(), ensure_ascii=False)
+        rows.append(row)
+    schema = pa.schema([("id", pa.string()), ("updated_at", pa.timestamp("us", tz="UTC")), ("status", pa.string()),
+                        ("severity", pa.string()), ("rule", pa.string()), ("entity_id", pa.string()),
+                        ("account", pa.string()), ("title", pa.string()), ("count", pa.float64()),
+                        ("baseline", pa.float64()), ("tone", pa.float64()), ("version", pa.int64()),
+                        ("opened_at", pa.timestamp("us", tz="UTC")), ("closed_at", pa.timestamp("us", tz="UTC")),
+                        ("summary", pa.string()), ("documents", pa.list_(pa.string())),
+                        *([("evidence", pa.string())] if fmt != "table" else [])])
+    write_table(pa.Table.from_pylist(rows, schema=schema), fmt, sys.stdout, title=f"Alerts: {len(rows):,}",
+                csv_raw=raw_csv, full=full)
+
+
+@alerts_cmd.command("deliver")
+@project_option
+@click.option("--channel", "only", multiple=True, metavar="NAME",
+              help="Only this channel (a webhook's name, or email); repeat for several.")
+@click.option("--wait", type=click.FloatRange(0), default=None,
+              help="Seconds to stay and retry a failing channel (default: alerts.retry_wait).")
+def alerts_deliver(project: Path, only: tuple[str, ...], wait: float | None) -> None:
+    """Send each channel one digest of the alerts opened or grown since its last one (for cron).
+
+    Exit status 1 when a channel is still failing (its retry is stored for the next run)."""
+    results = api.deliver_alerts(project, only=list(only) or None, wait=wait)
+    if not results:
+        click.echo("No alert channels configured: add [[alerts.webhook]] or [alerts.email] to limelight.toml.")
+        return
+    failing = False
+    for r in results:
+        name = terminal_safe(r.channel)
+        if r.status == "nothing":
+            click.echo(f"{name}: nothing new to deliver.")
+            continue
+        what = f"{r.alerts:,} alerts ({r.new:,} new, {r.updated:,} updated)"
+        tried = f"after {r.attempts:,} attempt{'s' if r.attempts != 1 else ''}"
+        if r.status == "delivered":
+            click.echo(f"{name}: delivered {what} in one digest {tried}.")
+            continue
+        failing = True
+        error = terminal_safe(r.error or "")
+        when = r.next_attempt_at.strftime("%Y-%m-%d %H:%M:%S UTC") if r.next_attempt_at else ""
+        if r.status == "waiting":
+            click.echo(f"{name}: {what} wait for a retry at {when}.", err=True)
+        elif r.status == "retrying":
+            click.echo(f"{name}: {what} not delivered {tried} ({error}); the next run retries at {when}.", err=True)
+        else:
+            click.echo(f"{name}: gave up on {what} {tried} ({error}).", err=True)
+    sys.exit(1 if failing else 0)
 
 
 @main.group()

@@ -17,8 +17,7 @@ every total says how many of its rows they are (``undated``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -29,15 +28,16 @@ from limelight.errors import UsageError
 from limelight.models import MENTION_ROLES
 from limelight.scope import DOCUMENT_KINDS, LOCAL, Scope
 from limelight.store.base import Store
+from limelight.store.reads.lists import UNDATED
 from limelight.watchlist import Watchlist
 
 LISTS = ("documents", "mentions")
 # The filters every list takes, in the order help texts show them.
-FILTERS = ("entity", "since", "until", "language", "role", "source", "platform", "kind", "timezone")
+FILTERS = ("entity", "since", "until", "language", "role", "source", "platform", "kind", "undated", "timezone")
 _PLATFORM = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
-# Rows per read when every row is wanted (an export): large enough that a read's fixed cost (a scan
-# of the table in DuckDB, which has no secondary indexes) is small beside its rows, small enough that
-# a batch stays a few tens of MB (a document carries its whole text; a mention a sentence).
+# Rows per batch of an export: large enough that each format's per-batch work (a CSV or Parquet
+# writer call) is small beside its rows, small enough that a batch stays a few tens of MB (a
+# document carries its whole text; a mention a sentence).
 EXPORT_BATCH = {"documents": 5_000, "mentions": 20_000}
 SNIPPET_CHARS = 240
 
@@ -66,21 +66,29 @@ class ListFilter:
     entities: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
     platforms: tuple[str, ...] = ()
+    # Documents without a date: listed with the dated ones (last), alone, or left out (UNDATED).
+    undated: str = "include"
 
     def params(self) -> dict[str, Any]:
         """The named reads' filter parameters."""
         return {"scope": self.scope, "entities": list(self.entities), "roles": list(self.roles),
-                "platforms": list(self.platforms)}
+                "platforms": list(self.platforms), "without_date": self.undated}
 
     def key(self) -> str:
         """A canonical text of the filter (a pagination cursor is bound to it)."""
         s = self.scope
         parts = [s.timezone, str(s.since or ""), str(s.until or ""), ",".join(s.languages), ",".join(s.sources),
                  ",".join(s.kinds), ",".join(self.entities), ",".join(self.roles), ",".join(self.platforms)]
+        if self.undated != "include":  # cursors made before the filter existed stay valid
+            parts.append(self.undated)
         return "\x1f".join(parts)
 
     def notes(self) -> tuple[str, ...]:
         notes = list(self.scope.notes())
+        if self.undated == "only":
+            notes.append("only documents without a date")
+        elif self.undated == "exclude":
+            notes.append("documents without a date left out")
         extra = [f"{label} {', '.join(values)}" for label, values in
                  (("entity", self.entities), ("role", self.roles), ("platform", self.platforms)) if values]
         if extra:
@@ -137,6 +145,11 @@ def parse_filter(values: Mapping[str, Any], watchlist: Watchlist, *, default_tim
     if bad:
         raise BadFilter("platform", f"platform {bad[0]!r} is not a platform name",
                         hint="a platform as stored: web, x, weibo, douyin, telegram, ...")
+    undated = str(values.get("undated") or "include").strip().lower()
+    if undated not in UNDATED:
+        raise BadFilter("undated", f"undated must be one of {', '.join(UNDATED)}, not {undated!r}", UNDATED,
+                        "include: with the dated documents, listed last; only: those without a date; "
+                        "exclude: leave them out")
     given = {name: values.get(name) for name, _ in _SCOPE_FILTERS}
     given["timezone"] = given["timezone"] or default_timezone
     for name, allowed in _SCOPE_FILTERS:  # one at a time, so the error names the parameter
@@ -148,7 +161,7 @@ def parse_filter(values: Mapping[str, Any], watchlist: Watchlist, *, default_tim
         scope = Scope.from_options("filter", given)
     except UsageError as exc:  # since after until
         raise BadFilter("since", exc.message, hint="since is the first day, until the last") from None
-    return ListFilter(scope, entities, roles, platforms)
+    return ListFilter(scope, entities, roles, platforms, undated)
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -182,25 +195,17 @@ def count(store: Store, what: str, flt: ListFilter) -> tuple[int, int]:
     return int(row["n"]), int(row["undated"])
 
 
-def batches(open_store: Callable[[], AbstractContextManager[Store]], what: str, flt: ListFilter, *,
-            batch_size: int | None = None) -> Iterator[pa.Table]:
-    """Every row of the ``what`` list, ``batch_size`` at a time. Each batch opens the store
-    (``open_store()``, a context manager), reads one page and closes it again, so an export of
-    millions of rows never holds the store between batches (a writer waits for one batch at most)
-    and holds one batch in memory. The first batch is yielded even when it is empty (its columns)."""
+def batches(store: Store, what: str, flt: ListFilter, *, batch_size: int | None = None) -> Iterator[pa.Table]:
+    """Every row of the ``what`` list in its order, ``batch_size`` rows at a time, at constant
+    memory, from one snapshot of ``store`` (one streamed read, :meth:`Store.read_batches`; paging
+    with the keyset would sort the whole list again for every batch). The first batch is yielded
+    even when it is empty (its columns). An export runs this ahead of its client
+    (:mod:`limelight.exports_ahead`), so the store is held for the read, not for the download."""
     _check(what)
     size = batch_size or EXPORT_BATCH[what]
-    after: Position | None = None
-    first = True
-    while True:
-        with open_store() as store:
-            got = page(store, what, flt, after=after, limit=size, with_total=False)
-        if got.rows.num_rows or first:
-            yield got.rows
-        first = False
-        if got.next is None:
-            return
-        after = got.next
+    params = {**flt.params(), "after_at": None, "after_id": None, "limit": None}
+    for batch in store.read_batches(f"lists.{what}", batch_rows=size, **params):
+        yield pa.Table.from_batches([batch])
 
 
 def entity_volumes(store: Store, watchlist: Watchlist, flt: ListFilter) -> list[dict[str, Any]]:

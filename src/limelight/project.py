@@ -241,8 +241,13 @@ class Project:
 
 
 def _held_elsewhere(exc: ConfigError) -> bool:
-    """Whether opening failed because another process has the file (DuckDB's file lock)."""
-    return "conflicting lock" in exc.message.lower() or "could not set lock" in exc.message.lower()
+    """Whether opening failed because someone else has the file: another process (DuckDB's file
+    lock), or another thread of this one with the other mode (a read-only open, e.g. an export
+    being read ahead, while a write open is asked for, or the reverse), which DuckDB refuses
+    rather than waits for. Either is let go soon, so both are waited for."""
+    text = exc.message.lower()
+    return ("conflicting lock" in text or "could not set lock" in text
+            or "different configuration than existing connections" in text)
 
 
 EXAMPLES = {"seed": SEED_WATCHLIST}

@@ -94,6 +94,40 @@ SETTINGS: tuple[Setting, ...] = (
             "Time zone every report counts its days and weeks in (an IANA name such as Europe/Berlin, or \"local\" "
             "for each publisher's own UTC offset); weeks start on Monday. Reports say it in their notes; "
             "`--timezone` overrides it for one report."),
+    Setting("web.cache_mb", 64,
+            "Memory (MB) `limelight serve` keeps computed answers in, reused while the store does not change; "
+            "0 keeps none."),
+    Setting("web.stale_seconds", 5.0,
+            "While a writer keeps changing the store, `limelight serve` gives an answer computed up to this many "
+            "seconds ago (marked X-Limelight-Cache: stale) instead of computing it again for every request; "
+            "0: always the current data."),
+    Setting("alerts.webhook", [],
+            "Webhooks alerts are posted to: [[alerts.webhook]] tables with url, format (\"slack\": Slack-compatible "
+            "text and blocks; \"json\": the alerts as JSON), secret_env (the environment variable holding the "
+            "HMAC secret of the X-Limelight-Signature header; required for json) and name (what deliveries are "
+            "recorded under; default: one derived from the URL). Only public addresses are posted to, and "
+            "redirects are never followed; an address the URL names literally (http://127.0.0.1:9000/hook) or "
+            "one in fetch.allowed_networks is allowed too."),
+    Setting("alerts.email.host", "", "SMTP server for the alert digest by e-mail (empty: no e-mail)."),
+    Setting("alerts.email.port", 587, "SMTP port (587 with starttls, 465 with ssl, 25 without)."),
+    Setting("alerts.email.security", "starttls",
+            "starttls, ssl (TLS from the start) or none (plain, only to a server on this machine)."),
+    Setting("alerts.email.from", "", "Sender address of the digest."),
+    Setting("alerts.email.to", [], "Recipient addresses of the digest."),
+    Setting("alerts.email.username_env", "",
+            "Environment variable holding the SMTP user name (empty: no login); secrets stay out of limelight.toml."),
+    Setting("alerts.email.password_env", "", "Environment variable holding the SMTP password."),
+    Setting("alerts.timeout", 10.0, "Seconds one delivery (a webhook POST, an SMTP session) may take."),
+    Setting("alerts.max_attempts", 8,
+            "Attempts to deliver one digest to one channel before giving up on the alert versions it carries "
+            "(an HTTP 4xx other than 408 and 429 gives up at once: retrying cannot help)."),
+    Setting("alerts.retry_base", 30.0,
+            "Seconds before the first retry; each further one waits twice as long (with random jitter), up to "
+            "alerts.retry_max."),
+    Setting("alerts.retry_max", 3600.0, "Longest wait between two attempts, in seconds."),
+    Setting("alerts.retry_wait", 60.0,
+            "Seconds `limelight alerts deliver` stays to retry a failed channel itself; a retry due later is left "
+            "to the next run (the state is stored, so a cron job or a restarted watcher resumes it)."),
     Setting("mappings", {},
             "Column mappings for CSV/JSONL social exports: [mappings.NAME] tables (see docs/sources.md)."),
 )

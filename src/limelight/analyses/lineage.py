@@ -11,6 +11,9 @@ Reads what `limelight link` wrote: the ``stories`` table (clusters) and the ``du
   and language, and the number of hops. A document no link leads to is its own origin (0 hops),
   even inside a story: similar coverage is not evidence of copying.
 
+``story`` narrows either view to one story (its id, as the stories view gives it): a story that is
+not stored, or has fewer than ``min_size`` documents in scope, gives no rows, not an error.
+
 The shared scope options (since, until, language, source, kind) choose the documents: a story
 counts only its documents in scope (``min_size`` too), and a lineage step outside the scope shows
 its document id without its outlet and language.
@@ -23,17 +26,23 @@ store read each (``stories.list``; ``stories.lineage``, a recursive query), so a
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from limelight.analyses.base import SCOPE_OPTIONS, AnalysisResult, Option, Scope
+from limelight.listing import BadFilter
 from limelight.registry import Registry, check_store
 from limelight.store.base import Store
 from limelight.timeseries.series import resolve
 from limelight.watchlist import Watchlist
 
 VIEWS = ("stories", "documents")
+# What a story id can look like: limelight link writes story-<hex>, a plugin or an older store may
+# write others; anything with spaces, quotes or markup was not copied from an answer.
+STORY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 
 _STEP = pa.struct([("document_id", pa.string()), ("outlet", pa.string()), ("language", pa.string()),
                    ("via", pa.string())])
@@ -67,11 +76,16 @@ class Stories:
     options: tuple[Option, ...] = (
         Option("view", "stories", "One row per story, or one per document with its lineage.", VIEWS),
         Option("min_size", 2, "Only stories with at least this many documents.", min=1, max=1_000_000),
+        Option("story", None, "Only this story (its id, e.g. story-0123456789ab, from the stories view)."),
         *SCOPE_OPTIONS,
     )
 
     def run(self, store: Store, watchlist: Watchlist, **options: Any) -> AnalysisResult:
         opts = resolve(self.name, self.options, options, ints=("min_size",))
+        story = opts["story"]
+        if story is not None and not (isinstance(story, str) and STORY_ID.fullmatch(story)):
+            raise BadFilter("story", f"story must be a story id such as story-0123456789ab, not {story!r}",
+                            hint="story ids are in the stories view (story_id)")
         scope = Scope.from_options(self.name, opts)
         check_store(self, store)
         notes: tuple[str, ...] = ()
@@ -81,6 +95,8 @@ class Stories:
             table = store.read("stories.list", min_size=opts["min_size"], scope=scope).cast(STORY_SCHEMA)
         else:
             table = _with_lineage(store.read("stories.lineage", min_size=opts["min_size"], scope=scope))
+        if story is not None:
+            table = table.filter(pc.equal(table.column("story_id"), story))
         return AnalysisResult(self.name, table, opts, notes)
 
 

@@ -51,6 +51,7 @@ nominal 5 % in simulation); from about 120 days it is near nominal.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -182,9 +183,7 @@ class Spillover:
     )
 
     def run(self, store: Store, watchlist: Watchlist, **options: Any) -> AnalysisResult:
-        opts = resolve(self.name, self.options, options,
-                       ints=("max_lag", "permutations", "seed", "evidence_limit"))
-        scope = Scope.from_options(self.name, opts)
+        opts = self._resolve(options)
         check_store(self, store)
         if not opts["a"] and not opts["b"]:
             # nothing chosen (e.g. the dashboard listing analyses): an empty answer that says how
@@ -193,10 +192,36 @@ class Spillover:
         if not opts["a"] or not opts["b"] or opts["a"] == opts["b"]:
             raise UsageError("spillover needs two different entities",
                              "pass --a ENTITY_ID --b ENTITY_ID (a=..., b=... in the Python API)")
+        scope = Scope.from_options(self.name, opts)
+        return self._pair(store, watchlist, opts, store.read("analyses.corpus_days", scope=scope), {})
+
+    def matrix(self, store: Store, watchlist: Watchlist, entities: Sequence[str],
+               **options: Any) -> list[AnalysisResult]:
+        """Every ordered pair of ``entities`` (n·(n−1) results, A's rows in the order given), each
+        as :meth:`run` answers it, with the same numbers. The day totals are read once for all
+        pairs and each A's surrogates drawn once for its n − 1 pairs (where its family is the same
+        in each): the pair's own counts (co-mentions) are the only per-pair reads."""
+        ids = [watchlist.get(e).id for e in dict.fromkeys(entities)]
+        opts = self._resolve({**options, "a": None, "b": None})
+        check_store(self, store)
+        scope = Scope.from_options(self.name, opts)
+        corpus = store.read("analyses.corpus_days", scope=scope)
+        surrogates: dict[tuple[bytes, int, int], NDArray[np.float64]] = {}
+        return [self._pair(store, watchlist, {**opts, "a": a, "b": b}, corpus, surrogates)
+                for a in ids for b in ids if a != b]
+
+    def _resolve(self, options: dict[str, Any]) -> dict[str, Any]:
+        return resolve(self.name, self.options, options, ints=("max_lag", "permutations", "seed", "evidence_limit"))
+
+    def _pair(self, store: Store, watchlist: Watchlist, opts: dict[str, Any], corpus: pa.Table,
+              surrogates: dict[tuple[bytes, int, int], NDArray[np.float64]]) -> AnalysisResult:
+        """The rows for the pair ``opts["a"]``, ``opts["b"]`` over the day totals ``corpus``;
+        ``surrogates`` keeps the surrogates drawn, by A's series, for the next pair."""
+        scope = Scope.from_options(self.name, opts)
         a, b = watchlist.get(opts["a"]).id, watchlist.get(opts["b"]).id
         fam_a, fam_b = families(watchlist, a, b, bool(opts["include_children"]))
-        corpus = store.read("analyses.corpus_days", scope=scope)
-        pair = store.read("spillover.pair", a=fam_a, b=fam_b, scope=scope)
+        # By day: the read's groups come in no set order, and a week's evidence joins its days in turn.
+        pair = store.read("spillover.pair", a=fam_a, b=fam_b, scope=scope).sort_by("day")
         if pair.num_rows == 0:
             return AnalysisResult(self.name, SCHEMA.empty_table(), opts,
                                   (f"neither {a} nor {b} is mentioned",))
@@ -239,7 +264,10 @@ class Spillover:
         if has_tone:
             # one row per surrogate of A (its values and autocorrelation, no tie to B): the null
             # distributions are computed as matrix products
-            surr = iaaft_surrogates(a_neg, opts["permutations"], np.random.default_rng(opts["seed"]))
+            key = (a_neg.tobytes(), opts["permutations"], opts["seed"])
+            if key not in surrogates:
+                surrogates[key] = iaaft_surrogates(a_neg, opts["permutations"], np.random.default_rng(opts["seed"]))
+            surr = surrogates[key]
             observed = {lag: lagged_correlation(a_neg, b_neg, lag) for lag in lags}
             best = max((abs(v) for v in observed.values() if not np.isnan(v)), default=float("nan"))
             p_max = _p_value(best, _max_abs_null(surr, b_neg, lags))

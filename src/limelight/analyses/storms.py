@@ -6,7 +6,9 @@ coverage is what others publish about it: posts from the entity's own watchlist 
 left out of its counts (a politician's own tweets are his voice, not a storm about him) unless
 ``own_posts`` is set. The shared scope options narrow every count, the daily totals included, so
 ``--kind article`` compares articles with articles. Two signals are tested with
-:func:`limelight.timeseries.detect_bursts`:
+:func:`limelight.timeseries.detect_storms` (unusual *and sustained*, at the ``sensitivity`` chosen;
+bursts within ``cooldown`` days are one storm; each storm has a ``severity`` and a ``level``; days
+the collection itself had a gap are marked, ``gap_days``, and neither start nor end a storm):
 
 - ``volume``: the entity's documents ÷ all documents in scope that day, against the entity's own
   trailing median of that share. Dividing by the corpus total is what keeps a collection gap or a
@@ -26,6 +28,7 @@ stage made one, so twenty republications of one wire story count once.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -37,8 +40,8 @@ from limelight.analyses.visibility import ROLE_WEIGHTS
 from limelight.errors import UsageError
 from limelight.registry import Registry, check_store
 from limelight.store.base import Store
-from limelight.timeseries.bursts import Burst, detect_bursts
 from limelight.timeseries.series import day_range, dense, resolve
+from limelight.timeseries.storms import SENSITIVITY, Storm, collection_gaps, detect_storms
 from limelight.watchlist import Watchlist
 
 SCHEMA = pa.schema([
@@ -46,6 +49,7 @@ SCHEMA = pa.schema([
     ("onset", pa.date32()), ("peak", pa.date32()), ("end", pa.date32()), ("days", pa.int32()),
     ("documents", pa.int64()), ("expected", pa.float64()), ("excess", pa.float64()),
     ("peak_z", pa.float64()), ("peak_negative_share", pa.float64()),  # see the module doc
+    ("severity", pa.float64()), ("level", pa.string()), ("gap_days", pa.int32()),
     ("top_stories", pa.list_(pa.string())), ("story_documents", pa.list_(pa.int64())),
     ("evidence", pa.list_(pa.string())),
 ])
@@ -53,7 +57,7 @@ SCHEMA = pa.schema([
 
 class Storms:
     name = "storms"
-    version = "1"
+    version = "2"
     title = "Media storms"
     description = (
         "Bursts in each entity's share of all coverage in scope (volume) and in its negative share, against "
@@ -67,18 +71,25 @@ class Storms:
     options: tuple[Option, ...] = (
         Option("entity", None, "Only this entity id (default: every watched entity)."),
         Option("window", 28, "Days of history the baseline is the median of.", min=7, max=3660),
-        Option("z_on", 4.0, "Robust z-score at which a storm starts.", min=0.5, max=100),
-        Option("z_off", 2.0, "Robust z-score below which a storm ends (at most z_on).", min=0, max=100),
-        Option("min_documents", 3, "Fewest documents on a day for it to start a storm.", min=1, max=1_000_000),
+        Option("sensitivity", "balanced",
+               "How unusual and sustained a burst must be to be a storm: fewer (only big, lasting ones), "
+               "balanced, or more (one-day spikes too).", choices=tuple(SENSITIVITY)),
+        Option("cooldown", 7, "Quiet days inside a storm that do not end it: bursts closer than this are one "
+               "storm that grows.", min=0, max=90),
+        Option("z_on", None, "Expert: pooled z at which a storm starts (default: from sensitivity).", min=0.5, max=100),
+        Option("z_off", None, "Expert: daily z that keeps a storm going (default 2; at most z_on).", min=0, max=100),
+        Option("min_documents", 3, "Fewest scored documents on a day for it to be the peak negative share.",
+               min=1, max=1_000_000),
         Option("own_posts", False, "Count posts from the entity's own watchlist accounts as its coverage."),
         evidence_option(5, "stories listed per storm"),
         *SCOPE_OPTIONS,
     )
 
     def run(self, store: Store, watchlist: Watchlist, **options: Any) -> AnalysisResult:
-        opts = resolve(self.name, self.options, options, floats=("z_on", "z_off"),
-                       ints=("window", "min_documents", "evidence_limit"))
-        if opts["z_off"] > opts["z_on"]:
+        opts = resolve(self.name, self.options, options,
+                       floats=tuple(n for n in ("z_on", "z_off") if options.get(n) is not None),
+                       ints=("window", "cooldown", "min_documents", "evidence_limit"))
+        if opts["z_on"] is not None and opts["z_off"] is not None and opts["z_off"] > opts["z_on"]:
             raise UsageError(f"storms: z_off ({opts['z_off']:g}) must not be above z_on ({opts['z_on']:g})")
         scope = Scope.from_options(self.name, opts)
         check_store(self, store)
@@ -92,6 +103,10 @@ class Storms:
         days = day_range(min(days_seen), max(days_seen))
         by_day = corpus.group_by("day").aggregate([("n", "sum")])
         totals = dense(days, by_day, "day", "n_sum")
+        gaps = collection_gaps(totals)
+        th = SENSITIVITY[opts["sensitivity"]]
+        if opts["z_on"] is not None:
+            th = replace(th, z_start=opts["z_on"])
         own = [] if opts["own_posts"] else [(e.id, a.platform.lower(), a.handle.lower())
                                             for e in selected for a in e.accounts]
         per_entity = store.read("storms.entity_days", entities=[e.id for e in selected], own=own, scope=scope)
@@ -107,21 +122,23 @@ class Storms:
             neg = dense(days, rows, "day", "negative")
             scored = dense(days, rows, "day", "scored")
             own_left_out[entity.id] = int(pa.compute.sum(rows.column("own")).as_py() or 0)
-            kw = dict(window=opts["window"], z_on=opts["z_on"], z_off=opts["z_off"],
-                      min_count=opts["min_documents"])
-            signals: list[tuple[str, list[Burst]]] = [("volume", detect_bursts(docs, totals, **kw))]
+            kw: dict[str, Any] = dict(thresholds=th, window=opts["window"], cooldown=opts["cooldown"], gaps=gaps)
+            if opts["z_off"] is not None:
+                kw["z_off"] = opts["z_off"]
+            signals: list[tuple[str, list[Storm]]] = [("volume", detect_storms(docs, totals, **kw))]
             if any_tone:
-                signals.append(("negative_share", detect_bursts(neg, scored, **kw)))
-            for signal, bursts in signals:
-                for b in bursts:
+                signals.append(("negative_share", detect_storms(neg, scored, **kw)))
+            for signal, storms in signals:
+                for b in storms:
                     window = slice(b.onset, b.end + 1)
                     peak_neg = peak_share(neg[window], scored[window], opts["min_documents"]) if any_tone else None
                     found.append({
                         "entity_id": entity.id, "entity_name": entity.name, "signal": signal,
                         "onset": days[b.onset], "peak": days[b.peak], "end": days[b.end],
                         "days": b.end - b.onset + 1, "documents": int(docs[window].sum()),
-                        "expected": float(np.nansum(docs[window]) - b.size) if signal == "volume" else None,
-                        "excess": b.size, "peak_z": b.peak_z, "peak_negative_share": peak_neg,
+                        "expected": b.expected if signal == "volume" else None,
+                        "excess": b.excess, "peak_z": b.peak_z, "peak_negative_share": peak_neg,
+                        "severity": b.severity, "level": b.level, "gap_days": b.gap_days,
                     })
         stories: dict[int, dict[str, Any]] = {}
         if found:
@@ -147,10 +164,11 @@ class Storms:
                              f"{'are' if n_own != 1 else 'is'} not counted as its coverage (--own-posts to count them)")
         if not any_tone:
             notes.append("no mention has a tone yet (run `limelight tone apply`): volume storms only")
-        gaps = int((totals == 0).sum())
-        if gaps:
-            notes.append(f"{gaps:,} day{'s' if gaps != 1 else ''} without any document were treated as "
-                         "collection gaps, not as quiet days")
+        n_gaps = int(gaps.sum())
+        if n_gaps:
+            notes.append(f"{n_gaps:,} day{'s' if n_gaps != 1 else ''} with nothing or far less than usual collected "
+                         "(under 20% of the same weekday's median) were treated as collection gaps, not as quiet "
+                         "days: they neither start nor end a storm")
         return AnalysisResult(self.name, pa.Table.from_pylist(found, schema=SCHEMA), opts, tuple(notes))
 
 

@@ -10,6 +10,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import pyarrow as pa
 
+from limelight.alerts.model import Alert, AlertChanges, Delivery
 from limelight.models import Document, Enriched, ItemError, Link, Mention
 from limelight.watchlist import Watchlist
 
@@ -132,6 +133,24 @@ class Store(Protocol):
         """Replace the story clusters with (document_id, story_id, method) rows. Returns rows written."""
         ...
 
+    def read_batches(self, name: str, *, batch_rows: int, **params: Any) -> Iterator[pa.RecordBatch]:
+        """Every row of the named read ``name`` as Arrow record batches of at most ``batch_rows``
+        rows, in the read's order, at constant memory (an export of millions of rows): one
+        snapshot, what was committed when the read started, on a connection of its own, so it may
+        be consumed slowly while this store's other reads and writes go on. At least one batch,
+        empty when there are no rows (it carries the columns). Exhaust or close the iterator to
+        end the read."""
+        ...
+
+    def mark_changed(self) -> None:
+        """Record that the stored data changed outside this store's own write methods
+        (``limelight sql --write``): the generation moves, so nothing cached from before is used."""
+        ...
+
+    # Whether no other process can write the store while this one has it open (a DuckDB file):
+    # a long read is then spooled and the store closed soon (limelight.listing.batches).
+    blocks_writers: bool
+
     def close(self) -> None: ...
 
     # -- full-text search (limelight.search) ------------------------------------------------------
@@ -153,6 +172,20 @@ class Store(Protocol):
 
     def mark_search_seen(self, name: str, at: datetime) -> None:
         """Record that the saved search ``name``'s matches were looked at up to ``at``."""
+        ...
+
+    # -- alerts (limelight.alerts) ---------------------------------------------------------------
+
+    def upsert_alerts(self, alerts: Sequence[Alert]) -> AlertChanges:
+        """Store incidents, in one transaction: an id not stored yet is a new row at version 1; a
+        stored one whose content changed (:func:`limelight.alerts.model.fingerprint`) is updated,
+        its version bumped and its ``opened_at`` kept; one given exactly as stored changes nothing
+        (not even the store's generation)."""
+        ...
+
+    def record_delivery(self, deliveries: Sequence[Delivery]) -> None:
+        """Record one attempt to deliver a digest to a channel: the state of each (alert, version,
+        channel) it carried, replacing the one stored, in one transaction."""
         ...
 
     # -- the incremental link stage (limelight.link.state) ----------------------------------------

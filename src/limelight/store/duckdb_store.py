@@ -25,9 +25,18 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from limelight.alerts.model import Alert, AlertChanges, Delivery
 from limelight.errors import ConfigError
 from limelight.models import Document, Enriched, ItemError, Link, Mention
 from limelight.registry import Registry
+from limelight.store.alert_rows import (
+    ALERT_COLUMNS,
+    alert_rows,
+    delivery_row,
+    plan_upsert,
+    update_assignments,
+    update_values,
+)
 
 # The Arrow conversion is shared with the other stores and with bulk_load's shards (store/arrow.py).
 from limelight.store.arrow import document_from_row as _document_from_row
@@ -52,8 +61,10 @@ from limelight.store.read_methods import NamedReadMethods
 from limelight.store.reads import build as build_read
 from limelight.store.reads import load as load_reads
 from limelight.store.schema import (
+    BUMP_GENERATION,
     ENTITY_SCHEMA,
     ERROR_SCHEMA,
+    GENERATION_VERSION,
     MENTION_SCHEMA,
     MIGRATIONS,
     RAW_INPUT_SCHEMA,
@@ -73,6 +84,7 @@ class DuckDBStore(NamedReadMethods):
 
     name = "duckdb"
     dialect = "duckdb"
+    blocks_writers = True  # DuckDB: while a process has the file open, no other one can write it
 
     def __init__(self, path: Path | str, *, read_only: bool = False,
                  migrations: Sequence[Migration] = MIGRATIONS) -> None:
@@ -87,8 +99,10 @@ class DuckDBStore(NamedReadMethods):
         self._cursors: list[duckdb.DuckDBPyConnection] = []  # every read cursor, closed with the store
         self._on_close: list[Callable[[], None]] = []  # run by close() first (the read service stops)
         self._con = _connect(self.path, read_only)
+        self._generation = False  # whether write transactions bump store_generation (once it exists)
         try:
             self._migrate()
+            self._generation = self.schema_version >= GENERATION_VERSION
         except BaseException:
             self._con.close()
             raise
@@ -143,6 +157,8 @@ class DuckDBStore(NamedReadMethods):
             self._con.begin()
             try:
                 yield self._con
+                if self._generation:
+                    self._con.execute(BUMP_GENERATION)
             except BaseException:
                 self._con.rollback()
                 raise
@@ -276,6 +292,40 @@ class DuckDBStore(NamedReadMethods):
         """Record that the saved search ``name``'s matches were looked at up to ``at``."""
         with self._transaction() as con:
             con.execute("UPDATE saved_searches SET last_seen_at = ? WHERE name = ?", [at, name])
+
+    # -- alerts (limelight.alerts) ---------------------------------------------------------------
+
+    def upsert_alerts(self, alerts: Sequence[Alert]) -> AlertChanges:
+        """Store incidents: new ids inserted at version 1, changed ones updated with the version
+        bumped, unchanged ones left alone (and with nothing changed, no transaction at all)."""
+        given = alert_rows(alerts)
+        if not given:
+            return AlertChanges()
+        ids = list(given)
+        new, grown, unchanged = plan_upsert(given, self.read("alerts.state", ids=ids).to_pylist())
+        if not new and not grown:
+            return AlertChanges(unchanged=unchanged)
+        with self._transaction() as con:
+            query = build_read("alerts.state", {"ids": ids})  # again, on the writer: what this transaction sees
+            new, grown, unchanged = plan_upsert(given, con.execute(query.sql, query.params).to_arrow_table()
+                                                .to_pylist())
+            for alert_id in new:
+                con.execute(f"INSERT INTO alerts ({ALERT_COLUMNS}) VALUES ({', '.join('?' * 15)})",
+                            [*given[alert_id], 1])
+            for alert_id in grown:
+                con.execute(f"UPDATE alerts SET {update_assignments('?')}, version = version + 1 WHERE id = ?",
+                            [*update_values(given[alert_id]), alert_id])
+        return AlertChanges(new, grown, unchanged)
+
+    def record_delivery(self, deliveries: Sequence[Delivery]) -> None:
+        """Record the state of each (alert, version, channel), replacing what was stored, in one transaction."""
+        if not deliveries:
+            return
+        with self._transaction() as con:
+            for d in deliveries:
+                con.execute("DELETE FROM alert_deliveries WHERE alert_id = ? AND version = ? AND channel = ?",
+                            [d.alert_id, d.version, d.channel])
+                con.execute("INSERT INTO alert_deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", delivery_row(d))
 
     def known_raw(self, keys: Sequence[str], exclude_run: str | None = None) -> dict[str, str]:
         """Raw-input keys seen by earlier runs → the document each produced, for documents still
@@ -540,9 +590,9 @@ class DuckDBStore(NamedReadMethods):
         return run_id
 
     def finish_run(self, run_id: str, stats: dict[str, int], finished_at: datetime | None = None) -> None:
-        with self._lock:
-            self._con.execute("UPDATE ingest_runs SET finished_at = ?, stats = ?, status = 'finished' WHERE id = ?",
-                              [finished_at or datetime.now(UTC), _json(stats), run_id])
+        with self._transaction() as con:
+            con.execute("UPDATE ingest_runs SET finished_at = ?, stats = ?, status = 'finished' WHERE id = ?",
+                        [finished_at or datetime.now(UTC), _json(stats), run_id])
 
     # -- reads ------------------------------------------------------------------------------------
 
@@ -564,6 +614,35 @@ class DuckDBStore(NamedReadMethods):
         """Run a named read on this thread's read cursor (not under the write lock)."""
         query = build_read(name, params)
         return self._reader().execute(query.sql, query.params).to_arrow_table()
+
+    def read_batches(self, name: str, *, batch_rows: int, **params: Any) -> Iterator[pa.RecordBatch]:
+        """A named read streamed in batches, on a cursor of its own (closed when the stream ends):
+        DuckDB streams the result, so memory holds a batch (and what a sort in the read keeps),
+        and the cursor's snapshot lets this store's writes go on meanwhile."""
+        query = build_read(name, params)
+        with self._lock:
+            cursor = self._con.cursor()
+            self._cursors.append(cursor)
+        try:
+            cursor.execute("SET TimeZone = 'UTC'")
+            reader = cursor.execute(query.sql, query.params).to_arrow_reader(max(1, int(batch_rows)))
+            empty = True
+            for batch in reader:
+                if batch.num_rows:
+                    empty = False
+                    yield batch
+            if empty:
+                yield pa.RecordBatch.from_pylist([], schema=reader.schema)
+        finally:
+            with self._lock:
+                if cursor in self._cursors:
+                    self._cursors.remove(cursor)
+            with suppress(duckdb.Error):
+                cursor.close()
+
+    def mark_changed(self) -> None:
+        with self._transaction():
+            pass  # the transaction's end bumps the generation
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> pa.Table:
         """Raw SQL (``limelight sql``, the store's own statements), on this thread's read cursor."""

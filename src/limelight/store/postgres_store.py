@@ -47,9 +47,18 @@ from typing import TYPE_CHECKING, Any, LiteralString, TypeVar
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from limelight.alerts.model import Alert, AlertChanges, Delivery
 from limelight.errors import ConfigError
 from limelight.models import Document, Enriched, ItemError, Link, Mention
 from limelight.registry import Registry
+from limelight.store.alert_rows import (
+    ALERT_COLUMNS,
+    alert_rows,
+    delivery_row,
+    plan_upsert,
+    update_assignments,
+    update_values,
+)
 from limelight.store.arrow import WritePlan as _WritePlan
 from limelight.store.arrow import (
     document_from_row,
@@ -76,7 +85,14 @@ from limelight.store.dialect import ddl_to_postgres, to_postgres
 from limelight.store.read_methods import NamedReadMethods
 from limelight.store.reads import build as build_read
 from limelight.store.reads import load as load_reads
-from limelight.store.schema import ENTITY_SCHEMA, MENTION_SCHEMA, MIGRATIONS, Migration
+from limelight.store.schema import (
+    BUMP_GENERATION,
+    ENTITY_SCHEMA,
+    GENERATION_VERSION,
+    MENTION_SCHEMA,
+    MIGRATIONS,
+    Migration,
+)
 from limelight.watchlist import Watchlist
 
 if TYPE_CHECKING:
@@ -121,6 +137,7 @@ class PostgresStore(NamedReadMethods):
 
     name = "postgresql"
     dialect = "postgres"
+    blocks_writers = False  # PostgreSQL: readers and writers of many processes at once
 
     def __init__(self, url: str, *, read_only: bool = False, migrations: Sequence[Migration] = MIGRATIONS) -> None:
         self.url = url
@@ -135,8 +152,10 @@ class PostgresStore(NamedReadMethods):
         self._staged: set[str] = set()  # staging tables this connection has
         self._used: set[str] = set()  # staging tables used in the current transaction
         self._con = _connect(url, read_only=read_only, role="writer")
+        self._generation = False  # whether write transactions bump store_generation (once it exists)
         try:
             self._migrate()
+            self._generation = self.schema_version >= GENERATION_VERSION
         except BaseException:
             self._con.close()
             raise
@@ -234,6 +253,10 @@ class PostgresStore(NamedReadMethods):
             try:
                 with self._con.transaction():
                     yield self._con
+                    if self._generation:
+                        # Last, so the row lock is held only for the commit: a writer waiting for
+                        # it holds nothing another writer waits for (no deadlock).
+                        self._con.execute(BUMP_GENERATION)
             except BaseException:
                 self._staged = known  # a staging table created in a rolled-back transaction is gone
                 raise
@@ -401,6 +424,53 @@ class PostgresStore(NamedReadMethods):
         """Record that the saved search ``name``'s matches were looked at up to ``at``."""
         def body() -> None:
             self._con.execute("UPDATE saved_searches SET last_seen_at = %s WHERE name = %s", (at, name))
+
+        self._write(body)
+
+    # -- alerts (limelight.alerts) ---------------------------------------------------------------
+
+    def upsert_alerts(self, alerts: Sequence[Alert]) -> AlertChanges:
+        """Store incidents: new ids inserted at version 1, changed ones updated with the version
+        bumped, unchanged ones left alone (and with nothing changed, no transaction at all)."""
+        given = alert_rows(alerts)
+        if not given:
+            return AlertChanges()
+        ids = list(given)
+        new, grown, unchanged = plan_upsert(given, self.read("alerts.state", ids=ids).to_pylist())
+        if not new and not grown:
+            return AlertChanges(unchanged=unchanged)
+
+        def body() -> tuple[tuple[str, ...], tuple[str, ...], int]:
+            # Two watchers raising the same incident at once: one waits for the other's commit and
+            # then finds its row, rather than both inserting it (or both bumping the version).
+            self._con.execute("SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || %s, 0))",
+                              ("limelight-alerts",))
+            rows = self._con.execute("SELECT id, fingerprint FROM alerts WHERE id = ANY(%s)", (ids,)).fetchall()
+            plan = plan_upsert(given, [{"id": r[0], "fingerprint": r[1]} for r in rows])
+            for alert_id in plan[0]:
+                self._con.execute(f"INSERT INTO alerts ({ALERT_COLUMNS}) VALUES ({', '.join(['%s'] * 15)})",
+                                  (*given[alert_id], 1))
+            for alert_id in plan[1]:
+                self._con.execute(f"UPDATE alerts SET {update_assignments('%s')}, version = version + 1 "
+                                  "WHERE id = %s", (*update_values(given[alert_id]), alert_id))
+            return plan
+
+        new, grown, unchanged = self._write(body)
+        return AlertChanges(new, grown, unchanged)
+
+    def record_delivery(self, deliveries: Sequence[Delivery]) -> None:
+        """Record the state of each (alert, version, channel), replacing what was stored, in one transaction."""
+        if not deliveries:
+            return
+
+        def body() -> None:
+            with self._con.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO alert_deliveries VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+                    "ON CONFLICT (alert_id, version, channel) DO UPDATE SET attempt = excluded.attempt, "
+                    "status = excluded.status, next_attempt_at = excluded.next_attempt_at, "
+                    "last_error = excluded.last_error, delivered_at = excluded.delivered_at",
+                    [delivery_row(d) for d in deliveries])
 
         self._write(body)
 
@@ -907,6 +977,34 @@ class PostgresStore(NamedReadMethods):
         arrays = [_arrow_column(values, oid) for (_, oid), values in zip(fields, columns, strict=True)]
         return pa.Table.from_arrays(arrays, names=[name for name, _ in fields])
 
+    def read_batches(self, name: str, *, batch_rows: int, **params: Any) -> Iterator[pa.RecordBatch]:
+        """A named read streamed in batches on a connection of its own (one COPY: one snapshot),
+        parsed by Arrow's streaming CSV reader as the bytes arrive, so memory holds a block and a
+        batch. numeric columns stay double (a batch cannot know whether the next one is whole).
+        A result COPY cannot carry comes from a server-side cursor, a batch of rows at a time."""
+        import psycopg
+
+        query = build_read(name, params)
+        con = _connect(self.url, read_only=True, role="stream")
+        finished = False
+        try:
+            sql = psycopg.ClientCursor(con).mogrify(to_postgres(query.sql), dict(query.params))
+            fields = _describe(con, sql)
+            if fields is not None and all(oid in _CSV_TYPES or oid in _JSON_ARRAYS for _, oid in fields):
+                yield from _copy_batches(con, sql, fields, max(1, int(batch_rows)))
+            else:
+                yield from _cursor_batches(con, sql, max(1, int(batch_rows)))
+            finished = True
+        finally:
+            if not finished:  # abandoned half-way: the server stops sending instead of finishing
+                with suppress(Exception):
+                    con.cancel_safe(timeout=2)
+            with suppress(Exception):
+                con.close()
+
+    def mark_changed(self) -> None:
+        self._write(lambda: None)  # the transaction's end bumps the generation
+
     def get_documents(self, ids: Sequence[str]) -> list[Document]:
         """The stored documents with these ids, in the order asked (unknown ids are left out)."""
         table = self._fetch(
@@ -1119,33 +1217,52 @@ def _describe(con: psycopg.Connection[Any], sql: str) -> list[tuple[str, int]] |
         return None
 
 
-def _copy_out(con: psycopg.Connection[Any], sql: str, fields: list[tuple[str, int]]) -> pa.Table:
-    import pyarrow.csv as pacsv
-
-    names = [name for name, _ in fields]
-    keys = [f"c{i}" for i in range(len(fields))]  # a result may repeat a column name
+def _copy_sql(sql: str, fields: list[tuple[str, int]]) -> tuple[str, list[str]]:
+    """The COPY statement that sends the result of ``sql`` as CSV (its lists as JSON text), and
+    the names its columns are parsed under (a result may repeat a column name)."""
+    keys = [f"c{i}" for i in range(len(fields))]
     if any(oid in _JSON_ARRAYS for _, oid in fields):
-        # the columns renamed (a result may repeat a name), the lists as JSON text
         columns = ", ".join(f"to_json(_q.{key})" if oid in _JSON_ARRAYS else f"_q.{key}"
                             for key, (_, oid) in zip(keys, fields, strict=True))
         sql = f"SELECT {columns} FROM (\n{sql}\n) AS _q({', '.join(keys)})"
+    return f"COPY (\n{sql}\n) TO STDOUT (FORMAT csv)", keys
+
+
+def _csv_options(keys: list[str], fields: list[tuple[str, int]], **read: Any) -> dict[str, Any]:
+    """How Arrow's CSV reader parses COPY's CSV of these columns."""
+    import pyarrow.csv as pacsv
+
+    types = {key: _CSV_TYPES.get(oid, pa.string()) for key, (_, oid) in zip(keys, fields, strict=True)}
+    return {
+        "read_options": pacsv.ReadOptions(column_names=keys, **read),
+        # one NULL column is an empty line: a row, not a line to skip
+        "parse_options": pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+        # NULL is an unquoted empty field, '' a quoted one; booleans are t and f.
+        "convert_options": pacsv.ConvertOptions(column_types=types, strings_can_be_null=True,
+                                                quoted_strings_can_be_null=False, null_values=[""],
+                                                true_values=["t"], false_values=["f"]),
+    }
+
+
+def _empty_result(fields: list[tuple[str, int]], *, numeric: pa.DataType | None = None) -> pa.Table:
+    return pa.Table.from_arrays(
+        [pa.array([], pa.list_(_JSON_ARRAYS[oid]) if oid in _JSON_ARRAYS
+                  else (numeric if oid == _NUMERIC and numeric is not None else _CSV_TYPES.get(oid, pa.string())))
+         for _, oid in fields], names=[name for name, _ in fields])
+
+
+def _copy_out(con: psycopg.Connection[Any], sql: str, fields: list[tuple[str, int]]) -> pa.Table:
+    import pyarrow.csv as pacsv
+
+    copy_sql, keys = _copy_sql(sql, fields)
     buffer = io.BytesIO()
-    with con.cursor() as cur, cur.copy(f"COPY (\n{sql}\n) TO STDOUT (FORMAT csv)") as copy:
+    with con.cursor() as cur, cur.copy(copy_sql) as copy:
         for data in copy:
             buffer.write(data)
-    types = {key: _CSV_TYPES.get(oid, pa.string()) for key, (_, oid) in zip(keys, fields, strict=True)}
     if buffer.tell() == 0:
-        return pa.Table.from_arrays([pa.array([], pa.list_(_JSON_ARRAYS[oid]) if oid in _JSON_ARRAYS else types[k])
-                                     for k, (_, oid) in zip(keys, fields, strict=True)], names=names)
+        return _empty_result(fields)
     buffer.seek(0)
-    table = pacsv.read_csv(
-        buffer, read_options=pacsv.ReadOptions(column_names=keys),
-        # one NULL column is an empty line: a row, not a line to skip
-        parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
-        # NULL is an unquoted empty field, '' a quoted one; booleans are t and f.
-        convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=True,
-                                             quoted_strings_can_be_null=False, null_values=[""],
-                                             true_values=["t"], false_values=["f"]))
+    table = pacsv.read_csv(buffer, **_csv_options(keys, fields))
     out = []
     for key, (_, oid) in zip(keys, fields, strict=True):
         column = table.column(key)
@@ -1154,7 +1271,78 @@ def _copy_out(con: psycopg.Connection[Any], sql: str, fields: list[tuple[str, in
         elif oid in _JSON_ARRAYS:
             column = _json_lists(column, _JSON_ARRAYS[oid])
         out.append(column)
-    return pa.Table.from_arrays(out, names=names)
+    return pa.Table.from_arrays(out, names=[name for name, _ in fields])
+
+
+class _CopyStream(io.RawIOBase):
+    """COPY TO STDOUT's data as a readable file, fetched from the server as the reader asks."""
+
+    def __init__(self, copy: Any) -> None:
+        super().__init__()
+        self._copy = copy
+        self._pending = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while not self._pending:
+            data = self._copy.read()
+            if not data:
+                return 0
+            self._pending = memoryview(data)
+        n = min(len(b), len(self._pending))
+        b[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+
+def _copy_batches(con: psycopg.Connection[Any], sql: str, fields: list[tuple[str, int]],
+                  batch_rows: int) -> Iterator[pa.RecordBatch]:
+    """The result of ``sql`` through one COPY, parsed block by block (:meth:`PostgresStore.read_batches`)."""
+    import pyarrow.csv as pacsv
+
+    copy_sql, keys = _copy_sql(sql, fields)
+    empty = _empty_result(fields, numeric=pa.float64())
+    sent = False
+    with con.cursor() as cur, cur.copy(copy_sql) as copy:
+        stream = io.BufferedReader(_CopyStream(copy), buffer_size=1 << 20)
+        if stream.peek(1):
+            # blocks of 8 MB: a batch of tens of thousands of rows, and one row may be longer than
+            # the reader's default 1 MB block (a long article), which it would refuse
+            reader = pacsv.open_csv(stream, **_csv_options(keys, fields, block_size=8 << 20))
+            for block in reader:
+                columns = []
+                for key, (_, oid) in zip(keys, fields, strict=True):
+                    column = block.column(block.schema.get_field_index(key))
+                    if oid in _JSON_ARRAYS:
+                        column = _json_lists(pa.chunked_array([column]), _JSON_ARRAYS[oid]).combine_chunks()
+                    columns.append(column)
+                batch = pa.RecordBatch.from_arrays(columns, schema=empty.schema)
+                for start in range(0, batch.num_rows, batch_rows):
+                    sent = True
+                    yield batch.slice(start, batch_rows)
+    if not sent:
+        yield pa.RecordBatch.from_pylist([], schema=empty.schema)
+
+
+def _cursor_batches(con: psycopg.Connection[Any], sql: str, batch_rows: int) -> Iterator[pa.RecordBatch]:
+    """The result of ``sql`` from a server-side cursor, ``batch_rows`` rows at a time (the
+    results COPY cannot carry as CSV: a list of lists, a type Arrow's CSV reader does not parse)."""
+    sent = False
+    with con.transaction(), con.cursor(name="limelight_stream") as cur:
+        cur.execute(sql)
+        fields = [(d.name, int(d.type_code)) for d in cur.description or ()]
+        while True:
+            rows = cur.fetchmany(batch_rows)
+            if not rows and sent:
+                return
+            columns: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [() for _ in fields]
+            arrays = [_arrow_column(values, oid) for (_, oid), values in zip(fields, columns, strict=True)]
+            sent = True
+            yield pa.RecordBatch.from_arrays(arrays, names=[name for name, _ in fields])
+            if not rows:
+                return
 
 
 def _json_lists(column: pa.ChunkedArray, element: pa.DataType) -> pa.ChunkedArray:

@@ -16,7 +16,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NoReturn
 
 import pyarrow as pa
@@ -54,6 +54,7 @@ class RemoteStore(NamedReadMethods):
         self.reads: frozenset[str] = frozenset(info["reads"])
         self.holder = str(info["holder"])
         self.read_only = True
+        self.blocks_writers = False  # the owner writes; this process holds no file
 
     # -- transport --------------------------------------------------------------------------------
 
@@ -152,6 +153,69 @@ class RemoteStore(NamedReadMethods):
                 pass
         return self._after_owner().query(sql, args)
 
+    def read_batches(self, name: str, *, batch_rows: int, **params: Any) -> Iterator[pa.RecordBatch]:
+        """The named read streamed by the owner on a connection of its own (this store's other
+        requests go on beside it). The owner going away before the first batch: the read runs on
+        a fresh open instead; after it, the stream cannot go on from the same snapshot and says so."""
+        if self._delegate is None:
+            request = service.dumps({"op": "stream", "name": name, "params": params, "batch_rows": int(batch_rows)})
+            deadline = time.monotonic() + BUSY_WAIT
+            delay = 0.05
+            while True:
+                try:
+                    yield from self._stream(request)
+                    return
+                except ServiceGone:
+                    break  # nothing was sent: read it elsewhere
+                except service.ServiceBusy as exc:
+                    if time.monotonic() + delay > deadline:
+                        raise UsageError(f"the store is busy: {exc}", "try again in a moment") from None
+                    time.sleep(delay)
+                    delay = min(delay * 2, 1.0)
+        yield from self._after_owner().read_batches(name, batch_rows=batch_rows, **params)
+
+    def _stream(self, request: bytes) -> Iterator[pa.RecordBatch]:
+        sock = self._connect()
+        sent = False
+        try:
+            try:
+                service.send_frame(sock, request)
+            except OSError as exc:
+                raise ServiceGone(str(exc)) from None
+            while True:
+                try:
+                    frame = service.recv_frame(sock)
+                except OSError as exc:
+                    frame = None
+                    reason = str(exc)
+                else:
+                    reason = "it closed the connection"
+                if frame is None:
+                    if not sent:
+                        raise ServiceGone(reason)
+                    raise ConfigError(f"{self.holder} stopped serving the store in the middle of a read ({reason})",
+                                      "run it again")
+                kind, payload = frame[:1], memoryview(frame)[1:]
+                if kind == service.BATCH:
+                    sent = True
+                    yield from service.bytes_table(payload).to_batches()
+                elif kind == service.END:
+                    return
+                elif kind == service.ERROR:
+                    try:
+                        service.raise_error(json.loads(bytes(payload)))
+                    except ServiceGone as exc:
+                        if not sent:
+                            raise
+                        # rows were handed on already: reading again elsewhere would repeat them
+                        raise ConfigError(f"{self.holder} closed the store in the middle of a read ({exc})",
+                                          "run it again") from None
+                else:
+                    raise ConfigError("the process that holds the store sent something other than a table",
+                                      "run the command again after it finishes")
+        finally:
+            sock.close()
+
     def get_documents(self, ids: Sequence[str]) -> list[Document]:
         from limelight.store.duckdb_store import _document_from_row
 
@@ -184,7 +248,8 @@ class RemoteStore(NamedReadMethods):
     write = bulk_load = remove_unproduced = write_errors = known_raw = sync_watchlist = replace_mentions = _refuse
     start_run = finish_run = update_tone = write_links = write_embeddings = replace_stories = _refuse
     apply_link_update = write_minhash_bands = forget_linker = _refuse
-    reindex_search = save_search = delete_search = mark_search_seen = _refuse
+    reindex_search = save_search = delete_search = mark_search_seen = mark_changed = _refuse
+    upsert_alerts = record_delivery = _refuse
 
     def __getattr__(self, name: str) -> Any:
         # A Store method added after this class (a new write) refuses too, rather than being missing.

@@ -267,9 +267,71 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        8,
+        "the store's generation: a number every committed write changes",
+        (
+            # One row, bumped by the last statement of every write transaction (in it, so a reader
+            # never sees the new number before the new rows). The web layer keys its cached answers
+            # by it: an unchanged generation is an unchanged store, whichever process wrote last.
+            """CREATE TABLE store_generation (
+                id INTEGER PRIMARY KEY,
+                generation BIGINT NOT NULL
+            )""",
+            "INSERT INTO store_generation VALUES (1, 0)",
+        ),
+    ),
+    Migration(
+        9,
+        "alerts: one row per incident, and where each version of it was delivered",
+        (
+            # One row per incident (limelight.alerts.model.Alert): the id is derived from the rule,
+            # the entity or account and the incident's start, so a rule that sees the same incident
+            # again finds its row. ``fingerprint`` hashes what the incident says (severity, title,
+            # summary, status, evidence); a different one updates the row and bumps ``version``, the
+            # same one changes nothing, so re-evaluating a rule never re-sends an alert.
+            """CREATE TABLE alerts (
+                id VARCHAR PRIMARY KEY,
+                rule VARCHAR NOT NULL,
+                kind VARCHAR NOT NULL,
+                entity_id VARCHAR,
+                account VARCHAR,
+                severity VARCHAR NOT NULL,
+                title VARCHAR NOT NULL,
+                summary VARCHAR NOT NULL,
+                opened_at TIMESTAMPTZ NOT NULL,
+                updated_at TIMESTAMPTZ NOT NULL,
+                closed_at TIMESTAMPTZ,
+                status VARCHAR NOT NULL,
+                evidence JSON NOT NULL,
+                version INTEGER NOT NULL,
+                fingerprint VARCHAR NOT NULL
+            )""",
+            # One row per (alert, version, channel): the state of delivering that version there.
+            # ``attempt``: attempts made; ``status``: pending (retry at next_attempt_at), delivered,
+            # or failed (gave up). No row for an alert's current version: not tried yet. A digest
+            # updates the rows of every alert it carried in one transaction, so a restarted
+            # `limelight alerts deliver` resumes where the last one stopped.
+            """CREATE TABLE alert_deliveries (
+                alert_id VARCHAR NOT NULL,
+                version INTEGER NOT NULL,
+                channel VARCHAR NOT NULL,
+                attempt INTEGER NOT NULL,
+                status VARCHAR NOT NULL,
+                next_attempt_at TIMESTAMPTZ,
+                last_error VARCHAR,
+                delivered_at TIMESTAMPTZ,
+                PRIMARY KEY (alert_id, version, channel)
+            )""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
+
+# The step that made store_generation, and the statement that ends every write transaction.
+GENERATION_VERSION = 8
+BUMP_GENERATION = "UPDATE store_generation SET generation = generation + 1 WHERE id = 1"
 
 # No secondary indexes on purpose: DuckDB scans with zone maps, and every ART index slows bulk
 # inserts and is kept in memory. The primary keys are there for idempotence, not for speed.

@@ -13,9 +13,11 @@ also answers reads for everyone else, on a Unix domain socket, from a daemon thr
   one left by a killed writer is stale (its pid is dead, or nothing listens on its socket) and
   readers ignore it; the next writer, which holds the file's lock, replaces it.
 - A request is one length-prefixed JSON frame: ``{"op": "read", "name", "params"}`` (a named
-  read), ``{"op": "query", "sql", "params"}`` (``limelight sql``) or ``{"op": "info"}``. The
-  answer is one frame: ``A`` + an Arrow IPC stream of the result, ``J`` + JSON (info), or ``E`` +
-  JSON ``{kind, class, message, hint}``, which the client raises again as the same error.
+  read), ``{"op": "query", "sql", "params"}`` (``limelight sql``), ``{"op": "stream", "name",
+  "params", "batch_rows"}`` (a named read a batch at a time, ``Store.read_batches``: BATCH frames
+  of one Arrow IPC batch each, then END) or ``{"op": "info"}``. Any other answer is one frame:
+  ``A`` + an Arrow IPC stream of the result, ``J`` + JSON (info), or ``E`` + JSON ``{kind,
+  class, message, hint}``, which the client raises again as the same error.
 - Parameters travel through :func:`encode` / :func:`decode`: JSON with tags for dates, datetimes,
   tuples and registered frozen dataclasses (the report :class:`Scope`). Never pickle: a frame
   from a socket must not be able to run code.
@@ -74,6 +76,9 @@ _MAX_DEPTH = 32  # nesting of a decoded parameter
 HAS_UNIX_SOCKETS = hasattr(socket, "AF_UNIX") and os.name == "posix"
 _HEADER = struct.Struct(">Q")
 ARROW, JSON_OK, ERROR = b"A", b"J", b"E"
+# A stream (op "stream", Store.read_batches): BATCH frames, each an Arrow IPC stream of one batch,
+# then END, or ERROR in place of either.
+BATCH, END = b"B", b"Z"
 
 
 # -- the parameter codec --------------------------------------------------------------------------
@@ -612,8 +617,9 @@ class ReadService:
                     return  # the rest of an oversized frame is still in the socket
                 if frame is None:
                     return
-                kind, payload = self._answer(frame)
-                send_frame(client, payload, kind)
+                answer = self._answer(frame, client)
+                if answer is not None:
+                    send_frame(client, answer[1], answer[0])
         except OSError:  # the client went away, timed out idle, or we are stopping
             pass
         finally:
@@ -622,7 +628,8 @@ class ReadService:
             client.close()
             self._slots.release()
 
-    def _answer(self, frame: bytes) -> tuple[bytes, bytes | memoryview]:
+    def _answer(self, frame: bytes, client: socket.socket) -> tuple[bytes, bytes | memoryview] | None:
+        """The answer to one request frame; None when it was sent already (a stream)."""
         try:
             request = loads(frame)
             if not isinstance(request, dict):
@@ -630,6 +637,9 @@ class ReadService:
             op = request.get("op")
             if op in ("info", "ping"):
                 return JSON_OK, json.dumps(self._info()).encode()
+            if op == "stream":
+                self._stream(request, client)
+                return None
             if op not in ("read", "query"):
                 raise CodecError(f"unknown op {op!r}")
             job = _Job(request)
@@ -645,6 +655,36 @@ class ReadService:
             if not isinstance(exc, LimelightError | CodecError | ServiceGone) and "duckdb" not in type(exc).__module__:
                 log.exception("store service: a request failed")
             return ERROR, json.dumps(error_payload(exc)).encode()
+
+    def _stream(self, request: dict[str, Any], client: socket.socket) -> None:
+        """A named read sent a batch at a time (``Store.read_batches``), on this client's thread
+        and the store's own streaming connection, not on the query pool: an export that runs for
+        minutes must not hold a pool thread the short reads need. The client's speed sets the pace;
+        a send that waits longer than the query timeout (a client that stopped reading) ends it."""
+        name, params, rows = request.get("name"), request.get("params"), request.get("batch_rows")
+        if (not isinstance(name, str) or not isinstance(params, dict) or not all(isinstance(k, str) for k in params)
+                or not isinstance(rows, int) or isinstance(rows, bool) or rows < 1):
+            raise CodecError("a stream needs a name, params (an object) and batch_rows (a positive integer)")
+        if self._stopping.is_set():
+            raise ServiceGone(f"{self.holder} is closing the store")
+        client.settimeout(self.query_timeout)
+        batches = self.store.read_batches(name, batch_rows=rows, **params)
+        try:
+            for batch in batches:
+                if self._stopping.is_set():
+                    raise ServiceGone(f"{self.holder} closed the store during the read")
+                send_frame(client, memoryview(table_bytes(pa.Table.from_batches([batch]))), BATCH)
+        except OSError:
+            raise  # the client went away: nothing to tell it
+        except Exception as exc:
+            if not isinstance(exc, LimelightError | CodecError | ServiceGone) and "duckdb" not in type(exc).__module__:
+                log.exception("store service: a stream failed")
+            send_frame(client, json.dumps(error_payload(exc)).encode(), ERROR)
+            return
+        finally:
+            batches.close()
+            client.settimeout(self.idle_timeout)
+        send_frame(client, b"", END)
 
     def _info(self) -> dict[str, Any]:
         return {"protocol": PROTOCOL, "pid": os.getpid(), "holder": self.holder, "name": self.store.name,

@@ -8,5 +8,7 @@ mentions per day — happens in DuckDB before a series reaches this package.
 from limelight.timeseries.bocpd import bocpd
 from limelight.timeseries.bursts import Burst, detect_bursts, robust_baseline
 from limelight.timeseries.changepoints import pelt, poisson_penalty, segment_means
+from limelight.timeseries.storms import Storm, collection_gaps, detect_storms
 
-__all__ = ["Burst", "bocpd", "detect_bursts", "pelt", "poisson_penalty", "robust_baseline", "segment_means"]
+__all__ = ["Burst", "Storm", "bocpd", "collection_gaps", "detect_bursts", "detect_storms", "pelt", "poisson_penalty",
+           "robust_baseline", "segment_means"]

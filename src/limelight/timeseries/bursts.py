@@ -43,12 +43,23 @@ def robust_baseline(counts: ArrayLike, totals: ArrayLike | None = None, *, windo
     sliding window, so a year of days for a hundred entities costs milliseconds.
     """
     x = np.asarray(counts, dtype=np.float64)
+    expected, scale = baseline_and_scale(x, totals, window=window, min_history=min_history, exclude=exclude)
+    z = (x - expected) / (np.sqrt(expected + 1.0) * scale)
+    return expected, z
+
+
+def baseline_and_scale(counts: ArrayLike, totals: ArrayLike | None = None, *, window: int = 28,
+                       min_history: int = 7, exclude: NDArray[np.bool_] | None = None
+                       ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The expected count of :func:`robust_baseline` and its overdispersion scale (≥ 1, the MAD of
+    the window's Pearson residuals), NaN both where there is no history."""
+    x = np.asarray(counts, dtype=np.float64)
     tot = np.ones_like(x) if totals is None else np.asarray(totals, dtype=np.float64)
     n = len(x)
     expected = np.full(n, np.nan)
-    z = np.full(n, np.nan)
+    scale_out = np.full(n, np.nan)
     if n == 0:
-        return expected, z
+        return expected, scale_out
     usable = tot > 0
     if exclude is not None:
         usable = usable & ~exclude
@@ -63,7 +74,7 @@ def robust_baseline(counts: ArrayLike, totals: ArrayLike | None = None, *, windo
     hist_t = np.lib.stride_tricks.sliding_window_view(padded_t, window)[:n]
     enough = (np.sum(~np.isnan(hist_rate), axis=1) >= min_history) & (tot > 0)
     if not enough.any():
-        return expected, z
+        return expected, scale_out
     rows = np.flatnonzero(enough)
     with np.errstate(invalid="ignore"):
         med = row_nanmedian(hist_rate[rows])
@@ -73,8 +84,8 @@ def robust_baseline(counts: ArrayLike, totals: ArrayLike | None = None, *, windo
         mad = row_nanmedian(np.abs(resid - centre[:, None]))
     scale = np.maximum(1.0, _MAD_TO_SD * mad)
     expected[rows] = med * tot[rows]
-    z[rows] = (x[rows] - expected[rows]) / (np.sqrt(expected[rows] + 1.0) * scale)
-    return expected, z
+    scale_out[rows] = scale
+    return expected, scale_out
 
 
 def row_nanmedian(a: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -10,23 +10,28 @@ and page on with the opaque ``next`` cursor; ``/export`` streams every row, with
 
 Each request opens the store read-only for as long as it reads (``Project.open_store``: through a
 running writer's read service, else a short open of the file); an export opens it once per batch.
+The analyses' and ``/entities``' answers are kept while the store's generation and the project
+stay the same (:mod:`limelight.web.cache`); ``/spillover/matrix`` answers every ordered pair of
+up to :data:`SPILLOVER_MAX` entities in one request.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
 
 from limelight import api
+from limelight.analyses.base import AnalysisResult
 from limelight.exports_stream import EXPORT_FORMATS
 from limelight.listing import FILTERS, ListFilter, snippet
 from limelight.project import Project
 from limelight.registry import registry
 from limelight.scope import LOCAL
-from limelight.web import cursor, filters, streams
+from limelight.web import cursor, filters, live, streams
+from limelight.web.cache import cached
 from limelight.web.responses import JSON, plain, zone
 
 router = APIRouter(prefix="/api", default_response_class=JSON)
@@ -43,6 +48,7 @@ FILTER_HELP: dict[str, str] = {
               "(x/realDonaldTrump; weibo/* for a platform).",
     "platform": "Only sources on these platforms (web, x, weibo, ...); with source, both hold.",
     "kind": "Only documents of these kinds: article, post, livestream, press_release, transcript.",
+    "undated": "Documents without a date: include (listed last, the default), only (just them) or exclude.",
     "timezone": "Time zone of days and times (IANA name, or 'local'); default: the project's report.timezone.",
 }
 PAGE_HELP = {
@@ -65,14 +71,17 @@ def _signature(params: Mapping[str, str], path: Sequence[str] = ()) -> inspect.S
 
 
 def route(on: APIRouter, path: str, summary: str, description: str, params: Mapping[str, str], *,
-          path_params: Sequence[str] = (), name: str | None = None
+          path_params: Sequence[str] = (), name: str | None = None, cache: bool = False
           ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A GET endpoint on router ``on`` whose query parameters (``params``: name → help) OpenAPI
     documents and whose handler checks and types itself (``handler(request, **_)``, reading
-    :func:`limelight.web.filters.values`). For other routers too (search, pages)."""
+    :func:`limelight.web.filters.values`). For other routers too (search, pages). With ``cache``
+    its answers are kept until the store or the project changes (:mod:`limelight.web.cache`):
+    only for an answer that depends on nothing else."""
     def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
-        handler.__signature__ = _signature(params, path_params)  # type: ignore[attr-defined]
-        on.add_api_route(path, handler, methods=["GET"], summary=summary, description=description,
+        endpoint: Any = cached(handler, _generation, _epoch) if cache else handler
+        endpoint.__signature__ = _signature(params, path_params)
+        on.add_api_route(path, endpoint, methods=["GET"], summary=summary, description=description,
                          name=name or handler.__name__, response_class=JSON)
         return handler
 
@@ -80,19 +89,34 @@ def route(on: APIRouter, path: str, summary: str, description: str, params: Mapp
 
 
 def _route(path: str, summary: str, description: str, params: Mapping[str, str], *,
-           path_params: Sequence[str] = (), name: str | None = None
+           path_params: Sequence[str] = (), name: str | None = None, cache: bool = False
            ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return route(router, path, summary, description, params, path_params=path_params, name=name)
+    return route(router, path, summary, description, params, path_params=path_params, name=name, cache=cache)
+
+
+def _generation(request: Request) -> int | None:
+    return api.generation(_project(request))
+
+
+def _epoch(request: Request) -> Hashable:
+    """What besides the store an answer depends on: the project as loaded (a reload gives new
+    answers), and whether a broken edit's note is in it."""
+    current: live.LiveProject | None = getattr(request.app.state, "live", None)
+    return (current.epoch, current.error) if current is not None else None
 
 
 def _project(request: Request) -> Project:
-    project: Project = request.app.state.project
-    return project
+    return live.project(request)
 
 
-def _secret(request: Request) -> bytes:
-    secret: bytes = request.app.state.cursor_secret
-    return secret
+def secret(request: Request) -> bytes:
+    """The key cursors are signed with (an app assembled without :func:`create_app` gets one of
+    its own on first use)."""
+    state = request.app.state
+    key: bytes | None = getattr(state, "cursor_secret", None)
+    if key is None:
+        key = state.cursor_secret = cursor.project_secret(_project(request))
+    return key
 
 
 def _timezone(flt: ListFilter) -> tuple[str, list[str]]:
@@ -110,14 +134,14 @@ def _timezone(flt: ListFilter) -> tuple[str, list[str]]:
         "Every watched entity (or those named by `entity`) with its id, kind, name, parent, aliases and "
         "accounts, and its mentions and documents with a date in the filters' range; documents without a "
         "date are counted apart (`undated_documents`), never on a day.",
-        {k: FILTER_HELP[k] for k in FILTERS})
+        {k: FILTER_HELP[k] for k in FILTERS}, cache=True)
 def entities(request: Request, **_: Any) -> JSON:
     project = _project(request)
     given = filters.values(request, FILTERS)
     flt = filters.list_filter(project, given)
     tz, notes = _timezone(flt)
     rows = api.entities(project, filters=flt)
-    return JSON({"timezone": tz, "notes": [*flt.notes(), *notes], "rows": rows})
+    return JSON({"timezone": tz, "notes": [*live.notes(request), *flt.notes(), *notes], "rows": rows})
 
 
 # -- analyses -----------------------------------------------------------------------------------
@@ -147,26 +171,30 @@ def _analysis_endpoint(path: str, name: str, fixed: dict[str, Any], summary: str
         project = _project(request)
         given = filters.values(request, params)
         options = filters.analysis_options(project, analysis.options, given, fixed)
-        result = api.analyze(name, project, **options)
-        tz = str(result.options.get("timezone") or "UTC")
-        notes = list(result.notes)
-        if tz == LOCAL:
-            notes.append("times are in UTC; days are each publisher's own date (local)")
-        undated = _undated(project, result.options)
-        if undated and not any("without a date" in note for note in notes):
-            notes.append(f"{undated:,} document{'s' if undated != 1 else ''} in scope without a date "
-                         f"{'are' if undated != 1 else 'is'} in no period (GET /api/documents lists them last)")
-        where = zone(tz)
-        return JSON({
-            "analysis": name, "title": analysis.title, "timezone": tz,
-            "options": plain(result.options, where), "notes": notes,
-            "undated_documents": undated,
-            "rows": [plain(r, where) for r in result.table.to_pylist()],
-            "documents": dict(result.documents),
-        })
+        return _analysis_answer(request, project, analysis, api.analyze(name, project, **options))
 
     handler.__name__ = f"analysis_{path.strip('/')}"
-    _route(path, summary, analysis.description, {p: helps[p] for p in params})(handler)
+    _route(path, summary, analysis.description, {p: helps[p] for p in params}, cache=True)(handler)
+
+
+def _analysis_answer(request: Request, project: Project, analysis: Any, result: AnalysisResult,
+                     **extra: Any) -> JSON:
+    tz = str(result.options.get("timezone") or "UTC")
+    notes = [*live.notes(request), *result.notes]
+    if tz == LOCAL:
+        notes.append("times are in UTC; days are each publisher's own date (local)")
+    undated = _undated(project, result.options)
+    if undated and not any("without a date" in note for note in notes):
+        notes.append(f"{undated:,} document{'s' if undated != 1 else ''} in scope without a date "
+                     f"{'are' if undated != 1 else 'is'} in no period (GET /api/documents lists them last)")
+    where = zone(tz)
+    return JSON({
+        "analysis": result.name, "title": analysis.title, "timezone": tz,
+        "options": plain(result.options, where), "notes": notes,
+        "undated_documents": undated, **extra,
+        "rows": [plain(r, where) for r in result.table.to_pylist()],
+        "documents": dict(result.documents),
+    })
 
 
 def _undated(project: Project, options: Mapping[str, Any]) -> int:
@@ -182,6 +210,56 @@ for _path, _name, _fixed, _summary in ANALYSIS_ENDPOINTS:
     _analysis_endpoint(_path, _name, _fixed, _summary)
 
 
+# Entities in one spillover matrix: n·(n−1) ordered pairs, each a surrogate test (5: 20 pairs).
+SPILLOVER_MAX = 5
+
+
+def _spillover_matrix_endpoint() -> None:
+    analysis = registry.get("analysis", "spillover")
+    fixed = {"a": None, "b": None}
+    params = filters.analysis_parameters(analysis.options, fixed)
+    helps = {o.name: o.help + (f" One of: {', '.join(o.choices)}." if o.choices else "")
+             for o in analysis.options}
+    helps["platform"] = FILTER_HELP["platform"]
+    helps = {"entities": f"The watchlist entity ids, 2 to {SPILLOVER_MAX} (comma-separated or repeated): every "
+                         "ordered pair of them is one A → B.", **{p: helps[p] for p in params}}
+
+    def spillover_matrix(request: Request, **_: Any) -> JSON:
+        project = _project(request)
+        given = filters.values(request, tuple(helps))
+        entities = _entities(project, given.get("entities"))
+        options = filters.analysis_options(project, analysis.options,
+                                           {k: v for k, v in given.items() if k != "entities"}, fixed)
+        for name in fixed:
+            options.pop(name, None)
+        result = api.spillover_matrix(entities, project, **options)
+        pairs = [[a, b] for a in entities for b in entities if a != b]
+        return _analysis_answer(request, project, analysis, result, entities=entities, pairs=pairs)
+
+    _route("/spillover/matrix", "Spillover between every ordered pair of entities, in one request",
+           "The spillover analysis (as /api/spillover answers it for one pair) for each of the n·(n−1) ordered "
+           "pairs of `entities`: their rows in one list, each naming its `a` and `b`, in the order of `pairs`. "
+           "The day totals are read once and each A's surrogates drawn once, so the matrix costs far less "
+           "than its pairs one by one. " + analysis.description, helps, cache=True)(spillover_matrix)
+
+
+def _entities(project: Project, text: str | None) -> list[str]:
+    ids = [e.id for e in project.watchlist.entities]
+    wanted = list(dict.fromkeys(v.strip() for v in (text or "").split(",") if v.strip()))
+    for value in wanted:
+        if value not in ids:
+            raise filters.ApiError(f"entity {value!r} is not in the watchlist", parameter="entities",
+                                   allowed=ids or ["(the watchlist is empty)"])
+    if not 2 <= len(wanted) <= SPILLOVER_MAX:
+        raise filters.ApiError(f"entities must name 2 to {SPILLOVER_MAX} entities, not {len(wanted)}",
+                               parameter="entities", allowed=ids,
+                               hint="each ordered pair is a surrogate test: n entities are n·(n−1) pairs")
+    return wanted
+
+
+_spillover_matrix_endpoint()
+
+
 # -- lists --------------------------------------------------------------------------------------
 
 _LIST_PARAMS = (*FILTERS, "limit", "next")
@@ -193,7 +271,7 @@ def _list(request: Request, what: str) -> JSON:
     given = filters.values(request, _LIST_PARAMS)
     flt = filters.list_filter(project, given)
     limit = filters.limit(given)
-    after = filters.position(given, what, flt, _secret(request))
+    after = filters.position(given, what, flt, secret(request))
     got = api.list_page(what, project, filters=flt, after=after, limit=limit)
     tz, notes = _timezone(flt)
     where = zone(tz)
@@ -206,9 +284,9 @@ def _list(request: Request, what: str) -> JSON:
     if got.undated:
         notes.append(f"{got.undated:,} of these {what} are on documents without a date: listed last, "
                      "never counted for a day")
-    nxt = cursor.encode(got.next, what, flt.key(), _secret(request)) if got.next else None
+    nxt = cursor.encode(got.next, what, flt.key(), secret(request)) if got.next else None
     return JSON({"timezone": tz, "total": got.total, "undated": got.undated, "limit": limit, "next": nxt,
-                 "notes": [*flt.notes(), *notes], "rows": rows})
+                 "notes": [*live.notes(request), *flt.notes(), *notes], "rows": rows})
 
 
 def _export(request: Request, what: str) -> Any:
@@ -252,6 +330,7 @@ def document(request: Request, document_id: str, **_: Any) -> JSON:
         raise filters.ApiError(f"no document {document_id!r}", parameter="document_id", status=404,
                                hint="document ids are in GET /api/documents")
     tz, notes = _timezone(flt)
+    notes = [*live.notes(request), *notes]
     if doc.get("published_at") is None:
         notes.append("this document has no trustworthy date: it is counted in no period")
     return JSON({"timezone": tz, "notes": notes, "document": plain(doc, zone(tz))})
@@ -284,8 +363,9 @@ def alerts(request: Request, **_: Any) -> JSON:
     given = filters.values(request, _ALERT_PARAMS)
     flt = filters.list_filter(project, given)
     limit = filters.limit(given)
-    filters.position(given, "alerts", flt, _secret(request))
+    filters.position(given, "alerts", flt, secret(request))
     tz, notes = _timezone(flt)
     return JSON({"timezone": tz, "total": 0, "undated": 0, "limit": limit, "next": None,
-                 "notes": [*flt.notes(), *notes, "no alerts yet: the watcher (`limelight watch`) will write them"],
+                 "notes": [*live.notes(request), *flt.notes(), *notes,
+                           "no alerts yet: the watcher (`limelight watch`) will write them"],
                  "rows": []})

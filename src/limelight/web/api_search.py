@@ -4,7 +4,8 @@ A search takes the watchlist's query syntax (``q``: AND, OR, NOT, "phrases", NEA
 exactly as a watchlist query: :mod:`limelight.search`), the list filters and ``limit`` / ``next``;
 it answers ``{"query", "timezone", "total", "candidates", "limit", "next", "notes", "rows"}``, each
 row a hit with its ``highlights`` (character offsets into the stored title, text or caption) and a
-``snippet`` with its own ``snippet_highlights``. A query with a syntax error is a 400 naming the
+``snippet`` with its own ``snippet_highlights``; ``next`` is the search's cursor signed as the lists'
+are (:func:`limelight.web.cursor.sign`), so an edited one is a 400. A query with a syntax error is a 400 naming the
 column. Saving (POST, JSON body) and deleting a saved search write to the store, so they need it
 free of another writer (DuckDB) or wait for it; a POST must be ``application/json``, which a page
 from another site cannot send without this server agreeing (no CORS here).
@@ -21,8 +22,8 @@ from fastapi.responses import Response
 from limelight import api
 from limelight.listing import FILTERS, ListFilter
 from limelight.search import MAX_LIMIT, SearchPage
-from limelight.web import filters
-from limelight.web.api import FILTER_HELP, route
+from limelight.web import cursor, filters, live
+from limelight.web.api import FILTER_HELP, route, secret
 from limelight.web.filters import ApiError
 from limelight.web.responses import JSON, plain, zone
 
@@ -54,13 +55,28 @@ def _flag(given: dict[str, str | None], name: str) -> bool:
     return filters.choice(given, name, ("true", "false"), "false") == "true"
 
 
-def _answer(page: SearchPage, flt: ListFilter | None, limit: int) -> JSON:
+def _cursor(request: Request, given: dict[str, str | None], what: str, binding: str) -> str | None:
+    """The search's own cursor inside the signed ``next`` (a 400 naming ``next`` if it is not one
+    this server gave for this query and these filters)."""
+    token = given.get("next")
+    if token is None:
+        return None
+    try:
+        return cursor.unsign(token, what, binding, secret(request))
+    except cursor.CursorError as exc:
+        raise ApiError(str(exc), parameter="next",
+                       hint="use the `next` value of the page before, with the same query and filters") from None
+
+
+def _answer(request: Request, page: SearchPage, flt: ListFilter | None, limit: int, what: str,
+            binding: str) -> JSON:
     timezone = flt.scope.timezone if flt is not None else "UTC"
     where = zone(timezone)
     rows = [plain({**hit.to_dict(), "published_at": hit.published_at}, where) for hit in page.hits]
-    notes = [*(flt.notes() if flt is not None else ()), *page.notes]
+    notes = [*live.notes(request), *(flt.notes() if flt is not None else ()), *page.notes]
+    nxt = cursor.sign(page.next, what, binding, secret(request)) if page.next else None
     return JSON({"query": page.query, "timezone": timezone, "total": page.total, "candidates": page.candidates,
-                 "unindexed": page.unindexed, "limit": limit, "next": page.next, "notes": notes, "rows": rows})
+                 "unindexed": page.unindexed, "limit": limit, "next": nxt, "notes": notes, "rows": rows})
 
 
 @_route("/search", "Search documents and posts (the watchlist's query syntax)",
@@ -69,35 +85,41 @@ def _answer(page: SearchPage, flt: ListFilter | None, limit: int) -> JSON:
         "snippet. Paginate with `limit` and the opaque `next`; a page may hold fewer hits than `limit` and "
         "still have a `next` when many candidates did not match.", SEARCH_HELP)
 def search(request: Request, **_: Any) -> JSON:
-    project = request.app.state.project
+    project = live.project(request)
     given = filters.values(request, tuple(SEARCH_HELP))
     query = given.get("q")
     if not query:
         raise ApiError("q, the query, is missing", parameter="q", hint='e.g. q="Lei Jun" NEAR/5 Keynote')
     flt = filters.list_filter(project, given)
     limit = filters.limit(given, default=_DEFAULT_LIMIT, cap=MAX_LIMIT)
-    page = api.search(query, project, filters=flt, limit=limit, cursor=given.get("next"),
+    binding = "\x1e".join((query, flt.key()))
+    page = api.search(query, project, filters=flt, limit=limit, cursor=_cursor(request, given, "search", binding),
                       with_total=_flag(given, "total"))
-    return _answer(page, flt, limit)
+    return _answer(request, page, flt, limit, "search", binding)
 
 
 @router.get("/searches", summary="Saved searches", response_class=JSON)
 def saved_searches(request: Request) -> JSON:
     """Every saved search: name, query, filters (the values given), created_at, last_seen_at."""
     filters.values(request, ())
-    return JSON({"rows": [s.to_dict() for s in api.saved_searches(request.app.state.project)]})
+    return JSON({"rows": [s.to_dict() for s in api.saved_searches(live.project(request))]})
 
 
 @_route("/searches/{name}", "Run a saved search",
         "The saved search's matches, as /api/search answers; with new=true only those stored since it "
         "was last seen (what an alert asks).", SAVED_HELP, path_params=("name",), name="run_saved_search")
 def run_saved(request: Request, name: str, **_: Any) -> JSON:
-    project = request.app.state.project
+    project = live.project(request)
     given = filters.values(request, tuple(SAVED_HELP))
     limit = filters.limit(given, default=_DEFAULT_LIMIT, cap=MAX_LIMIT)
-    page = api.run_saved_search(name, project, new_only=_flag(given, "new"), limit=limit,
-                                cursor=given.get("next"), with_total=_flag(given, "total"))
-    return _answer(page, None, limit)
+    new_only = _flag(given, "new")
+    # The saved search's query and filters are inside its own cursor's key already; its name and
+    # `new` are what the request says.
+    binding = "\x1e".join((name, str(new_only)))
+    page = api.run_saved_search(name, project, new_only=new_only, limit=limit,
+                                cursor=_cursor(request, given, "saved search", binding),
+                                with_total=_flag(given, "total"))
+    return _answer(request, page, None, limit, "saved search", binding)
 
 
 @router.post("/searches", summary="Save a search", status_code=201, response_class=JSON)
@@ -118,13 +140,13 @@ async def save_search(request: Request) -> JSON:
     unknown = sorted(set(given) - set(FILTERS))
     if unknown:
         raise ApiError(f"unknown filter {unknown[0]!r}", parameter="filters", allowed=FILTERS)
-    entry = api.save_search(body["name"], body["query"], request.app.state.project,
+    entry = api.save_search(body["name"], body["query"], live.project(request),
                             filters={k: v for k, v in given.items() if v is not None})
     return JSON(entry.to_dict(), status_code=201)
 
 
 @router.delete("/searches/{name}", summary="Delete a saved search", status_code=204)
 def delete_search(request: Request, name: str) -> Response:
-    if not api.delete_saved_search(name, request.app.state.project):
+    if not api.delete_saved_search(name, live.project(request)):
         raise ApiError(f"no saved search named {name!r}", status=404)
     return Response(status_code=204)

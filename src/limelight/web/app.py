@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import html
 import importlib
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,10 @@ from limelight import __version__
 from limelight.errors import LimelightError
 from limelight.listing import BadFilter
 from limelight.project import Project
+from limelight.web import cursor
+from limelight.web.cache import AnswerCache
 from limelight.web.filters import ApiError
+from limelight.web.live import ConfigErrorHeader, LiveProject
 from limelight.web.responses import error
 from limelight.web.security import Security
 
@@ -40,18 +42,30 @@ ROUTERS: tuple[str, ...] = ("limelight.web.api", "limelight.web.api_search", "li
 
 
 def create_app(project: Project | Path | str, *, token: str | None = None,
-               hosts: tuple[str, ...] | None = None, cursor_secret: bytes | None = None) -> FastAPI:
+               hosts: tuple[str, ...] | None = None, cursor_secret: bytes | None = None,
+               reload_interval: float = 1.0, cache_bytes: int | None = None,
+               stale_seconds: float | None = None) -> FastAPI:
     """The web app over ``project``. With ``token`` every request needs it; with ``hosts`` only
     requests for those host names are answered (see :mod:`limelight.web.security`);
-    ``cursor_secret`` signs pagination cursors (random by default: cursors then last as long as
-    the app)."""
+    ``cursor_secret`` signs pagination cursors (by default the project's own, kept next to its
+    store: :func:`limelight.web.cursor.project_secret`). limelight.toml and the watchlist are
+    looked at every ``reload_interval`` seconds at most, and reloaded when they changed
+    (:mod:`limelight.web.live`). The analyses' answers are kept in up to ``cache_bytes`` of memory
+    (default ``web.cache_mb``; 0: none kept) while the store does not change, and for up to
+    ``stale_seconds`` (default ``web.stale_seconds``) after it did (:mod:`limelight.web.cache`)."""
     proj = project if isinstance(project, Project) else Project.open(project)
     app = FastAPI(title="limelight", version=__version__, docs_url=None, redoc_url=None,
                   description=f"The JSON API over the limelight project {proj.root.name}: every number the "
                               "pages show. Times are in the project's report.timezone unless `timezone` is "
                               "given; every answer states its zone.")
-    app.state.project = proj
-    app.state.cursor_secret = cursor_secret or secrets.token_bytes(32)
+    live = LiveProject(proj, interval=reload_interval)
+    app.state.live = live
+    if cache_bytes is None:
+        cache_bytes = int(float(proj.settings["web.cache_mb"]) * 2**20)
+    if stale_seconds is None:
+        stale_seconds = float(proj.settings["web.stale_seconds"])
+    app.state.answer_cache = AnswerCache(cache_bytes, stale_seconds=stale_seconds) if cache_bytes > 0 else None
+    app.state.cursor_secret = cursor_secret or cursor.project_secret(proj)
     for name in ROUTERS:
         module = importlib.import_module(name)
         app.include_router(module.router)
@@ -68,7 +82,8 @@ def create_app(project: Project | Path | str, *, token: str | None = None,
 
     # Outermost, around Starlette's own error middleware, so that a 500 gets the headers too.
     build = app.build_middleware_stack
-    app.build_middleware_stack = lambda: Security(build(), token=token, hosts=hosts)  # type: ignore[method-assign]
+    app.build_middleware_stack = lambda: Security(ConfigErrorHeader(build(), live),  # type: ignore[method-assign]
+                                                  token=token, hosts=hosts)
     return app
 
 

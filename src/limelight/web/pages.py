@@ -33,6 +33,8 @@ from limelight.listing import FILTERS, BadFilter
 from limelight.models import MENTION_ROLES, Entity
 from limelight.project import Project
 from limelight.scope import DOCUMENT_KINDS, LOCAL
+from limelight.web import live
+from limelight.web.api import SPILLOVER_MAX
 from limelight.web.responses import plain, zone
 
 HERE = Path(__file__).resolve().parent
@@ -44,7 +46,6 @@ router = APIRouter(include_in_schema=False)
 # What every page keeps in its links and hands to the API: the filter bar, the period, the zone.
 KEPT = ("since", "until", "language", "source", "role", "platform", "kind", "by", "timezone")
 PERIODS = ("day", "week", "month")
-SPILLOVER_MAX = 5  # entities on the spillover page: n·(n-1) ordered pairs, each a surrogate test
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -68,8 +69,7 @@ class PageError(Exception):
 
 
 def _project(request: Request) -> Project:
-    project: Project = request.app.state.project
-    return project
+    return live.project(request)
 
 
 def _given(request: Request) -> dict[str, str]:
@@ -115,6 +115,7 @@ def _frame(request: Request, page: str, title: str) -> dict[str, Any]:
         ("search", "Search", "/search"))]
     return {
         "page": page, "title": title, "project_name": project.root.name, "version": __version__,
+        "config_error": live.error(request),
         "given": given, "error": error, "timezone": timezone, "local": timezone == LOCAL,
         "timezone_is_default": "timezone" not in given, "by": by if by in PERIODS else "week",
         "periods": PERIODS, "roles": MENTION_ROLES, "kinds": DOCUMENT_KINDS, "entities": entities, "nav": nav,

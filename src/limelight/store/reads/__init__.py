@@ -34,6 +34,7 @@ READ_MODULES: tuple[str, ...] = (
     "limelight.store.reads.tone",
     "limelight.store.reads.lists",
     "limelight.store.reads.search",
+    "limelight.store.reads.alerts",
 )
 
 

@@ -43,6 +43,13 @@ def documents_mentioning(entity_ids: Sequence[str]) -> Query:
                  "(SELECT unnest(CAST($ids AS VARCHAR[]))) ORDER BY document_id", {"ids": list(entity_ids)})
 
 
+@read("core.generation", tables=("store_generation",))
+def generation() -> Query:
+    """One row: generation, a number that changes with every committed write to the store (the
+    same number means the same stored data, for caches of what was read)."""
+    return Query("SELECT generation FROM store_generation WHERE id = 1")
+
+
 @read("core.count_documents", tables=("documents",))
 def count_documents() -> Query:
     """One row: n, the stored documents."""

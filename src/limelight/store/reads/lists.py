@@ -39,11 +39,21 @@ _DOCUMENTS_FROM = "documents AS d JOIN sources AS s ON s.id = d.source_id"
 _MENTIONS_FROM = "mentions AS m JOIN documents AS d ON d.id = m.document_id JOIN sources AS s ON s.id = d.source_id"
 
 
+UNDATED = ("include", "only", "exclude")  # the lists' undated filter: with the dated rows, alone, or left out
+
+
 def list_predicate(scope: Scope, entities: Sequence[str], roles: Sequence[str], platforms: Sequence[str],
-             params: dict[str, object], *, mention: str | None = None) -> str:
+                   params: dict[str, object], *, mention: str | None = None, without_date: str = "include") -> str:
     """The predicate over ``documents AS d`` joined with ``sources AS s`` (and, for a list of
-    mentions, ``mentions AS m`` named by ``mention``): the scope and the list filters."""
+    mentions, ``mentions AS m`` named by ``mention``): the scope and the list filters. ``without_date``
+    (:data:`UNDATED`) keeps documents without a date, keeps only them, or leaves them out."""
+    if without_date not in UNDATED:
+        raise ValueError(f"without_date must be one of {', '.join(UNDATED)}, not {without_date!r}")
     parts = [sc.where(scope, params)]
+    if without_date == "only":
+        parts.append("d.published_at IS NULL")
+    elif without_date == "exclude":
+        parts.append("d.published_at IS NOT NULL")
     if platforms:
         params["platforms"] = [p.lower() for p in platforms]
         parts.append("list_contains(CAST($platforms AS VARCHAR[]), lower(s.platform))")
@@ -68,26 +78,29 @@ def list_predicate(scope: Scope, entities: Sequence[str], roles: Sequence[str], 
 
 def _page(columns: str, tables: str, key: str, mention: str | None, scope: Scope, entities: Sequence[str],
           roles: Sequence[str], platforms: Sequence[str], after_at: datetime | None, after_id: str | None,
-          limit: int) -> Query:
-    """The next ``limit`` rows of ``tables`` with these filters after ``(after_at, after_id)``:
-    newest document first, undated last, then by ``key``."""
-    params: dict[str, object] = {"limit": int(limit)}
-    where = list_predicate(scope, entities, roles, platforms, params, mention=mention)
+          limit: int | None, without_date: str) -> Query:
+    """The next ``limit`` rows (None: every row, for a streamed export) of ``tables`` with these
+    filters after ``(after_at, after_id)``: newest document first, undated last, then by ``key``."""
+    params: dict[str, object] = {}
+    where = list_predicate(scope, entities, roles, platforms, params, mention=mention, without_date=without_date)
     after = keyset_after(after_at, after_id, key, params)
+    bound = ""
+    if limit is not None:
+        params["limit"] = int(limit)
+        bound = "\nLIMIT $limit"
     return Query(f"""
 SELECT {columns}
 FROM {tables}
 WHERE {where} AND {after}
-ORDER BY {_NEWEST_FIRST}, {key}
-LIMIT $limit""", params)
+ORDER BY {_NEWEST_FIRST}, {key}{bound}""", params)
 
 
 def _count(tables: str, scope: Scope, entities: Sequence[str], roles: Sequence[str], platforms: Sequence[str],
-           mention: str | None) -> Query:
+           mention: str | None, without_date: str) -> Query:
     """n, undated: the rows of ``tables`` (documents, or mentions named ``mention``) with these
     filters, and those on documents without a date."""
     params: dict[str, object] = {}
-    where = list_predicate(scope, entities, roles, platforms, params, mention=mention)
+    where = list_predicate(scope, entities, roles, platforms, params, mention=mention, without_date=without_date)
     return Query(f"""
 SELECT count(*) AS n, count(*) FILTER (WHERE d.published_at IS NULL) AS undated
 FROM {tables}
@@ -109,51 +122,54 @@ def keyset_after(after_at: datetime | None, after_id: str | None, key: str, para
 
 @read("lists.documents", tables=("documents", "sources", "mentions"))
 def documents(*, scope: Scope, entities: Sequence[str], roles: Sequence[str], platforms: Sequence[str],
-              after_at: datetime | None, after_id: str | None, limit: int) -> Query:
+              after_at: datetime | None, after_id: str | None, limit: int | None,
+              without_date: str = "include") -> Query:
     """id, kind, published_at, language, platform, handle, source_name, title, url, author,
     content_type, likes, shares, comments, views, tone, tone_label, captions, attribution_url, text:
-    the next ``limit`` documents in scope (with a mention of ``entities`` in ``roles`` when given,
-    from sources on ``platforms``) after ``(after_at, after_id)``, newest first, undated last."""
+    the next ``limit`` documents (None: all) in scope (with a mention of ``entities`` in ``roles``
+    when given, from sources on ``platforms``; with or without those that have no date, as
+    ``without_date`` says) after ``(after_at, after_id)``, newest first, undated last."""
     return _page(_DOCUMENT_COLUMNS, _DOCUMENTS_FROM, "d.id", None, scope, entities, roles, platforms, after_at,
-                 after_id, limit)
+                 after_id, limit, without_date)
 
 
 @read("lists.documents_count", tables=("documents", "sources", "mentions"))
 def documents_count(*, scope: Scope, entities: Sequence[str], roles: Sequence[str],
-                    platforms: Sequence[str]) -> Query:
+                    platforms: Sequence[str], without_date: str = "include") -> Query:
     """n, undated: how many documents ``lists.documents`` lists with these filters, and how many of
     them have no date (they are listed last and never counted for a day)."""
-    return _count(_DOCUMENTS_FROM, scope, entities, roles, platforms, None)
+    return _count(_DOCUMENTS_FROM, scope, entities, roles, platforms, None, without_date)
 
 
 @read("lists.mentions", tables=("mentions", "documents", "sources", "entities"))
 def mentions(*, scope: Scope, entities: Sequence[str], roles: Sequence[str], platforms: Sequence[str],
-             after_at: datetime | None, after_id: str | None, limit: int) -> Query:
+             after_at: datetime | None, after_id: str | None, limit: int | None,
+             without_date: str = "include") -> Query:
     """id, document_id, entity_id, entity_name, role, field, alias, surface, start, end, sentence,
     tone, tone_label, published_at, language, kind, platform, handle, title, url: the next ``limit``
-    mentions (of ``entities``, in ``roles``, when given) on documents in scope from sources on
-    ``platforms``, after ``(after_at, after_id)``: newest document first, undated last, then by
-    mention id."""
+    mentions (None: all; of ``entities``, in ``roles``, when given) on documents in scope from
+    sources on ``platforms`` (with or without undated documents, as ``without_date`` says), after
+    ``(after_at, after_id)``: newest document first, undated last, then by mention id."""
     return _page(_MENTION_COLUMNS, f"{_MENTIONS_FROM} LEFT JOIN entities AS e ON e.id = m.entity_id", "m.id", "m",
-                 scope, entities, roles, platforms, after_at, after_id, limit)
+                 scope, entities, roles, platforms, after_at, after_id, limit, without_date)
 
 
 @read("lists.mentions_count", tables=("mentions", "documents", "sources"))
 def mentions_count(*, scope: Scope, entities: Sequence[str], roles: Sequence[str],
-                   platforms: Sequence[str]) -> Query:
+                   platforms: Sequence[str], without_date: str = "include") -> Query:
     """n, undated: how many mentions ``lists.mentions`` lists with these filters, and how many of
     them are on documents without a date."""
-    return _count(_MENTIONS_FROM, scope, entities, roles, platforms, "m")
+    return _count(_MENTIONS_FROM, scope, entities, roles, platforms, "m", without_date)
 
 
 @read("lists.entity_volumes", tables=("mentions", "documents", "sources"))
 def entity_volumes(*, scope: Scope, entities: Sequence[str], roles: Sequence[str],
-                   platforms: Sequence[str]) -> Query:
+                   platforms: Sequence[str], without_date: str = "include") -> Query:
     """entity_id, mentions, documents, undated: per entity of ``entities`` with at least one
     mention (in ``roles``, when given) on a document in scope from sources on ``platforms``: its
     mentions and documents with a date, and its documents without one (apart: they have no day)."""
     params: dict[str, object] = {}
-    where = list_predicate(scope, entities, roles, platforms, params, mention="m")
+    where = list_predicate(scope, entities, roles, platforms, params, mention="m", without_date=without_date)
     return Query(f"""
 SELECT m.entity_id,
        count(*) FILTER (WHERE d.published_at IS NOT NULL) AS mentions,

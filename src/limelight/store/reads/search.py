@@ -56,12 +56,12 @@ def _set(plan: list[Any], params: dict[str, Any]) -> str:
 
 
 def _where(plan: Plan, scope: Scope, entities: Sequence[str], roles: Sequence[str], platforms: Sequence[str],
-           new_since: datetime | None, params: dict[str, Any]) -> tuple[str, str]:
+           new_since: datetime | None, params: dict[str, Any], without_date: str) -> tuple[str, str]:
     """(WITH clause, predicate over ``documents AS d`` joined with ``sources AS s``): the plan's
     candidates and the list filters (:mod:`limelight.store.reads.lists`, the same predicate)."""
     words: dict[str, Any] = {}
     with_ = ""
-    parts = [list_predicate(scope, entities, roles, platforms, params)]
+    parts = [list_predicate(scope, entities, roles, platforms, params, without_date=without_date)]
     if plan is not None:
         with_ = f"WITH c AS (SELECT document_id FROM search_index WHERE {_set(plan, words)}) "
         params.update(words)
@@ -78,13 +78,13 @@ def _where(plan: Plan, scope: Scope, entities: Sequence[str], roles: Sequence[st
 @read("search.candidates", tables=_TABLES)
 def candidates(*, plan: Plan, scope: Scope, entities: Sequence[str], roles: Sequence[str],
                platforms: Sequence[str], new_since: datetime | None, after_at: datetime | None,
-               after_id: str | None, limit: int) -> Query:
+               after_id: str | None, limit: int, without_date: str = "include") -> Query:
     """id, published_at, kind, language, title, text, captions, url, platform, handle,
     source_name: the next ``limit`` candidates of a search (documents in ``plan`` that pass the
     list filters, stored since ``new_since`` when given) after ``(after_at, after_id)``, newest
     first, undated last, as :mod:`limelight.store.reads.lists` orders its lists."""
     params: dict[str, Any] = {"limit": int(limit)}
-    with_, where = _where(plan, scope, entities, roles, platforms, new_since, params)
+    with_, where = _where(plan, scope, entities, roles, platforms, new_since, params, without_date)
     after = keyset_after(after_at, after_id, "d.id", params)
     return Query(
         f"{with_}SELECT d.id, d.published_at, d.kind, d.language, d.title, d.text, d.captions, "
@@ -95,10 +95,10 @@ def candidates(*, plan: Plan, scope: Scope, entities: Sequence[str], roles: Sequ
 
 @read("search.count_candidates", tables=_TABLES)
 def count_candidates(*, plan: Plan, scope: Scope, entities: Sequence[str], roles: Sequence[str],
-                     platforms: Sequence[str], new_since: datetime | None) -> Query:
+                     platforms: Sequence[str], new_since: datetime | None, without_date: str = "include") -> Query:
     """One row: n, the candidates of a search (an upper bound of its matches)."""
     params: dict[str, Any] = {}
-    with_, where = _where(plan, scope, entities, roles, platforms, new_since, params)
+    with_, where = _where(plan, scope, entities, roles, platforms, new_since, params, without_date)
     return Query(f"{with_}SELECT count(*) AS n FROM documents AS d JOIN sources AS s ON s.id = d.source_id "
                  f"WHERE {where}", params)
 

@@ -945,34 +945,37 @@
     const cells = [];
     const measures = [];
     const lagRows = [];
-    let skipped = [];
     const maxLag = Number(PAGE.maxLag || 7);
-    let done = 0;
-    for (const [a, b] of pairs) {  // one at a time: each is a surrogate test on the server
-      heat.status.textContent = "Computing " + (done + 1) + " of " + pairs.length + " pairs…";
-      let body;
-      try {
-        body = await getJSON("/api/spillover", {a: a, b: b, by: by, max_lag: PAGE.maxLag, permutations: PAGE.permutations});
-      } catch (err) {
-        heat.fail(err);
-        after.fail(err);
-        return;
-      }
-      skipped = body.skipped;
-      const pair = label(a) + " → " + label(b);
-      const best = body.rows.find((r) => r.measure === "cross_correlation" && r.p_value !== null && r.p_value !== undefined);
-      for (const r of body.rows) {
-        if (r.measure === "cross_correlation") {
-          cells.push([r.lag + maxLag, done, r.value === null ? "-" : r.value]);
-          lagRows.push(Object.assign({pair: pair}, r));
-        } else if (r.measure === "negative_after_peak" || r.measure === "negative_if_co_mentioned") {
-          measures.push(Object.assign({pair: pair}, r));
-        }
-      }
-      if (best) lagRows.filter((r) => r.pair === pair && r.lag === best.lag).forEach((r) => { r.best = true; });
-      done += 1;
-      for (const n of body.notes) if (!notes.includes(n)) notes.push(n);
+    // One request for every pair: the server reads the day totals once and reuses A's surrogates.
+    heat.status.textContent = "Computing " + pairs.length + " pairs…";
+    let body;
+    try {
+      body = await getJSON("/api/spillover/matrix", {entities: ids.join(","), by: by, max_lag: PAGE.maxLag,
+                                                     permutations: PAGE.permutations});
+    } catch (err) {
+      heat.fail(err);
+      after.fail(err);
+      return;
     }
+    const skipped = body.skipped;
+    const row = new Map(pairs.map(([a, b], i) => [a + "\u0000" + b, i]));
+    for (const r of body.rows) {
+      const index = row.get(r.a + "\u0000" + r.b);
+      if (index === undefined) continue;
+      const pair = label(r.a) + " → " + label(r.b);
+      if (r.measure === "cross_correlation") {
+        cells.push([r.lag + maxLag, index, r.value === null ? "-" : r.value]);
+        lagRows.push(Object.assign({pair: pair}, r));
+      } else if (r.measure === "negative_after_peak" || r.measure === "negative_if_co_mentioned") {
+        measures.push(Object.assign({pair: pair}, r));
+      }
+    }
+    for (const [a, b] of pairs) {
+      const pair = label(a) + " → " + label(b);
+      const best = lagRows.find((r) => r.pair === pair && r.p_value !== null && r.p_value !== undefined);
+      if (best) lagRows.filter((r) => r.pair === pair && r.lag === best.lag).forEach((r) => { r.best = true; });
+    }
+    for (const n of body.notes) if (!notes.includes(n)) notes.push(n);
     const lags = [];
     for (let l = -maxLag; l <= maxLag; l++) lags.push(String(l));
     const pairNames = pairs.map(([a, b]) => label(a) + " → " + label(b));
@@ -1064,15 +1067,17 @@
     await drawLineage(graph, wanted, stories.rows);
   };
 
-  let lineageRows = null;
+  const lineageOf = new Map();  // story id → its /api/lineage answer (one story's documents only)
 
   async function drawLineage(fig, storyId, stories) {
+    let lineageRows = lineageOf.get(storyId);
     try {
-      if (!lineageRows) lineageRows = await getJSON("/api/lineage");
+      if (!lineageRows) lineageRows = await getJSON("/api/lineage", {story: storyId});
     } catch (err) {
       fig.fail(err);
       return;
     }
+    lineageOf.set(storyId, lineageRows);
     const story = stories.find((s) => s.story_id === storyId);
     const rows = lineageRows.rows.filter((r) => r.story_id === storyId);
     const nodes = new Map();

@@ -1,0 +1,91 @@
+"""Reads of the alerts (:mod:`limelight.alerts`): the stored incidents, and what is still to deliver.
+
+An alert's delivery to a channel is pending while its current version has no ``alert_deliveries``
+row for the channel (never tried) or one whose status is ``pending`` (a retry is due at its
+``next_attempt_at``). A version delivered or given up is not pending; when the incident grows, its
+new version is. So a digest holds each grown incident once, at its latest version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from limelight.store.reads import Query, read
+
+_COLUMNS = ("a.id, a.rule, a.kind, a.entity_id, a.account, a.severity, a.title, a.summary, a.opened_at, "
+            "a.updated_at, a.closed_at, a.status, a.evidence, a.version")
+# Newest first: the incident that changed last on top; the id breaks ties, so the order is total.
+_NEWEST_FIRST = "a.updated_at DESC, a.id"
+
+
+def _example_list() -> dict[str, Any]:
+    return {"status": "open", "entity": "kestrel", "since": datetime(2024, 1, 1, tzinfo=UTC), "limit": 5}
+
+
+@read("alerts.list", tables=("alerts",))
+def list_alerts(status: str | None = None, entity: str | None = None, since: datetime | None = None,
+                limit: int | None = None) -> Query:
+    """Stored alerts, newest first (by updated_at, then id): only those with this ``status``
+    (open, closed), about this ``entity`` id, or updated at or after ``since``, when given."""
+    params: dict[str, Any] = {}
+    where = []
+    if status is not None:
+        params["status"] = status
+        where.append("a.status = $status")
+    if entity is not None:
+        params["entity"] = entity
+        where.append("a.entity_id = $entity")
+    if since is not None:
+        params["since"] = since
+        where.append("a.updated_at >= $since")
+    sql = f"SELECT {_COLUMNS} FROM alerts AS a"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += f" ORDER BY {_NEWEST_FIRST}"
+    if limit is not None:
+        params["limit"] = int(limit)
+        sql += " LIMIT $limit"
+    return Query(sql, params)
+
+
+list_alerts.example = _example_list  # type: ignore[attr-defined]
+
+
+@read("alerts.state", tables=("alerts",))
+def alert_state(ids: Sequence[str]) -> Query:
+    """id, version, fingerprint and opened_at of the stored alerts among ``ids`` (what an upsert
+    compares with)."""
+    return Query("SELECT id, version, fingerprint, opened_at FROM alerts "
+                 "WHERE id IN (SELECT unnest(CAST($ids AS VARCHAR[]))) ORDER BY id", {"ids": list(ids)})
+
+
+@read("alerts.pending", tables=("alerts", "alert_deliveries"))
+def pending(channel: str, since: datetime | None = None) -> Query:
+    """Alerts whose current version is still to deliver to ``channel`` (never tried, or a retry is
+    pending), newest first, with the delivery's attempt (0: never tried) and next_attempt_at (NULL:
+    due now); only alerts updated at or after ``since`` when given."""
+    params: dict[str, Any] = {"channel": channel}
+    extra = ""
+    if since is not None:
+        params["since"] = since
+        extra = " AND a.updated_at >= $since"
+    return Query(
+        f"SELECT {_COLUMNS}, coalesce(d.attempt, 0) AS attempt, d.next_attempt_at FROM alerts AS a "
+        "LEFT JOIN alert_deliveries AS d ON d.alert_id = a.id AND d.version = a.version AND d.channel = $channel "
+        f"WHERE (d.status IS NULL OR d.status = 'pending'){extra} ORDER BY {_NEWEST_FIRST}", params)
+
+
+pending.example = lambda: {"channel": "slack", "since": datetime(2024, 1, 1, tzinfo=UTC)}  # type: ignore[attr-defined]
+
+
+@read("alerts.deliveries", tables=("alert_deliveries",))
+def deliveries(ids: Sequence[str] | None = None) -> Query:
+    """Every recorded delivery state (of these alert ids when given), by alert, version, channel."""
+    if ids is None:
+        return Query("SELECT alert_id, version, channel, attempt, status, next_attempt_at, last_error, delivered_at "
+                     "FROM alert_deliveries ORDER BY alert_id, version, channel")
+    return Query("SELECT alert_id, version, channel, attempt, status, next_attempt_at, last_error, delivered_at "
+                 "FROM alert_deliveries WHERE alert_id IN (SELECT unnest(CAST($ids AS VARCHAR[]))) "
+                 "ORDER BY alert_id, version, channel", {"ids": list(ids)})
