@@ -102,7 +102,8 @@ def _put(q: queue.Queue[Any], item: Any, stop: threading.Event) -> bool:
     return False
 
 
-def _drain(q: queue.Queue[Any], stop: threading.Event) -> Iterator[pa.Table]:
+def _drain(q: queue.Queue[Any], stop: threading.Event) -> Iterator[Any]:
+    """The items put on ``q`` until its end (or the error a stage put there, raised here)."""
     while True:
         item = q.get()
         if item is _END:
@@ -129,13 +130,7 @@ def _queued(encoder: Iterable[bytes], stop: threading.Event) -> Iterator[bytes]:
 
     threading.Thread(target=encode, name="limelight-export-encode", daemon=True).start()
     try:
-        while True:
-            item = chunks.get()
-            if item is _END:
-                return
-            if isinstance(item, _Failed):
-                raise item.error
-            yield item
+        yield from _drain(chunks, stop)
     finally:
         stop.set()
 
