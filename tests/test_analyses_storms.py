@@ -273,3 +273,42 @@ def test_storms_empty_baseline_does_not_make_a_storm_of_three_documents() -> Non
     assert detect_storms(x, tot) == []
     x[[20, 60, 100]] = 1  # a sparse entity: one document a month or so, then 3 on one day
     assert detect_storms(x, tot) == []
+
+
+def test_storms_onset_is_the_incident_not_an_odd_day_before_it() -> None:
+    """One unusual day, two ordinary ones, then the incident (the sample's car storm, 2025-09-27 vs
+    10-01): the 7-day onset window from the odd day is significant only through the incident, so
+    the storm begins with the incident."""
+    from limelight.timeseries.storms import detect_storms
+
+    x, tot = _series(rate=1.0)
+    x[116] = 4  # an odd day: unusual, with over 30% of the peak's excess, but no storm by itself
+    x[117:119] = 1  # two ordinary days
+    x[119:126] = [9, 8, 7, 6, 5, 4, 3]
+    storms = [s for s in detect_storms(x, tot) if 110 <= s.onset <= 130]
+    assert len(storms) == 1 and storms[0].onset == 119
+
+
+def test_storms_onset_is_the_first_wave_of_an_incident_with_a_lull() -> None:
+    """A first wave big enough to be unusual by itself, a lull, then a bigger second wave (Barclays'
+    Libor fine, 2012): one storm, from the first wave."""
+    from limelight.timeseries.storms import detect_storms
+
+    x, tot = _series()
+    x[120:122] += 20  # the incident
+    x[122:124] = 2  # two ordinary days
+    x[124:128] += np.array([50, 30, 20, 10])  # the bigger second wave
+    storms = [s for s in detect_storms(x, tot) if 110 <= s.onset <= 130]
+    assert len(storms) == 1 and storms[0].onset == 120 and storms[0].end >= 126
+
+
+def test_storms_short_window_finds_a_storm_with_gaps_in_its_history() -> None:
+    """With window 7 a day without history in the week before does not leave the week without a
+    baseline (the baseline needs half the window, not all of it)."""
+    from limelight.timeseries.storms import detect_storms
+
+    x, tot = _series()
+    tot[115], x[115] = 0, 0  # a day nothing was collected
+    x[118:124] += np.array([30, 25, 20, 15, 12, 10])
+    storms = [s for s in detect_storms(x, tot, window=7) if 110 <= s.onset <= 130]
+    assert len(storms) == 1 and storms[0].onset == 118

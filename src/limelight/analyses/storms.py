@@ -57,7 +57,7 @@ SCHEMA = pa.schema([
 
 class Storms:
     name = "storms"
-    version = "2"
+    version = "3"  # 3: the onset is the start of the waves that lead to the peak
     title = "Media storms"
     description = (
         "Bursts in each entity's share of all coverage in scope (volume) and in its negative share, against "

@@ -16,9 +16,11 @@ where the median was 0. A storm as an analyst means it is unusual *and* sustaine
    residuals: a z that stays honest at 1 document against 0.1 expected). Pooling is what finds a
    storm of one headline a day against one a month.
    The onset step itself must be unusual (daily z ≥ ``z_first``): a window made significant by
-   the days after it does not start a storm on an ordinary day before them; and the onset is the
-   run's first step with at least 30% of its peak step's excess (coverage that creeps up for a
-   week before the incident is not when the storm began).
+   the days after it does not start a storm on an ordinary day before them. The onset is the
+   later of the run's first step with at least 30% of its peak step's excess (coverage that creeps
+   up for a week before the incident is not when the storm began) and the start of the waves that
+   lead to the peak: an earlier wave, a lull of at most ``quiet`` steps before the next, belongs to
+   the storm only if it is unusual by itself (see :func:`_trim`).
 4. **Extent**: the storm lasts while steps stay high (z ≥ ``z_off``, or inside an onset window),
    through up to ``quiet`` ordinary steps (hysteresis).
 5. **Acceptance**, at the chosen sensitivity (:data:`SENSITIVITY`): an excess of at least
@@ -149,6 +151,9 @@ def detect_storms(counts: ArrayLike, totals: ArrayLike | None = None, *, gaps: A
     first ``max_length`` steps) left out, so a storm does not raise its own baseline.
     """
     th = thresholds or SENSITIVITY[sensitivity]
+    # a short window needs less history: with window 7 and 7 usable steps required, one gap (or one
+    # day the scope has nothing) would leave a whole week without a baseline
+    min_history = max(1, min(min_history, max(3, window // 2)))
     x = np.asarray(counts, dtype=np.float64)
     tot = np.ones_like(x) if totals is None else np.asarray(totals, dtype=np.float64)
     gap = collection_gaps(tot) if gaps is None else np.asarray(gaps, dtype=bool) | (tot <= 0)
@@ -214,22 +219,60 @@ def _candidates(x: NDArray[np.float64], e: NDArray[np.float64], scale: NDArray[n
                 if calm > quiet:
                     break
             j += 1
-        first, final = _trim(start, last, xe - ee, ok, onset_fraction, end_fraction)
+        first, final = _trim(start, last, xe, ee, scale, ok, warm, gap, th.z_start, quiet, onset_fraction,
+                             end_fraction)
         runs.append((first, final))
         t = last + 1
     return runs
 
 
-def _trim(a: int, b: int, over: NDArray[np.float64], ok: NDArray[np.bool_], fraction: float,
-          end_fraction: float) -> tuple[int, int]:
-    """The run's onset: its first usable step whose excess is at least ``fraction`` of the peak
-    step's (coverage that creeps up for a week before the incident is not when the storm began);
-    its end: the last step with at least ``end_fraction`` of it."""
+def _trim(a: int, b: int, xe: NDArray[np.float64], ee: NDArray[np.float64], scale: NDArray[np.float64],
+          ok: NDArray[np.bool_], warm: NDArray[np.bool_], gap: NDArray[np.bool_], z_start: float, quiet: int,
+          fraction: float, end_fraction: float) -> tuple[int, int]:
+    """The run's onset and end.
+
+    The onset is the later of two steps: the run's first usable step whose excess is at least
+    ``fraction`` of the peak step's (coverage that creeps up for a week before the incident is not
+    when the storm began), and the start of the waves that lead to the peak. A wave is an unbroken
+    stretch of high steps (daily z ≥ ``z_off``, or that fraction of the peak's excess; gaps
+    bridged); walking back from the peak's wave, an earlier wave at most ``quiet`` ordinary steps
+    before it belongs to the storm only if it is unusual by itself (its pooled z ≥ ``z_start``): an
+    incident's first wave, a lull, then the bigger second one is one storm from the first, but one
+    odd day, two ordinary ones and then the incident is a storm from the incident (the onset window
+    that seeded the run reached the incident; the odd day is not part of the storm). The end is the
+    last step with at least ``end_fraction`` of the peak's excess."""
+    over = xe - ee
     seg = np.where(ok[a:b + 1], over[a:b + 1], -np.inf)
     top = float(np.max(seg))
     if not np.isfinite(top) or top <= 0:
         return a, b
-    return a + int(np.flatnonzero(seg >= fraction * top)[0]), a + int(np.flatnonzero(seg >= end_fraction * top)[-1])
+    first = a + int(np.flatnonzero(seg >= fraction * top)[0])
+    strong = ok & (warm | (over >= fraction * top))
+    bridge = strong | gap
+
+    def wave_start(t: int) -> int:  # the first strong step of the wave that ends at strong step t
+        s = t
+        while s > a and bridge[s - 1]:
+            s -= 1
+        while not strong[s]:
+            s += 1
+        return s
+
+    start = wave_start(a + int(np.argmax(seg)))
+    while True:
+        t, calm = start - 1, 0
+        while t >= a and not strong[t] and calm <= quiet:
+            calm += int(not gap[t])
+            t -= 1
+        if t < a or not strong[t] or calm > quiet:
+            break
+        s = wave_start(t)
+        o, e = float(xe[s:t + 1].sum()), float(ee[s:t + 1].sum())
+        phi = float(np.nanmedian(scale[s:t + 1])) if np.any(~np.isnan(scale[s:t + 1])) else 1.0
+        if float(deviance_z(o, e)) / phi < z_start:
+            break
+        start = s
+    return max(first, start), a + int(np.flatnonzero(seg >= end_fraction * top)[-1])
 
 
 def _storm(a: int, b: int, x: NDArray[np.float64], e: NDArray[np.float64], scale: NDArray[np.float64],
