@@ -1117,6 +1117,18 @@ def test_store_contract_alerts_list_filters(store: Store) -> None:
     assert listed(entity="kestrel-2") == [ids[1]] and listed(entity="o'brien") == []
     assert listed(since=datetime(2024, 5, 3, 8, 0, tzinfo=UTC)) == [ids[2], ids[1]]
     assert listed(limit=1) == [ids[2]]
+    # any of several entities and severities, a time range, and paging on by keyset
+    critical = _alert(4, severity="critical")
+    store.upsert_alerts([critical])
+    assert listed(entity=["kestrel-1", "kestrel-4", "o'brien"]) == [critical.id, ids[0]]
+    assert listed(severity=["critical"]) == [critical.id] and listed(severity=[]) == []
+    assert listed(until=datetime(2024, 5, 3, 8, 0, tzinfo=UTC)) == [ids[0]]
+    everything = listed()
+    first = store.read("alerts.list", limit=2).to_pylist()
+    rest = listed(after_at=first[-1]["updated_at"], after_id=first[-1]["id"])
+    assert [r["id"] for r in first] + rest == everything
+    counted = store.read("alerts.count", entity=["kestrel-1", "kestrel-4"], status="open").to_pylist()
+    assert counted == [{"n": 2}]
 
 
 def test_store_contract_alerts_deliveries_and_pending(store: Store) -> None:

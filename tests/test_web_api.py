@@ -14,13 +14,16 @@ import sys
 import time
 from collections import Counter
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from click.testing import CliRunner
 
 from _web_project import DOCUMENTS, WATCHLIST, Client, corpus, make_project, undated
+from limelight import api
 from limelight import search as search_module
 from limelight.cli import main
 from limelight.errors import UsageError
@@ -89,6 +92,54 @@ def test_web_api_every_endpoint_answers_with_rows_and_its_timezone(client: Clien
     assert (alerts["rows"], alerts["total"], alerts["next"]) == ([], 0, None)  # empty, not missing
     for path in ("/api/visibility", "/api/tone", "/api/entities", "/api/documents", "/api/mentions"):
         assert ok(client, path, **ENDPOINTS[path])["rows"], path
+
+
+def test_web_api_alerts_lists_what_is_stored_filtered_and_paged(tmp_path: Path) -> None:
+    """The alerts the watcher stores come back newest change first, filtered by entity, status,
+    severity and day, paged on with a signed cursor; a bad value is a 400 that names the allowed."""
+    from limelight.alerts.model import Alert, Evidence, EvidenceDocument, alert_id
+
+    project = make_project(tmp_path / "project")
+    at = datetime(2024, 3, 1, 23, 30, tzinfo=UTC)  # 2024-03-02 in Asia/Shanghai
+
+    def alert(n: int, entity: str, **changes: Any) -> Alert:
+        opened = at + timedelta(days=n)
+        return replace(Alert(
+            id=alert_id("storm", entity, opened), rule="storm", kind="storm", severity="warning",
+            title=f"<img src=x onerror=alert(1)> storm {n}", summary="SYNTHETIC", opened_at=opened, updated_at=opened,
+            entity_id=entity, evidence=Evidence((EvidenceDocument("d1", "雷军", "https://example.org/1"),), count=9,
+                                                baseline=2.0)), **changes)
+
+    stored = [alert(0, "kestrel"), alert(1, "kestrel", severity="critical"), alert(2, "rival"),
+              alert(3, "kestrel", status="closed", closed_at=at + timedelta(days=4))]
+    store = project.open_store()
+    try:
+        store.upsert_alerts(stored)
+    finally:
+        store.close()
+    client = Client(create_app(project))
+    newest_first = [a.id for a in stored[::-1]]
+    every = ok(client, "/api/alerts")
+    assert [r["id"] for r in every["rows"]] == newest_first and every["total"] == 4 and every["next"] is None
+    assert every["rows"][0]["evidence"]["documents"][0]["title"] == "雷军"
+    assert every["rows"][-1]["title"].startswith("<img")  # JSON carries the text as it is; pages escape it
+    assert [r["id"] for r in ok(client, "/api/alerts", entity="kestrel", status="open")["rows"]] == [
+        stored[1].id, stored[0].id]
+    assert [r["id"] for r in ok(client, "/api/alerts", severity="critical")["rows"]] == [stored[1].id]
+    # days in the time zone: 23:30 UTC on 2024-03-01 is 2024-03-02 in Shanghai
+    assert [r["id"] for r in ok(client, "/api/alerts", until="2024-03-01")["rows"]] == [stored[0].id]
+    shanghai = ok(client, "/api/alerts", until="2024-03-01", timezone="Asia/Shanghai")
+    assert shanghai["rows"] == [] and shanghai["total"] == 0
+    assert ok(client, "/api/alerts", since="2024-03-02", timezone="Asia/Shanghai")["total"] == 4
+    assert ok(client, "/api/alerts", timezone="Asia/Shanghai")["rows"][-1]["opened_at"].endswith("+08:00")
+    # pages of 3 and 1, the cursor bound to its filters
+    first = ok(client, "/api/alerts", limit=3)
+    assert first["total"] == 4 and first["next"]
+    rest = ok(client, "/api/alerts", limit=3, next=first["next"])
+    assert [r["id"] for r in first["rows"] + rest["rows"]] == newest_first and rest["next"] is None
+    assert bad(client, "/api/alerts", limit=3, status="open", next=first["next"])["parameter"] == "next"
+    assert "critical" in bad(client, "/api/alerts", severity="urgent")["allowed"]
+    assert bad(client, "/api/alerts", status="snoozed")["allowed"] == ["open", "closed"]
 
 
 def test_web_api_openapi_lists_every_endpoint_with_a_summary(client: Client) -> None:
@@ -518,11 +569,52 @@ def test_web_api_answers_are_cached_until_the_store_changes(tmp_path: Path) -> N
     assert mentions(after) == mentions(first) + 1
     rows = {r["id"]: r for r in client.get("/api/entities").json()["rows"]}
     assert rows["kestrel"]["documents"] == DATED + 1
-    # errors are never kept; the lists are not cached at all
+    # errors are never kept
     for _ in range(2):
         refused = client.get("/api/visibility", params={"by": "fortnight"})
         assert refused.status_code == 400 and refused.headers.get("x-limelight-cache") != "hit"
-    assert "x-limelight-cache" not in client.get("/api/documents", params={"limit": 1}).headers
+    # lists, a document, search and alerts are kept too, each page by its cursor; exports never are
+    page = client.get("/api/documents", params={"limit": 1})
+    later = {"limit": 1, "next": page.json()["next"]}
+    for path, params in (("/api/documents", {"limit": 1}), ("/api/documents", later),
+                         ("/api/mentions", {"limit": 2}), ("/api/search", {"q": "Kestrel"}), ("/api/alerts", {}),
+                         ("/api/documents/" + page.json()["rows"][0]["id"], {})):
+        answers = [client.get(path, params=params) for _ in range(2)]
+        assert [a.headers["x-limelight-cache"] for a in answers] in (["miss", "hit"], ["hit", "hit"]), path
+        assert answers[0].content == answers[1].content
+    assert client.get("/api/documents", params=later).json()["rows"] != page.json()["rows"]
+    assert "x-limelight-cache" not in client.get("/api/documents/export", params={"format": "jsonl"}).headers
+    for _ in range(2):
+        missing = client.get("/api/documents/no-such-id")
+        assert missing.status_code == 404 and missing.headers.get("x-limelight-cache") != "hit"
+
+
+def test_web_api_cached_answers_do_not_open_the_store_until_a_commit_lands(tmp_path: Path) -> None:
+    """A hit costs a few stat calls, not a store open: the generation is read again only when the
+    store's files changed, as they do on a commit of a writer that keeps the store open."""
+    project = make_project(tmp_path / "project")
+    app = create_app(project, stale_seconds=0)
+    app.state.generation_probe = probe = api.GenerationProbe(max_age=3600)
+    client = Client(app)
+    params = {"by": "month", "entity": "kestrel"}
+    assert client.get("/api/visibility", params=params).headers["x-limelight-cache"] == "miss"
+    opened = probe.reads
+    for _ in range(5):
+        assert client.get("/api/visibility", params=params).headers["x-limelight-cache"] == "hit"
+    assert probe.reads == opened
+    item = ITEMS[1]
+    newer = replace(item, document=replace(item.document, id="synthetic-held", origin="synthetic#held",
+                                           url="https://example.org/held", canonical_url="https://example.org/held"),
+                    mentions=tuple(replace(m, document_id="synthetic-held") for m in item.mentions), links=())
+    writer = project.open_store()  # held open: the app reads through its service meanwhile
+    try:
+        run = writer.start_run(["synthetic/held"], {"synthetic": True})
+        assert writer.write([newer], run).new == 1
+        writer.finish_run(run, {"new": 1})
+        after = client.get("/api/visibility", params=params)
+        assert after.headers["x-limelight-cache"] == "miss" and probe.reads == opened + 1
+    finally:
+        writer.close()
 
 
 def test_web_api_cache_is_bounded_by_bytes(tmp_path: Path) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+import threading
+import time
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -292,6 +295,39 @@ def generation(project: Project | Path | str = ".") -> int | None:
     return int(rows[0]["generation"]) if rows else None
 
 
+class GenerationProbe:
+    """:func:`generation`, asked again and again (a dashboard asks before every answer it keeps):
+    it opens the store only when the store's files changed since the last ask
+    (:meth:`Project.store_fingerprint`), or when that was more than ``max_age`` seconds ago (a
+    file system whose times are too coarse to show every commit lags by at most that). The
+    fingerprint is taken before the generation is read: a commit that lands while it is read
+    changes the files again, and the next ask reads anew. Where the store has no fingerprint
+    (PostgreSQL) every ask reads. Thread-safe; one per process serves any number of projects."""
+
+    def __init__(self, max_age: float = 1.0, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.max_age = max_age
+        self.reads = 0  # how often the store was opened (the benchmark and the tests count them)
+        self._clock = clock
+        self._last: dict[Path, tuple[Hashable, int | None, float]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, project: Project | Path | str = ".") -> int | None:
+        proj = _project(project)
+        fingerprint = proj.store_fingerprint()
+        now = self._clock()
+        if fingerprint is not None:
+            with self._lock:
+                last = self._last.get(proj.store_path)
+            if last is not None and last[0] == fingerprint and now - last[2] < self.max_age:
+                return last[1]
+        gen = generation(proj)
+        with self._lock:
+            self.reads += 1
+            if fingerprint is not None:
+                self._last[proj.store_path] = (fingerprint, gen, now)
+        return gen
+
+
 def watchlist_corpus(project: Project | Path | str = ".") -> pa.Table:
     """Title and text of every stored document (column ``t``): what ``watchlist check`` reads."""
     proj = _project(project)
@@ -454,18 +490,71 @@ def mark_saved_search_seen(name: str, project: Project | Path | str = ".", *, at
 # -- alerts (limelight.alerts): `limelight alerts`, /api/alerts ----------------------------------------
 
 
-def alerts(project: Project | Path | str = ".", *, status: str | None = None, entity: str | None = None,
-           since: Any = None, limit: int | None = None) -> list[Any]:
+def alerts(project: Project | Path | str = ".", *, status: str | None = None,
+           entity: str | Sequence[str] | None = None, since: Any = None, limit: int | None = None,
+           until: Any = None, severity: Sequence[str] | None = None, after: tuple[datetime, str] | None = None
+           ) -> list[Any]:
     """Stored alerts (:class:`limelight.alerts.Alert`), newest first (the one updated last on top):
-    only those with this ``status`` (open, closed), about this ``entity`` id, or updated at or after
-    ``since`` (a datetime, a date, or ISO text; a date or naive time is UTC), when given."""
-    from limelight.alerts.model import STATUSES, from_row, parse_since
+    only those with this ``status`` (open, closed), about this ``entity`` id (or any of these), of
+    these ``severity`` values, or updated at or after ``since`` and before ``until`` (each a
+    datetime, a date, or ISO text; a date or naive time is UTC), when given; with ``after`` (the
+    last listed alert's updated_at and id) the ones after it."""
+    from limelight.alerts.model import from_row
+
+    with _reader(_project(project)) as store:
+        rows = store.read("alerts.list", **_alert_filters(status, entity, since, until, severity), limit=limit,
+                          **({"after_at": after[0], "after_id": after[1]} if after is not None else {}))
+        return [from_row(r) for r in rows.to_pylist()]
+
+
+def alert_count(project: Project | Path | str = ".", *, status: str | None = None,
+                entity: str | Sequence[str] | None = None, since: Any = None, until: Any = None,
+                severity: Sequence[str] | None = None) -> int:
+    """How many alerts :func:`alerts` lists with these filters (without a limit)."""
+    with _reader(_project(project)) as store:
+        rows = store.read("alerts.count", **_alert_filters(status, entity, since, until, severity)).to_pylist()
+    return int(rows[0]["n"]) if rows else 0
+
+
+def _alert_filters(status: str | None, entity: str | Sequence[str] | None, since: Any, until: Any,
+                   severity: Sequence[str] | None) -> dict[str, Any]:
+    from limelight.alerts.model import SEVERITIES, STATUSES, parse_since
 
     if status is not None and status not in STATUSES:
         raise UsageError(f"no alert status {status!r}", f"statuses: {', '.join(STATUSES)}")
-    with _reader(_project(project)) as store:
-        rows = store.read("alerts.list", status=status, entity=entity, since=parse_since(since), limit=limit)
-        return [from_row(r) for r in rows.to_pylist()]
+    for value in severity or ():
+        if value not in SEVERITIES:
+            raise UsageError(f"no alert severity {value!r}", f"severities: {', '.join(SEVERITIES)}")
+    out: dict[str, Any] = {"status": status, "entity": entity if isinstance(entity, str) or entity is None
+                           else list(entity), "since": parse_since(since), "until": parse_since(until)}
+    if severity is not None:
+        out["severity"] = list(severity)
+    return out
+
+
+def evaluate_alerts(project: Project | Path | str = ".", *, now: datetime | None = None) -> Any:
+    """Run the ``[[alerts.rule]]`` rules on the store: one alert per incident, new ones stored,
+    grown ones updated, ended ones closed (:func:`limelight.alerts.rules.evaluate`). Returns the
+    :class:`limelight.alerts.rules.Evaluation`."""
+    from limelight.alerts.rules import evaluate, rules_from_settings
+
+    proj = _project(project)
+    rules = rules_from_settings(proj.settings, proj.watchlist)
+    with _writer(proj) as store:
+        return evaluate(store, proj.watchlist, rules, now=now, timezone=_report_timezone(proj))
+
+
+def watch(project: Project | Path | str = ".", *, once: bool = False, cycles: int | None = None,
+          interval: float | None = None, stop: Any = None, deliver: bool | None = None, fetch: bool = True,
+          on_cycle: Callable[[Any], None] | None = None) -> list[Any]:
+    """Keep the project up to date (:func:`limelight.watch.watch`): every ``watch.interval``
+    seconds ingest ``watch.targets``, tone and link what is new, evaluate the alert rules and
+    deliver, one writer held throughout, until ``stop`` (a threading.Event) is set; ``once``: one
+    cycle. Returns the cycles' :class:`limelight.watch.CycleSummary`."""
+    from limelight.watch import watch as run
+
+    return run(_project(project), once=once, cycles=cycles, interval=interval, stop=stop, deliver=deliver,
+               fetch=fetch, on_cycle=on_cycle)
 
 
 def deliver_alerts(project: Project | Path | str = ".", *, only: Sequence[str] | None = None,

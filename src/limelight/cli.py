@@ -319,15 +319,45 @@ def export_cmd(what: str, project: Path, fmt: str, output: Path | None, raw_csv:
 @click.option("--token", envvar="LIMELIGHT_TOKEN", default=None,
               help="Access token (or LIMELIGHT_TOKEN): every request then needs Authorization: Bearer TOKEN, "
                    "or ?token=TOKEN in a browser.")
-def serve(project: Path, host: str, port: int, token: str | None) -> None:
+@click.option("--watch", "watching", is_flag=True,
+              help="Also run the watcher in this process (limelight watch): one process owns the store.")
+def serve(project: Path, host: str, port: int, token: str | None, watching: bool) -> None:
     """Serve the project's JSON API (OpenAPI reference at /docs) and exports until interrupted."""
     from limelight.web.server import check_bind
     from limelight.web.server import serve as run
 
     check_bind(host, token)
     click.echo(f"Serving {project.resolve()} on http://{'[' + host + ']' if ':' in host else host}:{port} "
-               f"(API reference at /docs; Ctrl-C stops).", err=True)
-    run(project, host=host, port=port, token=token)
+               f"(API reference at /docs; Ctrl-C stops)" + (", watching." if watching else "."), err=True)
+    run(project, host=host, port=port, token=token, watch=watching)
+
+
+@main.command("watch")
+@project_option
+@click.option("--once", is_flag=True, help="Run one cycle and exit (for cron and tests).")
+@click.option("--cycles", type=click.IntRange(1), default=None, help="Stop after this many cycles.")
+@click.option("--interval", type=click.FloatRange(0), default=None,
+              help="Seconds between cycles (default: watch.interval).")
+@click.option("--no-deliver", is_flag=True, help="Store alerts but do not send them (default: watch.deliver).")
+@click.option("--offline", is_flag=True, help="Do not fetch URLs: only files and folders are read.")
+def watch_cmd(project: Path, once: bool, cycles: int | None, interval: float | None, no_deliver: bool,
+              offline: bool) -> None:
+    """Keep the project up to date: each cycle ingests watch.targets, scores tone and links what is
+    new, evaluates the [[alerts.rule]] rules and delivers the alerts, until interrupted.
+
+    One process owns the store meanwhile; `limelight serve` and other readers read through it.
+    Exit status 1 when the last cycle (with --once or --cycles) had a failure."""
+    import logging
+    import signal
+    import threading
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    done = api.watch(project, once=once, cycles=cycles, interval=interval, stop=stop,
+                     deliver=False if no_deliver else None, fetch=not offline)
+    sys.exit(0 if not done or done[-1].ok else 1)
 
 
 @main.command()
@@ -353,12 +383,16 @@ def plugins(fmt: str, raw_csv: bool, full: bool) -> None:
 @click.option("--new", "new_only", is_flag=True, help="With --saved: only matches stored since it was last seen.")
 @click.option("--list-saved", is_flag=True, help="List the saved searches.")
 @click.option("--delete-saved", default=None, metavar="NAME", help="Forget the saved search NAME.")
+@click.option("--seen", "seen_name", default=None, metavar="NAME",
+              help="Mark the saved search NAME's matches as seen up to now (its saved_search alert closes; "
+                   "--new then lists only what is stored after).")
 @click.option("--reindex", is_flag=True,
               help="Add the stored documents the search index lacks (stored before it existed) to it.")
 @format_options
 def search_cmd(query: str | None, project: Path, limit: int, cursor: str | None, total: bool, save_as: str | None,
-               saved_name: str | None, new_only: bool, list_saved: bool, delete_saved: str | None, reindex: bool,
-               fmt: str, raw_csv: bool, full: bool, **filters: str | None) -> None:
+               saved_name: str | None, new_only: bool, list_saved: bool, delete_saved: str | None,
+               seen_name: str | None, reindex: bool, fmt: str, raw_csv: bool, full: bool,
+               **filters: str | None) -> None:
     """Search stored documents and posts with a watchlist query: AND, OR, NOT, "phrases", NEAR/n.
 
     Terms match as watchlist aliases do: case, accents and full-width folded, whole words, Chinese
@@ -379,6 +413,10 @@ def search_cmd(query: str | None, project: Path, limit: int, cursor: str | None,
                                                        ("filters", pa.string()), ("created_at", pa.string()),
                                                        ("last_seen_at", pa.string())]))
         write_table(table, fmt, sys.stdout, title="Saved searches", csv_raw=raw_csv, full=full)
+        return
+    if seen_name is not None:
+        api.mark_saved_search_seen(seen_name, project)
+        click.echo(f"Marked the saved search {terminal_safe(seen_name)} as seen.")
         return
     if delete_saved is not None:
         if not api.delete_saved_search(delete_saved, project):
@@ -456,6 +494,22 @@ def alerts_cmd(ctx: click.Context, project: Path, status: str | None, entity: st
                         *([("evidence", pa.string())] if fmt != "table" else [])])
     write_table(pa.Table.from_pylist(rows, schema=schema), fmt, sys.stdout, title=f"Alerts: {len(rows):,}",
                 csv_raw=raw_csv, full=full)
+
+
+@alerts_cmd.command("evaluate")
+@project_option
+def alerts_evaluate(project: Path) -> None:
+    """Run the [[alerts.rule]] rules of limelight.toml on the store now: one alert per incident,
+    stored new, updated as it grows, closed when it is over (what each watch cycle does)."""
+    result = api.evaluate_alerts(project)
+    if not result.per_rule:
+        click.echo("No alert rules: add [[alerts.rule]] tables to limelight.toml (docs/alerts.md).")
+        return
+    for name, n in result.per_rule.items():
+        click.echo(f"{terminal_safe(name)}: {n:,} incident{'s' if n != 1 else ''}.")
+    ch = result.changes
+    click.echo(f"{len(ch.new):,} new, {len(ch.grown):,} changed, {ch.unchanged:,} unchanged, "
+               f"{len(result.closed):,} closed (`limelight alerts` lists them).")
 
 
 @alerts_cmd.command("deliver")

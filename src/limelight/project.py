@@ -6,7 +6,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -144,6 +144,17 @@ class Project:
     @property
     def store_path(self) -> Path:
         return self.root / str(self.settings["store.path"])
+
+    def store_fingerprint(self) -> Hashable | None:
+        """A cheap token that changes whenever a commit lands in the store (the backend's
+        ``fingerprint`` of its files: a few ``stat`` calls); None where the backend cannot say
+        (PostgreSQL: a commit leaves no trace a client can see without asking the server)."""
+        location = str(self.settings["store.path"])
+        if location.startswith(("postgresql://", "postgres://")):
+            return None
+        factory = registry.get("store", self.settings["store.backend"])
+        fingerprint = getattr(factory, "fingerprint", None)
+        return fingerprint(self.store_path) if callable(fingerprint) else None
 
     def open_store(self, *, read_only: bool = False) -> Store:
         """The project's store; ``read_only=True`` for a reader that must never change it.

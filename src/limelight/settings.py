@@ -128,6 +128,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("alerts.retry_wait", 60.0,
             "Seconds `limelight alerts deliver` stays to retry a failed channel itself; a retry due later is left "
             "to the next run (the state is stored, so a cron job or a restarted watcher resumes it)."),
+    Setting("alerts.rule", [],
+            "Alert rules: [[alerts.rule]] tables with name, kind (storm, negative_share, silence, copy_share, "
+            "saved_search), optionally entity (an id or a list; default every watched entity) and severity (info, "
+            "warning, critical), and the kind's options: storm: sensitivity (fewer, balanced, more), signal (volume, "
+            "negative_share, any), lookback_days (30), cooldown (7); negative_share: threshold (0.5), days (7), "
+            "min_mentions (10); silence: content_type (livestream; all for any post), factor (1.0 x the account's "
+            "90th-percentile gap), min_days (3), min_confidence (0.5); copy_share: threshold (0.5), jump (0.3), "
+            "min_posts (3), periods (4), by (week); saved_search: search (a saved search's name; default every "
+            "one). See docs/alerts.md."),
+    Setting("watch.targets", [],
+            "What `limelight watch` polls each cycle: paths and URLs as `limelight ingest` takes them (folders, "
+            "files, feeds, sitemaps, URL lists). What an earlier cycle stored is not processed again."),
+    Setting("watch.interval", 900.0, "Seconds between the starts of two watch cycles."),
+    Setting("watch.jitter", 0.1,
+            "Each wait between cycles is the interval times a random factor within 1 +- this (0.1: +-10%), so "
+            "many watchers do not poll a site in step."),
+    Setting("watch.deliver", True,
+            "Deliver the alerts a watch cycle raised (webhooks, e-mail) at the end of the cycle."),
     Setting("mappings", {},
             "Column mappings for CSV/JSONL social exports: [mappings.NAME] tables (see docs/sources.md)."),
 )

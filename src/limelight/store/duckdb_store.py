@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -865,6 +865,23 @@ class DuckDBStoreFactory:
 
     def open(self, target: Path | str, *, read_only: bool = False) -> DuckDBStore:
         return DuckDBStore(target, read_only=read_only)
+
+    def fingerprint(self, target: Path | str) -> Hashable:
+        """What changes on disk whenever a commit lands in the store at ``target``: inode, size,
+        modification and change times of the file and of its write-ahead log (a commit appends to
+        the log and syncs it; a checkpoint rewrites the file and drops the log). Reading it is a
+        few ``stat`` calls, where reading the generation opens the database: a caller compares
+        fingerprints and reads the generation only when they differ."""
+        path = Path(target)
+        out: list[tuple[int, int, int, int] | None] = []
+        for file in (path, path.with_name(path.name + ".wal")):
+            try:
+                st = file.stat()
+            except OSError:
+                out.append(None)
+            else:
+                out.append((st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+        return tuple(out)
 
 
 def register(registry: Registry) -> None:

@@ -10,8 +10,9 @@ and page on with the opaque ``next`` cursor; ``/export`` streams every row, with
 
 Each request opens the store read-only for as long as it reads (``Project.open_store``: through a
 running writer's read service, else a short open of the file); an export opens it once per batch.
-The analyses' and ``/entities``' answers are kept while the store's generation and the project
-stay the same (:mod:`limelight.web.cache`); ``/spillover/matrix`` answers every ordered pair of
+Every read-only answer but the exports' and the saved searches' (analyses, ``/entities``, the
+lists, a document, alerts, search) is kept while the store's generation and the project stay the
+same (:mod:`limelight.web.cache`); ``/spillover/matrix`` answers every ordered pair of
 up to :data:`SPILLOVER_MAX` entities in one request.
 """
 
@@ -26,7 +27,7 @@ from fastapi import APIRouter, Query, Request
 from limelight import api
 from limelight.analyses.base import AnalysisResult
 from limelight.exports_stream import EXPORT_FORMATS
-from limelight.listing import FILTERS, ListFilter, snippet
+from limelight.listing import FILTERS, ListFilter, Position, snippet
 from limelight.project import Project
 from limelight.registry import registry
 from limelight.scope import LOCAL
@@ -95,7 +96,13 @@ def _route(path: str, summary: str, description: str, params: Mapping[str, str],
 
 
 def _generation(request: Request) -> int | None:
-    return api.generation(_project(request))
+    """The store's generation, from the app's probe (a few ``stat`` calls while nothing was
+    written; :class:`limelight.api.GenerationProbe`)."""
+    state = request.app.state
+    probe: api.GenerationProbe | None = getattr(state, "generation_probe", None)
+    if probe is None:
+        probe = state.generation_probe = api.GenerationProbe()
+    return probe(_project(request))
 
 
 def _epoch(request: Request) -> Hashable:
@@ -305,7 +312,7 @@ _LIST_DESCRIPTION = ("Newest first; documents without a date come last (publishe
 
 @_route("/documents", "Documents (list)", "Stored documents matching the filters, each with a snippet and the "
         "entities it mentions per role. " + _LIST_DESCRIPTION,
-        {**{k: FILTER_HELP[k] for k in FILTERS}, **PAGE_HELP})
+        {**{k: FILTER_HELP[k] for k in FILTERS}, **PAGE_HELP}, cache=True)
 def documents(request: Request, **_: Any) -> JSON:
     return _list(request, "documents")
 
@@ -320,7 +327,7 @@ def documents_export(request: Request, **_: Any) -> Any:
 @_route("/documents/{document_id}", "One document: text, captions, attribution, mentions with roles, links",
         "The stored document with its source and story, every mention (entity, role, sentence, span) in "
         "reading order, and its links out and in (duplicates, syndication, translations, attribution).",
-        {"timezone": FILTER_HELP["timezone"]}, path_params=("document_id",))
+        {"timezone": FILTER_HELP["timezone"]}, path_params=("document_id",), cache=True)
 def document(request: Request, document_id: str, **_: Any) -> JSON:
     project = _project(request)
     given = filters.values(request, ("timezone",))
@@ -337,7 +344,7 @@ def document(request: Request, document_id: str, **_: Any) -> JSON:
 
 
 @_route("/mentions", "Mentions (list)", "Mentions matching the filters, with their entity, role, sentence and "
-        "document. " + _LIST_DESCRIPTION, {**{k: FILTER_HELP[k] for k in FILTERS}, **PAGE_HELP})
+        "document. " + _LIST_DESCRIPTION, {**{k: FILTER_HELP[k] for k in FILTERS}, **PAGE_HELP}, cache=True)
 def mentions(request: Request, **_: Any) -> JSON:
     return _list(request, "mentions")
 
@@ -351,21 +358,71 @@ def mentions_export(request: Request, **_: Any) -> Any:
 
 # -- alerts -------------------------------------------------------------------------------------
 
-_ALERT_PARAMS = ("entity", "since", "until", "timezone", "limit", "next")
+_ALERT_PARAMS = ("entity", "since", "until", "timezone", "status", "severity", "limit", "next")
+ALERT_HELP = {
+    "status": "open or closed (default: both).",
+    "severity": "Only these severities, comma-separated: info, warning, critical.",
+}
 
 
-@_route("/alerts", "Alerts (empty until the watcher writes them)",
-        "The alerts the watcher raises (storms, withdrawal, share shifts). Until the watcher exists this is "
-        "an empty list with the lists' envelope, so pages can be built against it.",
-        {**{k: FILTER_HELP[k] for k in _ALERT_PARAMS if k in FILTER_HELP}, **PAGE_HELP})
+@_route("/alerts", "Alerts",
+        "The alerts the watcher (`limelight watch`) and `limelight alerts` stored (storms, silences, share "
+        "shifts, saved searches...), newest change first, each with its evidence (top documents, the count "
+        "against the usual, tone). `since` and `until` are days in the time zone, on the time the alert last "
+        "changed. An empty list while no rule has fired. " + "Pages on with the opaque `next` cursor.",
+        {**{k: FILTER_HELP[k] for k in ("entity", "since", "until", "timezone")}, **ALERT_HELP, **PAGE_HELP},
+        cache=True)
 def alerts(request: Request, **_: Any) -> JSON:
+    import datetime as dt
+
+    from limelight.alerts.model import SEVERITIES, STATUSES
+
     project = _project(request)
     given = filters.values(request, _ALERT_PARAMS)
-    flt = filters.list_filter(project, given)
+    flt = filters.list_filter(project, {k: v for k, v in given.items() if k in ("entity", "since", "until",
+                                                                                 "timezone")})
     limit = filters.limit(given)
-    filters.position(given, "alerts", flt, secret(request))
+    status = given.get("status")
+    if status is not None and status not in STATUSES:
+        raise filters.ApiError(f"no alert status {status!r}", parameter="status", allowed=list(STATUSES))
+    severity_text = given.get("severity")
+    severity = [v.strip() for v in severity_text.split(",") if v.strip()] if severity_text else None
+    for value in severity or ():
+        if value not in SEVERITIES:
+            raise filters.ApiError(f"no alert severity {value!r}", parameter="severity", allowed=list(SEVERITIES))
     tz, notes = _timezone(flt)
-    return JSON({"timezone": tz, "total": 0, "undated": 0, "limit": limit, "next": None,
-                 "notes": [*live.notes(request), *flt.notes(), *notes,
-                           "no alerts yet: the watcher (`limelight watch`) will write them"],
-                 "rows": []})
+    where = zone(tz) or dt.UTC
+
+    def at(day: dt.date | None, shift: int = 0) -> dt.datetime | None:  # a day's start in the time zone
+        return None if day is None else dt.datetime.combine(day + dt.timedelta(days=shift), dt.time(), where)
+
+    binding = "\x1f".join((flt.key(), status or "", ",".join(severity or ())))
+    after = None
+    if given.get("next") is not None:
+        try:
+            pos = cursor.decode(given["next"] or "", "alerts", binding, secret(request))
+        except cursor.CursorError as exc:
+            raise filters.ApiError(str(exc), parameter="next",
+                                   hint="use the `next` value of the page before, with the same filters") from None
+        after = (pos.published_at, pos.id) if pos.published_at is not None else None
+    chosen = dict(status=status, entity=list(flt.entities) or None, since=at(flt.scope.since),
+                  until=at(flt.scope.until, 1), severity=severity)
+    rows = api.alerts(project, **chosen, limit=limit + 1, after=after)  # type: ignore[arg-type]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    token = None
+    if more:
+        last = rows[-1]
+        token = cursor.encode(Position(last.updated_at, last.id), "alerts", binding, secret(request))
+    return JSON({"timezone": tz, "total": api.alert_count(project, **chosen),  # type: ignore[arg-type]
+                 "undated": 0, "limit": limit, "next": token,
+                 "notes": [*live.notes(request), *flt.notes(), *notes],
+                 "rows": [_alert_row(a, zone(tz)) for a in rows]})
+
+
+def _alert_row(alert: Any, where: Any) -> dict[str, Any]:
+    """An alert as the API shows it: its times in the answer's time zone."""
+    row = alert.to_dict()
+    for name in ("opened_at", "updated_at", "closed_at"):
+        row[name] = plain(getattr(alert, name), where)
+    return row

@@ -45,10 +45,12 @@ SAVED_HELP = {
 
 
 def _route(path: str, summary: str, description: str, params: Mapping[str, str], *,
-           path_params: Sequence[str] = (), name: str | None = None
+           path_params: Sequence[str] = (), name: str | None = None, cache: bool = False
            ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """A GET endpoint on this router, documented and checked as in :mod:`limelight.web.api`."""
-    return route(router, path, summary, description, params, path_params=path_params, name=name)
+    """A GET endpoint on this router, documented and checked as in :mod:`limelight.web.api`; a
+    search is kept in the answer cache (a saved search's run is not: ``new`` depends on when it
+    was last seen)."""
+    return route(router, path, summary, description, params, path_params=path_params, name=name, cache=cache)
 
 
 def _flag(given: dict[str, str | None], name: str) -> bool:
@@ -83,7 +85,7 @@ def _answer(request: Request, page: SearchPage, flt: ListFilter | None, limit: i
         "Stored documents whose title, text or captions match `q`, decided exactly as a watchlist query "
         "decides them; newest first, documents without a date last. Each hit has its highlights and a "
         "snippet. Paginate with `limit` and the opaque `next`; a page may hold fewer hits than `limit` and "
-        "still have a `next` when many candidates did not match.", SEARCH_HELP)
+        "still have a `next` when many candidates did not match.", SEARCH_HELP, cache=True)
 def search(request: Request, **_: Any) -> JSON:
     project = live.project(request)
     given = filters.values(request, tuple(SEARCH_HELP))

@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from limelight import __version__
+from limelight import __version__, api
 from limelight.errors import LimelightError
 from limelight.listing import BadFilter
 from limelight.project import Project
@@ -65,6 +65,7 @@ def create_app(project: Project | Path | str, *, token: str | None = None,
     if stale_seconds is None:
         stale_seconds = float(proj.settings["web.stale_seconds"])
     app.state.answer_cache = AnswerCache(cache_bytes, stale_seconds=stale_seconds) if cache_bytes > 0 else None
+    app.state.generation_probe = api.GenerationProbe()
     app.state.cursor_secret = cursor_secret or cursor.project_secret(proj)
     for name in ROUTERS:
         module = importlib.import_module(name)

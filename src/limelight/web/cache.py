@@ -5,9 +5,11 @@ An analysis over the whole store takes far longer than a count; a dashboard asks
 questions again and again (every page load, every reader), and the answers only change when the
 store does. So an answer is kept under (path, the normalised query parameters, the store's data
 generation, the project's reload epoch). The generation (the ``core.generation`` read: a number
-every committed write changes, whichever process wrote) is read once per request, before the
-answer is computed: a write that lands while it is computed leaves that answer under the old
-generation, which no later request asks for. Where the store cannot say its generation (one from
+every committed write changes, whichever process wrote) is asked once per request, before the
+answer is computed, through :class:`limelight.api.GenerationProbe`, which opens the store only when
+its files changed since it last looked (a hit costs a few ``stat`` calls, not a store open). A
+write that lands while an answer is computed leaves that answer under the old generation, which no
+later request asks for. Where the store cannot say its generation (one from
 before it, or a plugin store without the read), nothing is cached. Error answers are never kept.
 
 While a writer keeps changing the store (an ingest commits a batch every second or so), every

@@ -7,6 +7,7 @@ the project's articles, posts and watchlist to other machines, so it needs a tok
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from limelight.errors import UsageError
@@ -29,8 +30,10 @@ def check_bind(host: str, token: str | None) -> None:
 
 
 def serve(project: Project | Path | str = ".", *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-          token: str | None = None, log_level: str = "info") -> None:
-    """Serve the project's JSON API (and its pages) until interrupted."""
+          token: str | None = None, log_level: str = "info", watch: bool = False) -> None:
+    """Serve the project's JSON API (and its pages) until interrupted; with ``watch`` the watcher
+    (:func:`limelight.watch.watch`) runs in a thread of this process, holding the store's writer,
+    and the app reads through its read service."""
     check_bind(host, token)
     import uvicorn
 
@@ -42,4 +45,17 @@ def serve(project: Project | Path | str = ".", *, host: str = DEFAULT_HOST, port
     hosts = None if token else (*LOCAL_HOSTS, host)
     app = create_app(proj, token=token, hosts=hosts)
     # server_header off: the Server header says nothing about what runs here
-    uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False, proxy_headers=False)
+    stop = threading.Event()
+    watcher = None
+    if watch:
+        from limelight.watch import watch as run_watch
+
+        watcher = threading.Thread(target=run_watch, args=(proj,), kwargs={"stop": stop}, name="limelight-watch",
+                                   daemon=True)
+        watcher.start()
+    try:
+        uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False, proxy_headers=False)
+    finally:
+        stop.set()
+        if watcher is not None:
+            watcher.join(60)  # let a cycle finish its transaction and close the store

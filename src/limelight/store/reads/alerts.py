@@ -21,25 +21,46 @@ _NEWEST_FIRST = "a.updated_at DESC, a.id"
 
 
 def _example_list() -> dict[str, Any]:
-    return {"status": "open", "entity": "kestrel", "since": datetime(2024, 1, 1, tzinfo=UTC), "limit": 5}
+    return {"status": "open", "entity": "kestrel", "since": datetime(2024, 1, 1, tzinfo=UTC)}
+
+
+def _example_page() -> dict[str, Any]:  # every filter, and a keyset position
+    return {"entity": ["kestrel", "han-zhiyuan"], "severity": ["warning", "critical"],
+            "since": datetime(2024, 1, 1, tzinfo=UTC), "until": datetime(2030, 1, 1, tzinfo=UTC),
+            "after_at": datetime(2029, 1, 1, tzinfo=UTC), "after_id": "", "limit": 5}
 
 
 @read("alerts.list", tables=("alerts",))
-def list_alerts(status: str | None = None, entity: str | None = None, since: datetime | None = None,
-                limit: int | None = None) -> Query:
+def list_alerts(status: str | None = None, entity: str | Sequence[str] | None = None, since: datetime | None = None,
+                limit: int | None = None, until: datetime | None = None, severity: Sequence[str] | None = None,
+                after_at: datetime | None = None, after_id: str = "") -> Query:
     """Stored alerts, newest first (by updated_at, then id): only those with this ``status``
-    (open, closed), about this ``entity`` id, or updated at or after ``since``, when given."""
+    (open, closed), about this ``entity`` id (or any of these ids), of these ``severity`` values,
+    updated at or after ``since`` and before ``until``, when given; with ``after_at`` and
+    ``after_id`` (the last row's updated_at and id) the rows after it, so a list pages on by keyset."""
     params: dict[str, Any] = {}
     where = []
     if status is not None:
         params["status"] = status
         where.append("a.status = $status")
-    if entity is not None:
+    if isinstance(entity, str):
         params["entity"] = entity
         where.append("a.entity_id = $entity")
+    elif entity is not None:
+        params["entities"] = list(entity)
+        where.append("a.entity_id IN (SELECT unnest(CAST($entities AS VARCHAR[])))")
+    if severity is not None:
+        params["severities"] = list(severity)
+        where.append("a.severity IN (SELECT unnest(CAST($severities AS VARCHAR[])))")
     if since is not None:
         params["since"] = since
         where.append("a.updated_at >= $since")
+    if until is not None:
+        params["until"] = until
+        where.append("a.updated_at < $until")
+    if after_at is not None:
+        params["after_at"], params["after_id"] = after_at, after_id
+        where.append("(a.updated_at < $after_at OR (a.updated_at = $after_at AND a.id > $after_id))")
     sql = f"SELECT {_COLUMNS} FROM alerts AS a"
     if where:
         sql += " WHERE " + " AND ".join(where)
@@ -50,7 +71,17 @@ def list_alerts(status: str | None = None, entity: str | None = None, since: dat
     return Query(sql, params)
 
 
-list_alerts.example = _example_list  # type: ignore[attr-defined]
+@read("alerts.count", tables=("alerts",))
+def count_alerts(status: str | None = None, entity: str | Sequence[str] | None = None,
+                 since: datetime | None = None, until: datetime | None = None,
+                 severity: Sequence[str] | None = None) -> Query:
+    """How many alerts ``alerts.list`` holds with these filters (column ``n``)."""
+    listed = list_alerts(status, entity, since, None, until, severity)
+    return Query(f"SELECT count(*) AS n FROM ({listed.sql}) AS listed", listed.params)
+
+
+list_alerts.example = _example_page  # type: ignore[attr-defined]
+count_alerts.example = _example_list  # type: ignore[attr-defined]
 
 
 @read("alerts.state", tables=("alerts",))

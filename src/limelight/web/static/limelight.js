@@ -497,7 +497,7 @@
     const by = filters.by;
     const ranged = Boolean(filters.since && filters.until);
     const requests = [getJSON("/api/entities"), getJSON("/api/visibility", {by: by}), getJSON("/api/tone", {by: by}),
-                      getJSON("/api/alerts").catch(() => ({rows: []})), getJSON("/api/documents", {limit: 1})];
+                      getJSON("/api/alerts", {status: "open", limit: 500}).catch(() => ({rows: []})), getJSON("/api/documents", {limit: 1})];
     if (ranged) requests.push(getJSON("/api/entities", previousRange(filters.since, filters.until)));
     let results;
     try {
