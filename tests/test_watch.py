@@ -124,3 +124,116 @@ def test_watch_kill_9_in_a_cycle_loses_and_duplicates_nothing(tmp_path: Path) ->
     assert cycle.ok, cycle.failures
     assert _count(project, "SELECT count(*) FROM documents") == 60
     assert _count(project, "SELECT count(DISTINCT origin) FROM documents") == 60
+
+
+class _Feed:
+    """A SYNTHETIC news site on 127.0.0.1: an RSS feed with an ETag that answers 304 to a client
+    that has the current one, article pages, and a switch that makes the feed fail with 500."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.items: list[int] = []
+        self.failing = False
+        self.requests: list[tuple[str, str | None]] = []  # (path, If-None-Match)
+        feed = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                feed.requests.append((self.path, self.headers.get("If-None-Match")))
+                if self.path == "/feed.xml":
+                    if feed.failing:
+                        return self._send(500, b"down", "text/plain")
+                    etag = f'"v{len(feed.items)}"'
+                    if self.headers.get("If-None-Match") == etag:
+                        self.send_response(304)
+                        self.send_header("ETag", etag)
+                        self.end_headers()
+                        return None
+                    return self._send(200, feed.rss(), "application/rss+xml", etag)
+                if self.path.startswith("/a/"):
+                    n = int(self.path.rsplit("/", 1)[1])
+                    day = datetime.now(UTC) - timedelta(days=1)
+                    return self._send(200, feed.page(n, day), "text/html; charset=utf-8")
+                return self._send(404, b"no", "text/plain")
+
+            def _send(self, status: int, body: bytes, ctype: str, etag: str | None = None) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                if etag:
+                    self.send_header("ETag", etag)
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def rss(self) -> bytes:
+        items = "".join(f"<item><title>Acme report {n}</title><link>{self.url}/a/{n}</link>"
+                        f"<guid>{self.url}/a/{n}</guid></item>" for n in self.items)
+        return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>SYNTHETIC</title>'
+                f"<link>{self.url}/</link>{items}</channel></rss>").encode()
+
+    @staticmethod
+    def page(n: int, day: datetime) -> bytes:
+        words = " ".join(f"word{(n * 7 + k) % 97}" for k in range(60))
+        return (f"<html><head><title>Acme report {n}</title>"
+                f'<meta property="article:published_time" content="{day.isoformat()}"></head><body><article>'
+                f"<h1>Acme report {n}</h1><p>Acme said that story {n} is about {words}.</p>"
+                f"<p>Analysts following Acme expect more news {n} soon, the SYNTHETIC page says.</p>"
+                "</article></body></html>").encode()
+
+    def feed_requests(self) -> list[str | None]:
+        return [inm for path, inm in self.requests if path == "/feed.xml"]
+
+
+def test_watch_polls_a_feed_with_conditional_get_and_backs_off_after_a_failure(tmp_path: Path) -> None:
+    site = _Feed()
+    try:
+        root = tmp_path / "project"
+        init_project(root, watchlist=WATCHLIST)
+        (root / "limelight.toml").write_text(
+            f'[watch]\ntargets = [{{ target = "{site.url}/feed.xml", interval = 0 }}]\ndeliver = false\n\n'
+            '[ingest]\nworkers = -1\n\n[fetch]\ntimeout = 5.0\nallowed_networks = ["127.0.0.0/8"]\n', encoding="utf-8")
+        project = Project.open(root)
+
+        def state() -> dict:
+            [row] = api.query("SELECT * FROM watch_targets", project).to_pylist()
+            return row
+
+        site.items = [1, 2]
+        [first] = api.watch(project, once=True)
+        assert first.update is not None and first.update.ingest.stats.new == 2, first.failures
+        assert state()["status"] == "changed" and state()["etag"] == '"v2"'
+        assert site.feed_requests() == [None]  # nothing known yet: a plain GET
+        def asked() -> int:  # robots.txt aside (read once per cycle and host)
+            return sum(path != "/robots.txt" for path, _ in site.requests)
+
+        pages = asked()
+        # nothing changed: the server answers 304, no page is fetched, nothing is ingested
+        [same] = api.watch(project, once=True)
+        assert same.ok and same.update is not None and same.update.ingest.stats.new == 0
+        assert site.feed_requests()[-1] == '"v2"' and asked() == pages + 1
+        assert state()["status"] == "unchanged" and state()["etag"] == '"v2"'
+        # a new item: read, the new page stored
+        site.items = [1, 2, 3]
+        [grown] = api.watch(project, once=True)
+        assert grown.update is not None and grown.update.ingest.stats.new == 1
+        assert state()["etag"] == '"v3"' and _count(project, "SELECT count(*) FROM documents") == 3
+        # the feed fails: recorded, and the next cycle does not ask again before the backoff
+        site.failing = True
+        [down] = api.watch(project, once=True)
+        assert not down.ok and state()["status"] == "failed" and state()["failures"] == 1
+        assert "500" in state()["last_error"] and state()["etag"] == '"v3"'  # the validators are kept
+        polls = len(site.feed_requests())
+        [waiting] = api.watch(project, once=True)
+        assert len(site.feed_requests()) == polls and waiting.update is None  # not due yet
+        assert state()["next_at"] > datetime.now(UTC) + timedelta(seconds=30)
+    finally:
+        site.server.shutdown()

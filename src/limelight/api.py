@@ -304,7 +304,7 @@ class GenerationProbe:
     changes the files again, and the next ask reads anew. Where the store has no fingerprint
     (PostgreSQL) every ask reads. Thread-safe; one per process serves any number of projects."""
 
-    def __init__(self, max_age: float = 1.0, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, max_age: float = 10.0, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.max_age = max_age
         self.reads = 0  # how often the store was opened (the benchmark and the tests count them)
         self._clock = clock

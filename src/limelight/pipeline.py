@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from limelight.models import Document, Enriched, ItemError, RawPage, evolve
 from limelight.project import Project
 from limelight.registry import registry
 from limelight.settings import Settings
-from limelight.sources.base import SourceContext
+from limelight.sources.base import FetchResult, SourceContext, Validators
 from limelight.store.base import RAW_KEY, Store, WriteResult
 from limelight.validate import check_document
 from limelight.watchlist import Watchlist
@@ -271,6 +271,8 @@ def ingest(
     on_progress: Callable[[IngestStats], None] | None = None,
     on_stage: Callable[[str, int, int], None] | None = None,
     reprocess: bool = False,
+    validators: Mapping[str, Validators] | None = None,
+    on_target: Callable[[str, FetchResult | None, str | None], None] | None = None,
 ) -> IngestResult:
     """Ingest files, folders, globs and URLs into ``store``, an open store of ``project`` (the
     library API opens it: :func:`limelight.api.ingest`; this stage never does).
@@ -286,7 +288,9 @@ def ingest(
     Re-ingesting the same inputs stores nothing new and counts the documents as ``known``; a raw
     page seen by an earlier run is recognised before extraction (:func:`skip_known_raw`). Every item
     is counted once: items = new + known + duplicates + failed. ``account`` files every post of a
-    column-mapped export under that handle (``Input.options["account"]``).
+    column-mapped export under that handle (``Input.options["account"]``). ``validators`` and
+    ``on_target`` are the watcher's conditional GET of URL targets
+    (:class:`limelight.sources.base.SourceContext`).
     """
     from limelight.sources.dispatch import read_all
     from limelight.sources.fetch import make_fetcher
@@ -308,7 +312,8 @@ def ingest(
                     if on_stage else None)
     run_id = store.start_run(list(targets), {"workers": n_workers, "mapping": mapping, "source": source,
                                               "account": account})
-    ctx = SourceContext(settings, make_fetcher(settings) if fetch else None)
+    ctx = SourceContext(settings, make_fetcher(settings) if fetch else None, validators=validators,
+                        on_target=on_target)
     inputs: list[str] = []  # file inputs read, for --reprocess to find what they no longer make
     items = read_all(targets, ctx, registry, {"account": account} if account else None,
                      mapping=mapping, source=source, on_input=lambda inp: inputs.append(inp.origin)

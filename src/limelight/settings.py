@@ -139,7 +139,9 @@ SETTINGS: tuple[Setting, ...] = (
             "one). See docs/alerts.md."),
     Setting("watch.targets", [],
             "What `limelight watch` polls each cycle: paths and URLs as `limelight ingest` takes them (folders, "
-            "files, feeds, sitemaps, URL lists). What an earlier cycle stored is not processed again."),
+            "files, feeds, sitemaps, URL lists), or tables { target = URL, interval = SECONDS } for a URL polled "
+            "at its own interval. URLs are fetched with a conditional GET (ETag, Last-Modified) and backed off "
+            "after failures; what an earlier cycle stored is not processed again."),
     Setting("watch.interval", 900.0, "Seconds between the starts of two watch cycles."),
     Setting("watch.jitter", 0.1,
             "Each wait between cycles is the interval times a random factor within 1 +- this (0.1: +-10%), so "

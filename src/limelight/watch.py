@@ -4,7 +4,11 @@ One cycle (:func:`run_cycle`, on a store the caller holds open for writing):
 
 1. **update**: ingest ``watch.targets`` (folders, files, feeds, sitemaps, URL lists, as ``limelight
    ingest`` takes them), then tone and link what is new (:func:`limelight.update.update`: what an
-   earlier cycle stored is skipped by its raw key, so the cost follows what is new);
+   earlier cycle stored is skipped by its raw key, so the cost follows what is new). A URL target
+   is read when it is due (its own ``interval``, default ``watch.interval``; after a failure a
+   backoff that doubles up to a day) and with a conditional GET: the ETag and Last-Modified of its
+   last 200 are sent, and a 304 reads nothing. That state is the store's ``watch_targets``, written
+   after the cycle's ingest committed;
 2. **evaluate**: run the ``[[alerts.rule]]`` rules (:mod:`limelight.alerts.rules`): one alert per
    incident, updated as it grows, closed when it is over;
 3. **deliver**: send each configured channel its digest of what changed (``watch.deliver``;
@@ -30,12 +34,13 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from limelight.alerts.rules import Evaluation, evaluate, rules_from_settings
-from limelight.errors import LimelightError
+from limelight.errors import ConfigError, LimelightError
 from limelight.project import Project
+from limelight.sources.base import FetchResult
 from limelight.store.base import Store
 from limelight.update import UpdateResult, update
 
@@ -92,12 +97,27 @@ def run_cycle(store: Store, project: Project, *, now: datetime | None = None, de
     failures: list[str] = []
     settings = project.settings
     updated: UpdateResult | None = None
-    targets = [str(t) for t in settings["watch.targets"]]
+    clock = now or datetime.now(UTC)
+    polls: dict[str, tuple[FetchResult | None, str | None]] = {}
+    try:
+        targets, known = due_targets(store, settings, clock)
+    except Exception as exc:
+        failures.append(_failure("schedule", exc))
+        targets, known = [], {}
     if targets:
         try:
-            updated = update(store, project, targets, fetch=fetch, on_error=on_error)
+            updated = update(store, project, targets, fetch=fetch, on_error=on_error,
+                             validators={t: (r["etag"], r["last_modified"]) for t, r in known.items()
+                                         if r["etag"] or r["last_modified"]},
+                             on_target=lambda target, res, error: polls.__setitem__(target, (res, error)))
         except Exception as exc:  # a failing stage is reported; the next stages still run
             failures.append(_failure("update", exc))
+        else:
+            # only after the run committed: a watcher killed before this fetches the targets in full again
+            try:
+                store.write_watch_targets(_polled(polls, known, settings, clock))
+            except Exception as exc:
+                failures.append(_failure("schedule", exc))
     evaluation: Evaluation | None = None
     try:
         rules = rules_from_settings(settings, project.watchlist)
@@ -115,6 +135,74 @@ def run_cycle(store: Store, project: Project, *, now: datetime | None = None, de
         except Exception as exc:
             failures.append(_failure("deliver", exc))
     return CycleSummary(started_at, time.perf_counter() - started, updated, evaluation, deliveries, tuple(failures))
+
+
+MAX_BACKOFF = 86_400.0  # a failing URL is tried at least once a day
+
+
+def watch_targets(settings: Any) -> list[tuple[str, float]]:
+    """``watch.targets`` as (target, interval in seconds): a string is polled every
+    ``watch.interval``; a table ``{target = "...", interval = 3600}`` at its own interval."""
+    every = float(settings["watch.interval"])
+    out: list[tuple[str, float]] = []
+    for n, entry in enumerate(settings["watch.targets"], 1):
+        if isinstance(entry, str):
+            out.append((entry, every))
+            continue
+        if (not isinstance(entry, dict) or not isinstance(entry.get("target"), str)
+                or set(entry) - {"target", "interval"}):
+            raise ConfigError(f"watch.targets #{n} must be a path or URL, or a table with target and interval",
+                              'e.g. targets = ["feeds/", { target = "https://example.org/feed.xml", interval = 3600 }]')
+        interval = entry.get("interval", every)
+        if isinstance(interval, bool) or not isinstance(interval, int | float) or interval < 0:
+            raise ConfigError(f"watch.targets #{n}: interval must be seconds (at least 0), not {interval!r}")
+        out.append((entry["target"], float(interval)))
+    return out
+
+
+def due_targets(store: Store, settings: Any, now: datetime) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """The targets this cycle reads (files and folders always: what was stored is skipped by its
+    raw key; a URL when it is due: its interval after the last poll, or a backoff after a
+    failure), and what the store knows of each URL target."""
+    from limelight.sources.dispatch import is_url
+
+    known = {str(r["target"]): r for r in store.read("watch.targets").to_pylist()}
+    due = []
+    for target, _ in watch_targets(settings):
+        row = known.get(target)
+        if is_url(target) and row is not None and row["next_at"] is not None and row["next_at"] > now:
+            continue
+        due.append(target)
+    return due, {t: known[t] for t in due if t in known}
+
+
+def _polled(polls: dict[str, tuple[FetchResult | None, str | None]], known: dict[str, dict[str, Any]],
+            settings: Any, now: datetime) -> list[dict[str, Any]]:
+    """The watch_targets rows after this cycle's polls: validators of a 200, the schedule."""
+    intervals = dict(watch_targets(settings))
+    rows = []
+    for target, (res, error) in polls.items():
+        old = known.get(target) or {}
+        every = intervals.get(target, float(settings["watch.interval"]))
+        if res is None:
+            failures = int(old.get("failures") or 0) + 1
+            wait = min(max(every, 60.0) * 2 ** (failures - 1), MAX_BACKOFF)
+            rows.append({**_row(target, old), "status": "failed", "checked_at": now, "failures": failures,
+                         "next_at": now + timedelta(seconds=wait), "last_error": error})
+            continue
+        headers = {k.lower(): v for k, v in res.headers}
+        changed = res.status != 304
+        rows.append({**_row(target, old), "status": "changed" if changed else "unchanged", "checked_at": now,
+                     "failures": 0, "next_at": now + timedelta(seconds=every), "last_error": None,
+                     "etag": headers.get("etag") if changed else old.get("etag"),
+                     "last_modified": headers.get("last-modified") if changed else old.get("last_modified"),
+                     "changed_at": now if changed else old.get("changed_at")})
+    return rows
+
+
+def _row(target: str, old: dict[str, Any]) -> dict[str, Any]:
+    return {"target": target, "etag": old.get("etag"), "last_modified": old.get("last_modified"),
+            "changed_at": old.get("changed_at")}
 
 
 def _failure(stage: str, exc: BaseException) -> str:

@@ -12,7 +12,7 @@ import gzip
 import io
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -323,10 +323,19 @@ class TextLines:
         return text
 
 
+# What a caller knows of a URL target's last 200: (ETag, Last-Modified), either may be None.
+Validators = tuple[str | None, str | None]
+
+
 @dataclass
 class SourceContext:
     settings: Settings
     fetch: Fetcher | None = None  # None when offline; sources that need it report an ItemError
+    # The watcher's conditional GET: URL targets with the validators of their last 200 are fetched
+    # with If-None-Match / If-Modified-Since, and a 304 reads nothing. ``on_target(target, result,
+    # error)`` hears how each URL target's own fetch went (result None: it failed, with error).
+    validators: Mapping[str, Validators] | None = None
+    on_target: Callable[[str, FetchResult | None, str | None], None] | None = None
 
 
 @runtime_checkable

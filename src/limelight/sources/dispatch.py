@@ -26,12 +26,12 @@ from limelight.errors import ItemFailed, LimelightError
 from limelight.models import ItemError
 from limelight.registry import Registry
 from limelight.registry import registry as default_registry
-from limelight.sources.base import Fetcher, FetchError, Input, SourceContext, SourceItem
+from limelight.sources.base import Fetcher, FetchError, FetchResult, Input, SourceContext, SourceItem, Validators
 
 _GLOB_CHARS = set("*?[")
 
 
-def _is_url(target: str) -> bool:
+def is_url(target: str) -> bool:
     return target.lower().startswith(("http://", "https://"))
 
 
@@ -54,15 +54,19 @@ def expand_targets(
     targets: Sequence[str],
     fetch: Fetcher | None = None,
     options: Mapping[str, str] | None = None,
+    *,
+    validators: Mapping[str, Validators] | None = None,
+    on_target: Callable[[str, FetchResult | None, str | None], None] | None = None,
 ) -> Iterator[Input | ItemError]:
     """Expand paths, folders (recursively), globs and http(s) URLs into Inputs.
 
     URLs are fetched here through ``fetch``; without one they become an ItemError.
     ``options`` are copied onto every Input (e.g. ``{"mapping": "NAME"}`` from the CLI).
+    ``validators`` and ``on_target``: the watcher's conditional GET (:class:`SourceContext`).
     """
     opts = dict(options or {})
     for target in targets:
-        if _is_url(target):
+        if is_url(target):
             if fetch is None:
                 yield ItemError(
                     target,
@@ -71,10 +75,18 @@ def expand_targets(
                     "run without --offline, or save the page and pass the file",
                 )
                 continue
+            known = validators.get(target) if validators is not None else None
+            conditional = getattr(fetch, "conditional", None)
             try:
-                res = fetch(target)
+                res = conditional(target, *known) if known is not None and conditional is not None else fetch(target)
             except FetchError as exc:
+                if on_target is not None:
+                    on_target(target, None, exc.message)
                 yield ItemError(target, "source", exc.message, exc.hint)
+                continue
+            if on_target is not None:
+                on_target(target, res, None)
+            if res.status == 304:  # not modified since the last poll: nothing new to read
                 continue
             yield Input(
                 origin=target,
@@ -217,7 +229,7 @@ def read_all(
         opts["mapping"] = mapping
     if source:
         opts["source"] = source
-    for inp in expand_targets(targets, ctx.fetch, opts):
+    for inp in expand_targets(targets, ctx.fetch, opts, validators=ctx.validators, on_target=ctx.on_target):
         if isinstance(inp, ItemError):
             yield inp
         else:

@@ -188,6 +188,14 @@ class Store(Protocol):
         channel) it carried, replacing the one stored, in one transaction."""
         ...
 
+    # -- the watcher (limelight.watch) ------------------------------------------------------------
+
+    def write_watch_targets(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Replace the ``watch_targets`` rows of these targets (each a mapping of the table's
+        columns: target, etag, last_modified, status, checked_at, changed_at, failures, next_at,
+        last_error), in one transaction."""
+        ...
+
     # -- the incremental link stage (limelight.link.state) ----------------------------------------
 
     def apply_link_update(self, update: LinkUpdate) -> int:

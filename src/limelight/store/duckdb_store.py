@@ -68,6 +68,7 @@ from limelight.store.schema import (
     MENTION_SCHEMA,
     MIGRATIONS,
     RAW_INPUT_SCHEMA,
+    WATCH_TARGET_COLUMNS,
     Migration,
 )
 from limelight.watchlist import Watchlist
@@ -326,6 +327,16 @@ class DuckDBStore(NamedReadMethods):
                 con.execute("DELETE FROM alert_deliveries WHERE alert_id = ? AND version = ? AND channel = ?",
                             [d.alert_id, d.version, d.channel])
                 con.execute("INSERT INTO alert_deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", delivery_row(d))
+
+    def write_watch_targets(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Replace the ``watch_targets`` rows of these targets, in one transaction."""
+        if not rows:
+            return
+        with self._transaction() as con:
+            for r in rows:
+                con.execute("DELETE FROM watch_targets WHERE target = ?", [r["target"]])
+                con.execute("INSERT INTO watch_targets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            [r[c] for c in WATCH_TARGET_COLUMNS])
 
     def known_raw(self, keys: Sequence[str], exclude_run: str | None = None) -> dict[str, str]:
         """Raw-input keys seen by earlier runs → the document each produced, for documents still

@@ -474,6 +474,22 @@ class PostgresStore(NamedReadMethods):
 
         self._write(body)
 
+    def write_watch_targets(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Replace the ``watch_targets`` rows of these targets, in one transaction."""
+        if not rows:
+            return
+        from limelight.store.schema import WATCH_TARGET_COLUMNS
+
+        def body() -> None:
+            with self._con.cursor() as cur:
+                cur.executemany(
+                    f"INSERT INTO watch_targets ({', '.join(WATCH_TARGET_COLUMNS)}) VALUES "
+                    f"({', '.join(['%s'] * len(WATCH_TARGET_COLUMNS))}) ON CONFLICT (target) DO UPDATE SET "
+                    + ", ".join(f"{c} = excluded.{c}" for c in WATCH_TARGET_COLUMNS[1:]),
+                    [[r[c] for c in WATCH_TARGET_COLUMNS] for r in rows])
+
+        self._write(body)
+
     def known_raw(self, keys: Sequence[str], exclude_run: str | None = None) -> dict[str, str]:
         """Raw-input keys seen by earlier runs → the document each produced, for documents still stored."""
         if not keys:

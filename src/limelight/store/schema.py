@@ -325,9 +325,34 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        10,
+        "watch_targets: what the watcher knows of each URL it polls",
+        (
+            # One row per polled URL target (limelight.watch): the validators of its last 200
+            # (ETag, Last-Modified) for a conditional GET, what the last poll found (changed,
+            # unchanged, failed), consecutive failures, and when it is due again (its interval
+            # after a poll, a backoff after a failure). In the store, so a restarted watcher keeps
+            # its schedule and does not fetch every feed again at once.
+            """CREATE TABLE watch_targets (
+                target VARCHAR PRIMARY KEY,
+                etag VARCHAR,
+                last_modified VARCHAR,
+                status VARCHAR NOT NULL,
+                checked_at TIMESTAMPTZ NOT NULL,
+                changed_at TIMESTAMPTZ,
+                failures INTEGER NOT NULL,
+                next_at TIMESTAMPTZ NOT NULL,
+                last_error VARCHAR
+            )""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
+# watch_targets' columns, in the table's order (Store.write_watch_targets takes rows of them).
+WATCH_TARGET_COLUMNS = ("target", "etag", "last_modified", "status", "checked_at", "changed_at", "failures",
+                        "next_at", "last_error")
 
 # The step that made store_generation, and the statement that ends every write transaction.
 GENERATION_VERSION = 8

@@ -1,4 +1,5 @@
-"""Reads of the alerts (:mod:`limelight.alerts`): the stored incidents, and what is still to deliver.
+"""Reads of the alerts (:mod:`limelight.alerts`): the stored incidents, what is still to deliver,
+and the watcher's polled targets.
 
 An alert's delivery to a channel is pending while its current version has no ``alert_deliveries``
 row for the channel (never tried) or one whose status is ``pending`` (a retry is due at its
@@ -120,3 +121,11 @@ def deliveries(ids: Sequence[str] | None = None) -> Query:
     return Query("SELECT alert_id, version, channel, attempt, status, next_attempt_at, last_error, delivered_at "
                  "FROM alert_deliveries WHERE alert_id IN (SELECT unnest(CAST($ids AS VARCHAR[]))) "
                  "ORDER BY alert_id, version, channel", {"ids": list(ids)})
+
+
+@read("watch.targets", tables=("watch_targets",))
+def watch_targets() -> Query:
+    """What the watcher knows of each URL target it polls (limelight.watch): validators of the
+    last 200, the last poll's status, consecutive failures, when it is due again."""
+    return Query("SELECT target, etag, last_modified, status, checked_at, changed_at, failures, next_at, last_error "
+                 "FROM watch_targets ORDER BY target", {})
