@@ -235,8 +235,14 @@ def main(argv: list[str] | None = None) -> int:
             for e in errors[:5]:
                 print(f"  error: {e}")
             if errors:
-                tail = server_log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-10:]
-                print("  the server's last log lines:\n    " + "\n    ".join(tail))
+                lines = server_log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+                # a traceback anywhere in the log, not only the last lines, says what the errors were
+                marked = [n for n, line in enumerate(lines) if "Traceback" in line or "ERROR" in line
+                          or "Exception" in line]
+                shown = sorted({k for n in marked[:3] for k in range(n, min(n + 25, len(lines)))}) or \
+                    list(range(max(0, len(lines) - 10), len(lines)))
+                print("  the server's log (tracebacks first, else its last lines):\n    "
+                      + "\n    ".join(lines[k] for k in shown))
             print(f"  discovery file present in {ingest.owned}/{ingest.samples} samples ({share:.0%}) of the phase")
         finally:
             if ingest is not None:

@@ -4,6 +4,7 @@ re-evaluating changes nothing, and a bad rule in limelight.toml is a clear error
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -187,3 +188,47 @@ def test_alerts_rules_from_settings_fill_in_the_defaults() -> None:
     assert quiet.options["content_type"] == "livestream"
     with pytest.raises(ConfigError, match="two rules have this name"):
         rules_from_settings(Settings.from_dict({"alerts": {"rule": [{"name": "a", "kind": "storm"}] * 2}}), WATCHLIST)
+
+
+def _article(doc_id: str, day: int, language: str, title: str, entity: str | None) -> Enriched:
+    when = datetime.combine(_day(day), datetime.min.time(), UTC) + timedelta(hours=9)
+    d = Document(id=doc_id, kind="article", origin=f"synthetic:{doc_id}",
+                 source=Source.make("web", f"{doc_id}.example"), text=f"SYNTHETIC {title}", title=title,
+                 language=language, published_at=when)
+    mentions = () if entity is None else (Mention(d.id, entity, entity, entity, "text", 0, 1, "headline", "s"),)
+    return Enriched(d, mentions)
+
+
+def test_alerts_rules_translation_of_a_watched_story_is_one_alert_per_origin_that_grows(store: Store) -> None:
+    from limelight.models import Link
+
+    _write(store, corpus(range(DAYS - 10, DAYS)))
+    # SYNTHETIC: a Vietnamese story about Acme, then a German machine translation that spells the name
+    # as no alias does (it has no mention), and an unrelated story with a translation of its own.
+    _write(store, [_article("vi-origin", DAYS - 6, "vi", "Acme rút lui", "acme"),
+                   _article("de-copy", DAYS - 3, "de", "Acne zieht sich zurück", None),
+                   _article("other", DAYS - 6, "en", "Weather news", None),
+                   _article("other-zh", DAYS - 3, "zh", "天气新闻", None)])
+    store.write_links([Link("de-copy", "vi-origin", "translation", 0.93, "embedding"),
+                       Link("other-zh", "other", "translation", 0.91, "embedding")], "synthetic")
+    stories = [("vi-origin", "story-a", "translation"), ("de-copy", "story-a", "translation"),
+               ("other", "story-b", "translation"), ("other-zh", "story-b", "translation")]
+    store.replace_stories(stories)
+    rule = Rule("translations", "translation", (), None, {"lookback_days": 30, "min_documents": 1})
+    first = evaluate(store, WATCHLIST, [rule])
+    [alert] = _alerts(store, "translations")
+    assert first.per_rule == {"translations": 1} and alert["entity_id"] == "acme" and alert["status"] == "open"
+    assert alert["kind"] == "translation" and "(vi → de)" in alert["title"]
+    # a republication of the translation, on a later day, grows the same alert
+    _write(store, [_article("de-portal", DAYS - 2, "de", "Acne zieht sich zurück (Portal)", None)])
+    store.write_links([Link("de-portal", "de-copy", "syndication", 0.99, "minhash")], "synthetic")
+    store.replace_stories([*stories, ("de-portal", "story-a", "syndication")])
+    grown = evaluate(store, WATCHLIST, [rule])
+    assert grown.changes.grown == (alert["id"],) and not grown.changes.new
+    [again] = _alerts(store, "translations")
+    evidence = json.loads(again["evidence"])
+    assert evidence["count"] == 2.0 and evidence["details"]["end"] == _day(DAYS - 2).isoformat()
+    assert evaluate(store, WATCHLIST, [rule]).changes.unchanged == 1  # nothing new: nothing written
+    # once the last translation is older than the lookback, the incident is over
+    short = Rule("translations", "translation", (), None, {"lookback_days": 0, "min_documents": 1})
+    assert evaluate(store, WATCHLIST, [short]).closed == (alert["id"],)

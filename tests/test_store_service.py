@@ -22,7 +22,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from limelight.errors import ConfigError, UsageError
+from limelight.errors import ConfigError, StoreBusy, UsageError
 from limelight.project import SEED_WATCHLIST, Project, init_project
 from limelight.store import service
 from limelight.store.duckdb_store import DuckDBStore
@@ -378,6 +378,71 @@ def test_store_service_refuses_oversized_and_unknown_requests(owned: tuple[Proje
         answer = service.recv_frame(sock)
         assert answer is not None and b"over the limit" in answer
         assert service.recv_frame(sock) is None  # and the connection is closed
+
+
+def _hold_slot(announced: service.Announcement) -> socket.socket:
+    """A client connection that was answered (so it holds one of the owner's slots) and stays open."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(10)
+    sock.connect(announced.socket)
+    service.send_frame(sock, service.dumps({"op": "ping"}))
+    answer = service.recv_frame(sock)
+    assert answer is not None and answer[:1] == service.JSON_OK, answer
+    return sock
+
+
+def test_store_service_readers_beyond_its_slots_wait_in_line_then_are_served(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A web server opens a connection per request: at a full owner the 33rd reader used to be
+    # refused at once (and its page failed) although a slot came free milliseconds later.
+    monkeypatch.setattr(service, "MAX_CONNECTIONS", 2)
+    monkeypatch.setattr(service, "MAX_WAITING", 1)
+    monkeypatch.setattr(service, "SLOT_WAIT", 1.5)
+    proj = Project.open(_project(tmp_path / "project"))
+    store = proj.open_store()
+    try:
+        announced = service.live_announcement(proj.store_path)
+        assert announced is not None
+        held = [_hold_slot(announced), _hold_slot(announced)]
+        got: dict[str, Any] = {}
+
+        def waiting_reader() -> None:
+            t = time.monotonic()
+            with proj.open_store(read_only=True) as reader:
+                got["count"] = reader.count_documents()
+            got["waited"] = time.monotonic() - t
+
+        line = threading.Thread(target=waiting_reader)
+        line.start()
+        time.sleep(0.3)
+        assert line.is_alive() and "count" not in got  # in line, not refused
+        # the line is full: one more is told at once that the owner is busy
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as extra:
+            extra.settimeout(5)
+            extra.connect(announced.socket)
+            answer = service.recv_frame(extra)
+        assert answer is not None and answer[:1] == service.ERROR and b'"busy"' in answer, answer
+        held.pop().close()  # a slot comes free: the reader in line gets it
+        line.join(timeout=10)
+        assert got.get("count") == 0 and got["waited"] >= 0.3, got
+        # a client whose wait runs out (both slots held for longer than SLOT_WAIT) hears busy
+        held.append(_hold_slot(announced))
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as late:
+            late.settimeout(10)
+            late.connect(announced.socket)
+            t = time.monotonic()
+            answer = service.recv_frame(late)
+        assert answer is not None and b'"busy"' in answer and time.monotonic() - t >= 1.0, answer
+        # and a RemoteStore that keeps hearing busy stops with StoreBusy (503 on the web), not a hang
+        import limelight.store.remote as remote
+
+        monkeypatch.setattr(remote, "BUSY_WAIT", 0.5)
+        with pytest.raises(StoreBusy, match="the store is busy"):
+            RemoteStore(announced)
+        for sock in held:
+            sock.close()
+    finally:
+        store.close()
 
 
 def test_store_service_writer_waits_for_a_reader_then_names_a_holder(tmp_path: Path) -> None:

@@ -675,3 +675,23 @@ def test_web_api_busy_store_gets_stale_answers_within_the_window(tmp_path: Path)
     again = client.get("/api/entities")
     assert (first.headers["x-limelight-cache"], again.headers["x-limelight-cache"]) == ("miss", "stale")
     assert again.content == first.content
+
+
+def test_web_api_busy_store_is_a_503_with_retry_after_not_a_400(project: Project,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # A store held past the wait (or an owner serving as many readers as it can) is the server's
+    # state of the moment: a client should ask again, so it must not read as a bad request.
+    from limelight.errors import StoreBusy
+
+    def busy(*_: Any, **__: Any) -> Any:
+        raise StoreBusy("the store is busy: process 1 (limelight ingest) serves as many readers as it can",
+                        "try again in a moment")
+
+    monkeypatch.setattr(api, "list_page", busy)
+    monkeypatch.setattr(api, "document", busy)
+    app_client = Client(create_app(project))
+    answer = app_client.get("/api/documents")
+    assert answer.status_code == 503 and answer.headers["retry-after"] == "1", answer.text
+    assert "busy" in answer.json()["error"] and answer.json()["hint"]
+    page = app_client.get("/document/d1")
+    assert page.status_code == 503 and "busy" in page.text

@@ -24,6 +24,14 @@ class ConfigError(LimelightError):
     exit_status = 2
 
 
+class StoreBusy(ConfigError):
+    """The store stayed held (another process writing it) or fully used (its owner serving as many
+    readers as it can) for longer than a reader waits. A state of the moment, not a fault of the
+    request: the web answers 503 with Retry-After, the CLI stops with exit status 2."""
+
+    code = "E110"
+
+
 class UsageError(LimelightError):
     code = "E200"
     exit_status = 2

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from limelight.errors import ConfigError, UsageError
+from limelight.errors import ConfigError, StoreBusy, UsageError
 from limelight.registry import registry
 from limelight.settings import SETTINGS, Settings
 from limelight.store.base import Store
@@ -243,7 +243,7 @@ class Project:
         return f"process {pid}" + (f" ({what})" if what else "")
 
     def _held_error(self, holder: str, timeout: float) -> ConfigError:
-        return ConfigError(
+        return StoreBusy(
             f"the store {self.store_path} is in use by {holder} and was not free after {timeout:g} s",
             "another limelight process (an ingest, link, tone apply or report) or a program with the file "
             "open holds it: wait for it or stop it (reports and `limelight sql` can read while a limelight "

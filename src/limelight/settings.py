@@ -130,13 +130,13 @@ SETTINGS: tuple[Setting, ...] = (
             "to the next run (the state is stored, so a cron job or a restarted watcher resumes it)."),
     Setting("alerts.rule", [],
             "Alert rules: [[alerts.rule]] tables with name, kind (storm, negative_share, silence, copy_share, "
-            "saved_search), optionally entity (an id or a list; default every watched entity) and severity (info, "
-            "warning, critical), and the kind's options: storm: sensitivity (fewer, balanced, more), signal (volume, "
-            "negative_share, any), lookback_days (30), cooldown (7); negative_share: threshold (0.5), days (7), "
-            "min_mentions (10); silence: content_type (livestream; all for any post), factor (1.0 x the account's "
-            "90th-percentile gap), min_days (3), min_confidence (0.5); copy_share: threshold (0.5), jump (0.3), "
-            "min_posts (3), periods (4), by (week); saved_search: search (a saved search's name; default every "
-            "one). See docs/alerts.md."),
+            "translation, saved_search), optionally entity (an id or a list; default every watched entity) and "
+            "severity (info, warning, critical), and the kind's options: storm: sensitivity (fewer, balanced, more), "
+            "signal (volume, negative_share, any), lookback_days (30), cooldown (7); negative_share: threshold (0.5),"
+            " days (7), min_mentions (10); silence: content_type (livestream; all for any post), factor (1.0 x the "
+            "account's 90th-percentile gap), min_days (3), min_confidence (0.5); copy_share: threshold (0.5), jump "
+            "(0.3), min_posts (3), periods (4), by (week); translation: lookback_days (30), min_documents (1); "
+            "saved_search: search (a saved search's name; default every one). See docs/alerts.md."),
     Setting("watch.targets", [],
             "What `limelight watch` polls each cycle: paths and URLs as `limelight ingest` takes them (folders, "
             "files, feeds, sitemaps, URL lists), or tables { target = URL, interval = SECONDS } for a URL polled "

@@ -20,6 +20,12 @@ critical; default: the incident's own), and the kind's options (:data:`OPTIONS`)
 - ``copy_share``: an account's share of posts that copy an official post (copied_posts analysis)
   in the latest ``by`` period with at least ``min_posts`` posts is at least ``threshold`` and at
   least ``jump`` above its median over the ``periods`` periods before.
+- ``translation``: a story about the entity (one of the story's documents mentions it: a machine
+  translation may spell the name as no alias does, "Donnerlord" for Lei Jun) got a translation,
+  or a republication of one, published at most ``lookback_days`` before the data's last day (the
+  stories analysis' lineage, from ``limelight link``). One incident per story origin, growing as
+  more translations of it arrive, with at least ``min_documents`` of them; closed when the last
+  one is older than the lookback.
 - ``saved_search``: a saved search (``search``: its name; default every saved search) has matches
   stored since it was last seen (``limelight search --seen NAME``); the incident grows while more arrive
   and ends when the search is marked seen.
@@ -47,12 +53,13 @@ from limelight.store.base import Store
 from limelight.timeseries.storms import SENSITIVITY
 from limelight.watchlist import Watchlist
 
-KINDS = ("storm", "negative_share", "silence", "copy_share", "saved_search")
+KINDS = ("storm", "negative_share", "silence", "copy_share", "translation", "saved_search")
 OPTIONS: dict[str, dict[str, Any]] = {
     "storm": {"sensitivity": "balanced", "signal": "any", "lookback_days": 30, "cooldown": 7},
     "negative_share": {"threshold": 0.5, "days": 7, "min_mentions": 10},
     "silence": {"content_type": "livestream", "factor": 1.0, "min_days": 3, "min_confidence": 0.5},
     "copy_share": {"threshold": 0.5, "jump": 0.3, "min_posts": 3, "periods": 4, "by": "week"},
+    "translation": {"lookback_days": 30, "min_documents": 1},
     "saved_search": {"search": None},
 }
 _COMMON = ("name", "kind", "entity", "severity")
@@ -168,6 +175,8 @@ def evaluate(store: Store, watchlist: Watchlist, rules: Sequence[Rule], *, now: 
                 alert = replace(alert, id=same.id, opened_at=same.opened_at)
             else:
                 alert = replace(alert, id=alert_id(rule.name, inc.subject, inc.key or inc.start.isoformat()))
+            if alert.id in matched:
+                continue  # a rule that gave one incident twice: the store keeps one row per id
             matched.add(alert.id)
             stored.append(alert)
         for old in existing:
@@ -370,6 +379,70 @@ def _copy_share(store: Store, watchlist: Watchlist, rule: Rule, now: datetime, t
     return out
 
 
+def _translations(store: Store, watchlist: Watchlist, rule: Rule, now: datetime, timezone: str) -> list[_Incident]:
+    from zoneinfo import ZoneInfo
+
+    from limelight.timeseries.series import LOCAL
+
+    last = _last_day(store, timezone)
+    if last is None:
+        return []
+    o = rule.options
+    first = last - timedelta(days=int(o["lookback_days"]))
+    # The lineage read gives UTC instants: "local" days (each publisher's own offset) are UTC days here.
+    where = UTC if timezone in (LOCAL, "UTC") else ZoneInfo(timezone)
+    stories: dict[str, list[dict[str, Any]]] = {}
+    for r in _analysis("stories").run(store, watchlist, view="documents").table.to_pylist():
+        stories.setdefault(r["story_id"], []).append(r)
+    out: list[_Incident] = []
+    for entity in _entities(watchlist, rule):
+        about = set(store.read("core.documents_mentioning", entity_ids=[entity.id]).column("document_id").to_pylist())
+        if not about:
+            continue
+        # By origin across stories: a lineage may walk out of its story, so two stories can share one.
+        by_origin: dict[str, list[tuple[date, dict[str, Any]]]] = {}
+        for docs in stories.values():
+            if about.isdisjoint(d["document_id"] for d in docs):
+                continue
+            for d in docs:
+                if d["published_at"] is None or "translation" not in {step["via"] for step in d["lineage"]}:
+                    continue
+                day = d["published_at"].astimezone(where).date()
+                if first <= day <= last:
+                    by_origin.setdefault(d["origin_document"], []).append((day, d))
+        for origin, found in by_origin.items():
+            if len(found) < o["min_documents"]:
+                continue
+            found.sort(key=lambda x: (x[0], x[1]["document_id"]))
+            start, end = found[0][0], found[-1][0]
+            head = found[0][1]
+            languages = sorted({str(d["language"]) for _, d in found})
+            outlets = sorted({str(d["outlet"]) for _, d in found if d["outlet"]})
+            newest = [d["document_id"] for _, d in reversed(found)]
+            labels = _documents(store, [origin])
+            title = labels[0].title if labels else origin
+            n = len(found)
+            subject = f"{entity.id}/{origin}"
+            alert = Alert(
+                id="", rule=rule.name, kind="translation", severity=rule.severity or "info",
+                title=(f"{n} translation{'s' if n != 1 else ''} of a story about {entity.name} "
+                       f"({head['origin_language']} → {', '.join(languages)}): {title}"),
+                summary=(f"{', '.join(outlets) or 'unknown outlets'} carried it {start}..{end}; the origin is "
+                         f"{head['origin_outlet'] or origin} ({head['origin_language']})"),
+                opened_at=_at(start), updated_at=now, entity_id=entity.id,
+                evidence=Evidence((*_documents(store, newest), *labels)[:EVIDENCE_DOCUMENTS], count=float(n),
+                                  unit="translated documents",
+                                  details={"subject": subject, "start": start.isoformat(), "end": end.isoformat(),
+                                           "stories": sorted({d["story_id"] for _, d in found}),
+                                           "origin_document": origin,
+                                           "origin_language": head["origin_language"], "languages": languages,
+                                           "chains": [[step["via"] for step in d["lineage"]][1:]
+                                                      for _, d in found][:EVIDENCE_DOCUMENTS]}))
+            # One alert per origin: its id is the origin's, so more translations grow it.
+            out.append(_Incident(subject, start, end, alert, key=origin, overlaps=False))
+    return out
+
+
 def _saved_search(store: Store, watchlist: Watchlist, rule: Rule, now: datetime, timezone: str) -> list[_Incident]:
     from limelight import search
 
@@ -401,5 +474,5 @@ def _saved_search(store: Store, watchlist: Watchlist, rule: Rule, now: datetime,
 
 _EVALUATORS: dict[str, Callable[[Store, Watchlist, Rule, datetime, str], list[_Incident]]] = {
     "storm": _storms, "negative_share": _negative_share, "silence": _silence, "copy_share": _copy_share,
-    "saved_search": _saved_search,
+    "translation": _translations, "saved_search": _saved_search,
 }

@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 
 import pyarrow as pa
 
-from limelight.errors import ConfigError, UsageError
+from limelight.errors import ConfigError, StoreBusy, UsageError
 from limelight.models import Document
 from limelight.store import service
 from limelight.store.base import Store
@@ -79,7 +79,7 @@ class RemoteStore(NamedReadMethods):
                 return self._exchange(frame)
             except service.ServiceBusy as exc:
                 if time.monotonic() + delay > deadline:
-                    raise UsageError(f"the store is busy: {exc}", "try again in a moment") from None
+                    raise StoreBusy(f"the store is busy: {exc}", "try again in a moment") from None
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
 
@@ -169,7 +169,7 @@ class RemoteStore(NamedReadMethods):
                     break  # nothing was sent: read it elsewhere
                 except service.ServiceBusy as exc:
                     if time.monotonic() + delay > deadline:
-                        raise UsageError(f"the store is busy: {exc}", "try again in a moment") from None
+                        raise StoreBusy(f"the store is busy: {exc}", "try again in a moment") from None
                     time.sleep(delay)
                     delay = min(delay * 2, 1.0)
         yield from self._after_owner().read_batches(name, batch_rows=batch_rows, **params)

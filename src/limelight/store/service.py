@@ -26,9 +26,13 @@ also answers reads for everyone else, on a Unix domain socket, from a daemon thr
   before it started and never takes the write lock, so it runs while a batch is being written.
   Raw SQL must also be a read statement (SELECT, WITH, FROM, VALUES, SHOW, DESCRIBE, SUMMARIZE,
   PRAGMA that reads, EXPLAIN), checked with DuckDB's own parser before it runs.
-- Bounded: requests of at most :data:`MAX_REQUEST_BYTES`, :data:`MAX_CONNECTIONS` clients at a time
-  (one more is told the owner is busy), a query stopped after :data:`QUERY_TIMEOUT` seconds, an
-  idle client dropped after :data:`IDLE_TIMEOUT`.
+- Bounded: requests of at most :data:`MAX_REQUEST_BYTES`, :data:`MAX_CONNECTIONS` clients at a time;
+  a client beyond them waits in line (first come, first served) up to :data:`SLOT_WAIT` seconds for
+  one to leave, at most :data:`MAX_WAITING` of them (one more is told at once that the owner is
+  busy; so is one whose wait ran out); a query stopped after :data:`QUERY_TIMEOUT` seconds, an idle
+  client dropped after :data:`IDLE_TIMEOUT`. A web server with a thread per request opens a
+  connection per request: refusing the 33rd at once made a burst of readers fail while the slots
+  were freed a few milliseconds later.
 
 Unix domain sockets only: where ``socket.AF_UNIX`` is missing (Windows' Python), no service
 starts, and a reader waits for the writer to finish (``store.lock_timeout``) as before.
@@ -67,6 +71,8 @@ log = logging.getLogger(__name__)
 PROTOCOL = 1
 MAX_REQUEST_BYTES = 8 * 1024 * 1024  # a get_documents of ~100k ids fits; anything bigger is not a read
 MAX_CONNECTIONS = 32
+MAX_WAITING = 128  # clients waiting for a slot: each waits in a thread of its own
+SLOT_WAIT = 30.0  # seconds a waiting client gets a slot in, or is told the owner is busy
 QUERY_WORKERS = 4  # threads (and so read cursors) that run queries; more clients queue for them
 QUERY_TIMEOUT = 600.0
 IDLE_TIMEOUT = 60.0
@@ -458,15 +464,21 @@ _SERVED_LOCK = threading.Lock()
 class ReadService:
     """Answers reads from other processes for a store this process holds for writing."""
 
-    def __init__(self, store: Any, store_path: Path, *, max_connections: int = MAX_CONNECTIONS,
+    def __init__(self, store: Any, store_path: Path, *, max_connections: int | None = None,
                  query_workers: int = QUERY_WORKERS, query_timeout: float = QUERY_TIMEOUT,
-                 idle_timeout: float = IDLE_TIMEOUT, max_request_bytes: int = MAX_REQUEST_BYTES) -> None:
+                 idle_timeout: float = IDLE_TIMEOUT, max_request_bytes: int = MAX_REQUEST_BYTES,
+                 max_waiting: int | None = None, slot_wait: float | None = None) -> None:
+        # The bounds' defaults are read when a service starts, not when this module is imported.
+        max_connections = MAX_CONNECTIONS if max_connections is None else max_connections
         self.store = store
         self.store_path = Path(store_path)
         self.max_request_bytes = max_request_bytes
         self.query_timeout = query_timeout
         self.idle_timeout = idle_timeout
         self._slots = threading.BoundedSemaphore(max_connections)
+        self._max_waiting = MAX_WAITING if max_waiting is None else max_waiting
+        self._slot_wait = SLOT_WAIT if slot_wait is None else slot_wait
+        self._waiting = 0  # clients in line for a slot (under _mu)
         self._query_workers = query_workers
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
         self._workers: list[threading.Thread] = []
@@ -591,10 +603,36 @@ class ReadService:
                 client.close()
                 return
             client.settimeout(self.idle_timeout)
-            if not self._slots.acquire(blocking=False):
+            with self._mu:
+                # A newcomer takes a free slot only when nobody is in line before it.
+                now = self._waiting == 0 and self._slots.acquire(blocking=False)
+                queued = not now and self._waiting < self._max_waiting
+                if queued:
+                    self._waiting += 1
+            if now:
+                threading.Thread(target=self._serve, args=(client,), name="limelight-store-client",
+                                 daemon=True).start()
+            elif queued:
+                threading.Thread(target=self._wait_then_serve, args=(client,), name="limelight-store-waiting",
+                                 daemon=True).start()
+            else:
                 self._refuse(client)
-                continue
-            threading.Thread(target=self._serve, args=(client,), name="limelight-store-client", daemon=True).start()
+
+    def _wait_then_serve(self, client: socket.socket) -> None:
+        """A client in line: served once a slot is free (a semaphore wakes its waiters in the order
+        they came), told the owner is busy when none was free in time or the service stops."""
+        try:
+            got = self._slots.acquire(timeout=self._slot_wait)
+        finally:
+            with self._mu:
+                self._waiting -= 1
+        if not got:
+            self._refuse(client)
+        elif self._stopping.is_set():
+            self._slots.release()
+            self._refuse(client)
+        else:
+            self._serve(client)
 
     def _refuse(self, client: socket.socket) -> None:
         try:

@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from limelight import __version__, api
-from limelight.errors import LimelightError
+from limelight.errors import LimelightError, StoreBusy
 from limelight.listing import BadFilter
 from limelight.project import Project
 from limelight.web import cursor
@@ -97,6 +97,11 @@ def _errors(app: FastAPI) -> None:
     async def library_error(request: Request, exc: LimelightError) -> Response:
         if isinstance(exc, BadFilter):
             return error(400, exc.message, parameter=exc.parameter, allowed=exc.allowed, hint=exc.hint)
+        if isinstance(exc, StoreBusy):
+            # The server's state of the moment, not the request's fault: a client may ask again.
+            busy = error(503, exc.message, hint=exc.hint)
+            busy.headers["Retry-After"] = "1"
+            return busy
         return error(400, exc.message, hint=exc.hint)
 
     @app.exception_handler(RequestValidationError)

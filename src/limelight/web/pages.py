@@ -28,7 +28,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from limelight import __version__, api
-from limelight.errors import LimelightError
+from limelight.errors import LimelightError, StoreBusy
 from limelight.listing import FILTERS, BadFilter
 from limelight.models import MENTION_ROLES, Entity
 from limelight.project import Project
@@ -304,7 +304,7 @@ def document_page(request: Request, document_id: str) -> HTMLResponse:
     try:
         doc = api.document(document_id, project)
     except LimelightError as exc:
-        return _error_page(request, PageError(400, exc.message, exc.hint))
+        return _error_page(request, PageError(503 if isinstance(exc, StoreBusy) else 400, exc.message, exc.hint))
     if doc is None:
         return _error_page(request, PageError(404, f"no document {document_id!r}",
                                               "documents are listed on /documents and found on /search"))

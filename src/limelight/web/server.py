@@ -16,6 +16,7 @@ from limelight.project import Project
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+KEEP_ALIVE = 30  # seconds an idle HTTP connection is kept open
 
 
 def check_bind(host: str, token: str | None) -> None:
@@ -54,7 +55,11 @@ def serve(project: Project | Path | str = ".", *, host: str = DEFAULT_HOST, port
                                    daemon=True)
         watcher.start()
     try:
-        uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False, proxy_headers=False)
+        # timeout_keep_alive above the clients' own idle expiry (httpx: 5 s, as uvicorn's default):
+        # with equal timers the server may close an idle connection just as a client reuses it,
+        # and that request fails without an answer.
+        uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False, proxy_headers=False,
+                    timeout_keep_alive=KEEP_ALIVE)
     finally:
         stop.set()
         if watcher is not None:
