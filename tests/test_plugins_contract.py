@@ -97,6 +97,27 @@ def test_registry_contract_every_plugin(tmp_path: Path) -> None:
                     problems.append(f"analysis {name}: run() must return AnalysisResult with a pyarrow Table")
             finally:
                 store.close()
+        elif kind == "alert_rule":
+            from datetime import UTC, datetime
+
+            from limelight.alerts.rules import Incident, Rule, RuleKind
+
+            if not isinstance(p, RuleKind) or not callable(p.evaluate) or not isinstance(p.options, dict):
+                problems.append(f"alert_rule {name}: must be a RuleKind with evaluate() and an options mapping")
+                continue
+            bad = [o for o in p.choices if o not in p.options or p.options[o] not in p.choices[o]]
+            if bad:
+                problems.append(f"alert_rule {name}: choices for {bad} do not hold the option's default")
+            store = registry.get("store", "duckdb").open(tmp_path / f"rule-{name}.db")
+            try:
+                rule = Rule(f"contract-{name}", name, (), None, dict(p.options))
+                got = p.evaluate(store, WATCHLIST, rule, datetime.now(UTC), "UTC")
+                if not isinstance(got, list) or not all(isinstance(i, Incident) for i in got):
+                    problems.append(f"alert_rule {name}: evaluate() must return a list of Incident")
+                elif got:
+                    problems.append(f"alert_rule {name}: found {len(got)} incidents in an empty store")
+            finally:
+                store.close()
     for kind in KINDS:
         if seen[kind] == 0:
             problems.append(f"no {kind} plugin registered")

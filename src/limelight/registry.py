@@ -1,4 +1,4 @@
-"""One registry for sources, extractors, enrichers, stores and analyses.
+"""One registry for sources, extractors, enrichers, scorers, stores, linkers, analyses and alert rules.
 
 Built-ins register through the same door a third-party package uses: a module-level
 ``register(registry)`` function. Built-in modules are listed in :data:`DEFAULT_PLUGINS`; other
@@ -23,10 +23,12 @@ from limelight.errors import PluginError
 
 log = logging.getLogger(__name__)
 
-PluginKind = Literal["source", "extractor", "enricher", "scorer", "store", "linker", "analysis"]
+PluginKind = Literal["source", "extractor", "enricher", "scorer", "store", "linker", "analysis", "alert_rule"]
 # scorer: tone scorers the tone enricher picks per language by name (config);
-# linker: cross-document steps run by `limelight link` over the store (duplicates, translations...).
-KINDS: tuple[PluginKind, ...] = ("source", "extractor", "enricher", "scorer", "store", "linker", "analysis")
+# linker: cross-document steps run by `limelight link` over the store (duplicates, translations...);
+# alert_rule: kinds of [[alerts.rule]] (limelight.alerts.rules.RuleKind).
+KINDS: tuple[PluginKind, ...] = ("source", "extractor", "enricher", "scorer", "store", "linker", "analysis",
+                                 "alert_rule")
 
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "limelight.sources.html_files",
@@ -63,6 +65,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "limelight.link.copies",
     "limelight.analyses.copied_posts",
     "limelight.analyses.lineage",
+    "limelight.alerts.rules",
 )
 
 

@@ -1,9 +1,11 @@
 """Alert rules: which states of the store are incidents worth telling someone about.
 
 Rules are ``[[alerts.rule]]`` tables in ``limelight.toml``, each with a ``name`` (what its alerts
-are stored and shown under), a ``kind``, optionally ``entity`` (an id or a list of ids; default:
-every watched entity, or every account of the watchlist) and ``severity`` (info, warning,
-critical; default: the incident's own), and the kind's options (:data:`OPTIONS`):
+are stored and shown under), a ``kind`` (a registered ``alert_rule`` plugin, :class:`RuleKind`:
+the built-ins below register through the same registry a third-party package uses), optionally
+``entity`` (an id or a list of ids; default: every watched entity, or every account of the
+watchlist) and ``severity`` (info, warning, critical; default: the incident's own), and the kind's
+options (:data:`BUILT_IN` lists each built-in's with its defaults):
 
 - ``storm``: a storm of the storms analysis (``sensitivity``, ``signal``: volume, negative_share
   or any) that was still going at most ``lookback_days`` before the data's last day. The storm's
@@ -47,21 +49,12 @@ from typing import Any
 
 from limelight.alerts.model import SEVERITIES, Alert, AlertChanges, Evidence, EvidenceDocument, alert_id
 from limelight.errors import ConfigError
-from limelight.registry import registry
+from limelight.registry import Registry, registry
 from limelight.settings import Settings
 from limelight.store.base import Store
 from limelight.timeseries.storms import SENSITIVITY
 from limelight.watchlist import Watchlist
 
-KINDS = ("storm", "negative_share", "silence", "copy_share", "translation", "saved_search")
-OPTIONS: dict[str, dict[str, Any]] = {
-    "storm": {"sensitivity": "balanced", "signal": "any", "lookback_days": 30, "cooldown": 7},
-    "negative_share": {"threshold": 0.5, "days": 7, "min_mentions": 10},
-    "silence": {"content_type": "livestream", "factor": 1.0, "min_days": 3, "min_confidence": 0.5},
-    "copy_share": {"threshold": 0.5, "jump": 0.3, "min_posts": 3, "periods": 4, "by": "week"},
-    "translation": {"lookback_days": 30, "min_documents": 1},
-    "saved_search": {"search": None},
-}
 _COMMON = ("name", "kind", "entity", "severity")
 _CHOICES: dict[str, tuple[str, ...]] = {"sensitivity": tuple(SENSITIVITY),
                                         "signal": ("volume", "negative_share", "any"), "by": ("day", "week", "month")}
@@ -78,11 +71,49 @@ class Rule:
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """An incident as a rule sees it: its subject (entity id, or platform/handle), its window, and
+    the alert it is (its id is filled in by :func:`evaluate`)."""
+
+    subject: str
+    start: date
+    end: date
+    alert: Alert
+    key: str = ""  # the start as the id has it (default: the start day)
+    overlaps: bool = True  # whether a stored alert whose window overlaps is this incident
+
+
+Evaluator = Callable[[Store, Watchlist, Rule, datetime, str], list[Incident]]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleKind:
+    """An ``alert_rule`` plugin: a kind of rule, its options with their defaults (a number, a
+    choice among ``choices``, or free text), and ``evaluate(store, watchlist, rule, now, timezone)``,
+    which returns the incidents it sees now. ``requires`` names the analyses it reads."""
+
+    name: str
+    title: str
+    evaluate: Evaluator
+    options: Mapping[str, Any]
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    version: str = "1"
+    requires: tuple[str, ...] = ()
+    provides: tuple[str, ...] = ("alerts",)
+
+
+def kinds() -> dict[str, RuleKind]:
+    """The registered rule kinds by name."""
+    return {k.name: k for k in registry.all("alert_rule")}
+
+
 def rules_from_settings(settings: Settings, watchlist: Watchlist) -> list[Rule]:
     """The ``alerts.rule`` tables, checked: a ConfigError names the rule and what is wrong."""
     raw = settings["alerts.rule"]
     if not isinstance(raw, list):
         raise ConfigError("alerts.rule must be a list of [[alerts.rule]] tables")
+    known = kinds()
     rules: list[Rule] = []
     for n, table in enumerate(raw, 1):
         if not isinstance(table, Mapping):
@@ -94,12 +125,13 @@ def rules_from_settings(settings: Settings, watchlist: Watchlist) -> list[Rule]:
         if any(r.name == name for r in rules):
             raise ConfigError(f"{label}: two rules have this name", "each rule needs a name of its own")
         kind = table.get("kind")
-        if kind not in KINDS:
-            raise ConfigError(f"{label}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
-        unknown = sorted(set(table) - set(_COMMON) - set(OPTIONS[kind]))
+        if kind not in known:
+            raise ConfigError(f"{label}: kind must be one of {', '.join(known)}, not {kind!r}")
+        spec = known[kind]
+        unknown = sorted(set(table) - set(_COMMON) - set(spec.options))
         if unknown:
             raise ConfigError(f"{label}: unknown key(s) {', '.join(unknown)} for a {kind} rule",
-                              f"{kind} rules take: {', '.join([*_COMMON, *OPTIONS[kind]])}")
+                              f"{kind} rules take: {', '.join([*_COMMON, *spec.options])}")
         entity = table.get("entity", [])
         entities = (entity,) if isinstance(entity, str) else tuple(str(e) for e in entity)
         for e in entities:
@@ -110,13 +142,13 @@ def rules_from_settings(settings: Settings, watchlist: Watchlist) -> list[Rule]:
         severity = table.get("severity")
         if severity is not None and severity not in SEVERITIES:
             raise ConfigError(f"{label}: severity must be one of {', '.join(SEVERITIES)}, not {severity!r}")
-        options = dict(OPTIONS[kind])
-        for key, default in OPTIONS[kind].items():
+        options = dict(spec.options)
+        for key, default in spec.options.items():
             if key not in table:
                 continue
             value = table[key]
-            if key in _CHOICES and value not in _CHOICES[key]:
-                raise ConfigError(f"{label}: {key} must be one of {', '.join(_CHOICES[key])}, not {value!r}")
+            if key in spec.choices and value not in spec.choices[key]:
+                raise ConfigError(f"{label}: {key} must be one of {', '.join(spec.choices[key])}, not {value!r}")
             if isinstance(default, bool) or (isinstance(default, int | float) and not isinstance(default, bool)):
                 if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                     raise ConfigError(f"{label}: {key} must be a number of at least 0, not {value!r}")
@@ -141,19 +173,6 @@ class Evaluation:
                 "unchanged": self.changes.unchanged, "closed": list(self.closed), "per_rule": dict(self.per_rule)}
 
 
-@dataclass(frozen=True, slots=True)
-class _Incident:
-    """An incident as a rule sees it: its subject (entity id, or platform/handle), its window, and
-    the alert it is (with a provisional id)."""
-
-    subject: str
-    start: date
-    end: date
-    alert: Alert
-    key: str = ""  # the start as the id has it (default: the start day)
-    overlaps: bool = True  # whether a stored alert whose window overlaps is this incident
-
-
 def evaluate(store: Store, watchlist: Watchlist, rules: Sequence[Rule], *, now: datetime | None = None,
              timezone: str = "UTC") -> Evaluation:
     """Run every rule on ``store`` (open for writing) and store its incidents as alerts."""
@@ -163,8 +182,12 @@ def evaluate(store: Store, watchlist: Watchlist, rules: Sequence[Rule], *, now: 
     per_rule: dict[str, int] = {}
     from limelight.alerts.model import from_row
 
+    known = kinds()
     for rule in rules:
-        incidents = _EVALUATORS[rule.kind](store, watchlist, rule, now, timezone)
+        if rule.kind not in known:
+            raise ConfigError(f"alerts.rule {rule.name!r}: no rule kind {rule.kind!r} is registered",
+                              f"registered kinds: {', '.join(known)}")
+        incidents = known[rule.kind].evaluate(store, watchlist, rule, now, timezone)
         per_rule[rule.name] = len(incidents)
         existing = [from_row(r) for r in store.read("alerts.list").to_pylist() if r["rule"] == rule.name]
         matched: set[str] = set()
@@ -187,7 +210,7 @@ def evaluate(store: Store, watchlist: Watchlist, rules: Sequence[Rule], *, now: 
     return Evaluation(tuple(stored), changes, tuple(closed), per_rule)
 
 
-def _match(existing: Sequence[Alert], inc: _Incident, taken: set[str]) -> Alert | None:
+def _match(existing: Sequence[Alert], inc: Incident, taken: set[str]) -> Alert | None:
     """The stored open alert of the same rule and subject whose window overlaps the incident's."""
     for old in existing:
         details = old.evidence.details
@@ -233,12 +256,12 @@ def _last_day(store: Store, timezone: str) -> date | None:
     return max(days) if days else None
 
 
-def _storms(store: Store, watchlist: Watchlist, rule: Rule, now: datetime, timezone: str) -> list[_Incident]:
+def _storms(store: Store, watchlist: Watchlist, rule: Rule, now: datetime, timezone: str) -> list[Incident]:
     last = _last_day(store, timezone)
     if last is None:
         return []
     o = rule.options
-    out: list[_Incident] = []
+    out: list[Incident] = []
     for entity in _entities(watchlist, rule):
         result = _analysis("storms").run(store, watchlist, entity=entity.id, sensitivity=o["sensitivity"],
                                          cooldown=o["cooldown"], timezone=timezone)
@@ -269,17 +292,17 @@ def _storms(store: Store, watchlist: Watchlist, rule: Rule, now: datetime, timez
                                                       "peak": s["peak"].isoformat(), "level": s["level"],
                                                       "severity": round(float(s["severity"]), 2),
                                                       "top_stories": list(s["top_stories"] or [])[:5]}))
-            out.append(_Incident(subject, s["onset"], s["end"], alert))
+            out.append(Incident(subject, s["onset"], s["end"], alert))
     return out
 
 
-def _negative_share(store: Store, watchlist: Watchlist, rule: Rule, now: datetime, timezone: str) -> list[_Incident]:
+def _negative_share(store: Store, watchlist: Watchlist, rule: Rule, now: datetime, timezone: str) -> list[Incident]:
     last = _last_day(store, timezone)
     if last is None:
         return []
     o = rule.options
     first = last - timedelta(days=int(o["days"]) - 1)
-    out: list[_Incident] = []
+    out: list[Incident] = []
     for entity in _entities(watchlist, rule):
         rows = _analysis("tone").run(store, watchlist, by="day", entity=entity.id, since=first.isoformat(),
                                      until=last.isoformat(), timezone=timezone).table.to_pylist()
@@ -306,13 +329,13 @@ def _negative_share(store: Store, watchlist: Watchlist, rule: Rule, now: datetim
                               unit="negative share", tone=None if tone is None else round(tone, 4),
                               details={"subject": subject, "start": first.isoformat(), "end": last.isoformat(),
                                        "mentions": mentions}))
-        out.append(_Incident(subject, first, last, alert))
+        out.append(Incident(subject, first, last, alert))
     return out
 
 
-def _silence(store: Store, watchlist: Watchlist, rule: Rule, now: datetime, timezone: str) -> list[_Incident]:
+def _silence(store: Store, watchlist: Watchlist, rule: Rule, now: datetime, timezone: str) -> list[Incident]:
     o = rule.options
-    out: list[_Incident] = []
+    out: list[Incident] = []
     for entity in _entities(watchlist, rule):
         if not entity.accounts:
             continue
@@ -340,11 +363,11 @@ def _silence(store: Store, watchlist: Watchlist, rule: Rule, now: datetime, time
                                   details={"subject": subject, "start": r["start"].isoformat(),
                                            "end": r["start"].isoformat(), "content_type": r["content_type"],
                                            "confidence": round(float(r["confidence"] or 0.0), 4)}))
-            out.append(_Incident(subject, r["start"], r["start"], alert))
+            out.append(Incident(subject, r["start"], r["start"], alert))
     return out
 
 
-def _copy_share(store: Store, watchlist: Watchlist, rule: Rule, now: datetime, timezone: str) -> list[_Incident]:
+def _copy_share(store: Store, watchlist: Watchlist, rule: Rule, now: datetime, timezone: str) -> list[Incident]:
     o = rule.options
     result = _analysis("copied_posts").run(store, watchlist, by=o["by"], timezone=timezone)
     wanted = {e.id for e in _entities(watchlist, rule)}
@@ -352,7 +375,7 @@ def _copy_share(store: Store, watchlist: Watchlist, rule: Rule, now: datetime, t
     for r in result.table.to_pylist():
         if r["entity_id"] in wanted:
             by_account.setdefault((r["entity_id"], r["platform"], r["handle"]), []).append(r)
-    out: list[_Incident] = []
+    out: list[Incident] = []
     for (entity_id, platform, handle), rows in by_account.items():
         rows = sorted((r for r in rows if r["posts"] >= o["min_posts"]), key=lambda r: r["period"])
         if len(rows) < 2:
@@ -375,11 +398,11 @@ def _copy_share(store: Store, watchlist: Watchlist, rule: Rule, now: datetime, t
                               details={"subject": account, "start": latest["period"].isoformat(),
                                        "end": latest["period"].isoformat(),
                                        "pairs": [dict(p) for p in (latest["evidence"] or [])][:EVIDENCE_DOCUMENTS]}))
-        out.append(_Incident(account, latest["period"], latest["period"], alert))
+        out.append(Incident(account, latest["period"], latest["period"], alert))
     return out
 
 
-def _translations(store: Store, watchlist: Watchlist, rule: Rule, now: datetime, timezone: str) -> list[_Incident]:
+def _translations(store: Store, watchlist: Watchlist, rule: Rule, now: datetime, timezone: str) -> list[Incident]:
     from zoneinfo import ZoneInfo
 
     from limelight.timeseries.series import LOCAL
@@ -394,7 +417,7 @@ def _translations(store: Store, watchlist: Watchlist, rule: Rule, now: datetime,
     stories: dict[str, list[dict[str, Any]]] = {}
     for r in _analysis("stories").run(store, watchlist, view="documents").table.to_pylist():
         stories.setdefault(r["story_id"], []).append(r)
-    out: list[_Incident] = []
+    out: list[Incident] = []
     for entity in _entities(watchlist, rule):
         about = set(store.read("core.documents_mentioning", entity_ids=[entity.id]).column("document_id").to_pylist())
         if not about:
@@ -439,15 +462,15 @@ def _translations(store: Store, watchlist: Watchlist, rule: Rule, now: datetime,
                                            "chains": [[step["via"] for step in d["lineage"]][1:]
                                                       for _, d in found][:EVIDENCE_DOCUMENTS]}))
             # One alert per origin: its id is the origin's, so more translations grow it.
-            out.append(_Incident(subject, start, end, alert, key=origin, overlaps=False))
+            out.append(Incident(subject, start, end, alert, key=origin, overlaps=False))
     return out
 
 
-def _saved_search(store: Store, watchlist: Watchlist, rule: Rule, now: datetime, timezone: str) -> list[_Incident]:
+def _saved_search(store: Store, watchlist: Watchlist, rule: Rule, now: datetime, timezone: str) -> list[Incident]:
     from limelight import search
 
     wanted = rule.options.get("search")
-    out: list[_Incident] = []
+    out: list[Incident] = []
     for saved in search.saved(store):
         if wanted is not None and saved.name != wanted:
             continue
@@ -467,12 +490,29 @@ def _saved_search(store: Store, watchlist: Watchlist, rule: Rule, now: datetime,
                                     for h in page.hits), count=float(total), unit="documents",
                               details={"subject": subject, "start": since.date().isoformat(),
                                        "end": since.date().isoformat(), "query": saved.query}))
-        out.append(_Incident(subject, since.date(), since.date(), alert, key=since.astimezone(UTC).isoformat(),
+        out.append(Incident(subject, since.date(), since.date(), alert, key=since.astimezone(UTC).isoformat(),
                              overlaps=False))
     return out
 
 
-_EVALUATORS: dict[str, Callable[[Store, Watchlist, Rule, datetime, str], list[_Incident]]] = {
-    "storm": _storms, "negative_share": _negative_share, "silence": _silence, "copy_share": _copy_share,
-    "translation": _translations, "saved_search": _saved_search,
-}
+BUILT_IN: tuple[RuleKind, ...] = (
+    RuleKind("storm", "A storm of coverage or of negative coverage", _storms,
+             {"sensitivity": "balanced", "signal": "any", "lookback_days": 30, "cooldown": 7},
+             {k: _CHOICES[k] for k in ("sensitivity", "signal")}, requires=("storms",)),
+    RuleKind("negative_share", "Negative share over a threshold", _negative_share,
+             {"threshold": 0.5, "days": 7, "min_mentions": 10}, requires=("tone",)),
+    RuleKind("silence", "An account silent for longer than its usual gap", _silence,
+             {"content_type": "livestream", "factor": 1.0, "min_days": 3, "min_confidence": 0.5},
+             requires=("withdrawal",)),
+    RuleKind("copy_share", "An account's copy share jumping", _copy_share,
+             {"threshold": 0.5, "jump": 0.3, "min_posts": 3, "periods": 4, "by": "week"},
+             {"by": _CHOICES["by"]}, requires=("copied_posts",)),
+    RuleKind("translation", "A new translation of a watched story", _translations,
+             {"lookback_days": 30, "min_documents": 1}, requires=("stories",)),
+    RuleKind("saved_search", "New matches of a saved search", _saved_search, {"search": None}),
+)
+
+
+def register(registry: Registry) -> None:
+    for kind in BUILT_IN:
+        registry.register("alert_rule", kind)
