@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import shutil
 import socket
 import ssl
@@ -390,3 +391,68 @@ def test_fetch_tls_checks_the_host_name_not_the_address(tls_server: tuple[HTTPSe
         with pytest.raises(FetchError) as info:
             fetcher(f"https://127.0.0.1:{server.port}/page")
     assert "certificate" in info.value.message.lower()
+
+
+def _recording(httpserver: HTTPServer, paths: list[str], seconds: float = 0.0) -> list[tuple[str, float, float]]:
+    """Serve ``paths``, recording (path, start, end) of each request as the server saw it."""
+    seen: list[tuple[str, float, float]] = []
+    lock = threading.Lock()
+
+    def handler(request: Request) -> Response:
+        start = time.monotonic()
+        time.sleep(seconds)
+        with lock:
+            seen.append((request.path, start, time.monotonic()))
+        return Response("page")
+
+    for path in paths:
+        httpserver.expect_request(path).respond_with_handler(handler)
+    return seen
+
+
+def test_fetch_is_polite_per_host_delay_between_starts_and_other_hosts_do_not_wait(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    seen = _recording(httpserver, ["/a", "/b", "/c", "/other"])
+    with make(allowed_networks=LOOPBACK, host_delay=0.4) as fetcher:
+        for path in ("/a", "/b"):
+            fetcher(f"http://127.0.0.1:{httpserver.port}{path}")
+        # another host (the same server by another name) has a turn of its own
+        fetcher(f"http://localhost:{httpserver.port}/other")
+        fetcher(f"http://127.0.0.1:{httpserver.port}/c")
+    starts = {path: start for path, start, _ in seen}
+    assert starts["/b"] - starts["/a"] >= 0.38 and starts["/c"] - starts["/b"] >= 0.38, seen
+    assert starts["/other"] - starts["/b"] < 0.3, seen
+
+
+def test_fetch_obeys_a_longer_robots_crawl_delay(httpserver: HTTPServer) -> None:
+    # urllib.robotparser reads whole seconds only
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nCrawl-delay: 1\n")
+    seen = _recording(httpserver, ["/a", "/b"])
+    with make(allowed_networks=LOOPBACK, host_delay=0.0) as fetcher:
+        fetcher(f"http://127.0.0.1:{httpserver.port}/a")
+        fetcher(f"http://127.0.0.1:{httpserver.port}/b")
+    assert seen[1][1] - seen[0][1] >= 0.98, seen
+
+
+def test_fetch_sends_one_request_at_a_time_per_host() -> None:
+    # A threaded server, which would take the requests side by side if the fetcher sent them so.
+    server = HTTPServer(threaded=True)
+    server.start()
+    try:
+        server.expect_request("/robots.txt").respond_with_data("", status=404)
+        paths = [f"/p{k}" for k in range(4)]
+        seen = _recording(server, paths, seconds=0.2)
+        with make(allowed_networks=LOOPBACK, host_delay=0.0) as fetcher:
+            fetcher(f"http://127.0.0.1:{server.port}/p0")  # robots.txt read, then three at once
+            threads = [threading.Thread(target=fetcher, args=(f"http://127.0.0.1:{server.port}{p}",))
+                       for p in paths[1:]]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+    finally:
+        server.clear()
+        server.stop()
+    spans = sorted((start, end) for _, start, end in seen)
+    assert len(spans) == 4
+    assert all(later[0] >= earlier[1] - 0.005 for earlier, later in itertools.pairwise(spans)), spans

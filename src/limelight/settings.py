@@ -57,6 +57,9 @@ SETTINGS: tuple[Setting, ...] = (
             "User-Agent header sent with every request."),
     Setting("fetch.respect_robots", True, "Obey robots.txt before fetching a URL."),
     Setting("fetch.max_redirects", 5, "Redirects followed per request."),
+    Setting("fetch.host_delay", 1.0,
+            "Seconds between the starts of two requests to one host (one request at a time per host); a "
+            "robots.txt Crawl-delay for our user agent that asks for longer is obeyed, up to 60 s."),
     Setting("fetch.allowed_networks", [],
             "Non-public networks that may be fetched, as CIDR strings, e.g. [\"10.0.0.0/8\"]; "
             "[\"127.0.0.0/8\", \"::1/128\"] allows this machine. By default loopback, private, link-local "
