@@ -18,10 +18,14 @@ up to :data:`SPILLOVER_MAX` entities in one request.
 
 from __future__ import annotations
 
+import bisect
 import inspect
+import json
 from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
+import pyarrow as pa
 from fastapi import APIRouter, Query, Request
 
 from limelight import api
@@ -167,21 +171,70 @@ ANALYSIS_ENDPOINTS: tuple[tuple[str, str, dict[str, Any], str], ...] = (
 )
 
 
+# Analyses whose rows are a list that grows with the corpus (one per story, one per story
+# document), paged as the lists are: (the order of the rows as a sort key, default page size).
+# The key is a keyset position, so a page boundary does not move when rows are added before it.
+PAGED_ANALYSES: dict[str, tuple[Callable[[dict[str, Any]], tuple[Any, ...]], int]] = {
+    "/stories": (lambda r: (-int(r["size"]), str(r["story_id"])), 200),
+    "/lineage": (lambda r: (str(r["story_id"]), r["published_at"] is None,
+                            "" if r["published_at"] is None else r["published_at"].isoformat(),
+                            str(r["document_id"])), filters.PAGE_MAX),
+}
+
+
 def _analysis_endpoint(path: str, name: str, fixed: dict[str, Any], summary: str) -> None:
     analysis = registry.get("analysis", name)
     params = filters.analysis_parameters(analysis.options, fixed)
     helps = {o.name: o.help + (f" One of: {', '.join(o.choices)}." if o.choices else "")
              for o in analysis.options}
     helps["platform"] = FILTER_HELP["platform"]
+    paged = PAGED_ANALYSES.get(path)
+    description = analysis.description
+    if paged is not None:
+        helps["limit"] = f"Rows per page, 1 to {filters.PAGE_MAX} (default {paged[1]})."
+        helps["next"] = PAGE_HELP["next"]
+        description += (f" Paged like the lists: at most `limit` rows (default {paged[1]}), `total` rows in all, "
+                        "and `next`, a cursor for the page after (null on the last).")
 
     def handler(request: Request, **_: Any) -> JSON:
         project = _project(request)
-        given = filters.values(request, params)
-        options = filters.analysis_options(project, analysis.options, given, fixed)
-        return _analysis_answer(request, project, analysis, api.analyze(name, project, **options))
+        names = (*params, "limit", "next") if paged is not None else params
+        given = filters.values(request, names)
+        options = filters.analysis_options(project, analysis.options, {k: given[k] for k in params}, fixed)
+        result = api.analyze(name, project, **options)
+        if paged is None:
+            return _analysis_answer(request, project, analysis, result)
+        return _paged_analysis_answer(request, project, analysis, result, path, given, paged)
 
     handler.__name__ = f"analysis_{path.strip('/')}"
-    _route(path, summary, analysis.description, {p: helps[p] for p in params}, cache=True)(handler)
+    _route(path, summary, description, {p: helps[p] for p in (*params, *(("limit", "next") if paged else ()))},
+           cache=True)(handler)
+
+
+def _paged_analysis_answer(request: Request, project: Project, analysis: Any, result: AnalysisResult, path: str,
+                           given: Mapping[str, str | None],
+                           paged: tuple[Callable[[dict[str, Any]], tuple[Any, ...]], int]) -> JSON:
+    """One page of an analysis' rows in ``paged``'s order, after the position in ``next`` (signed
+    and bound to the endpoint and its options, like the lists' cursors)."""
+    key, default = paged
+    limit = filters.limit(given, default=default)
+    binding = json.dumps(plain(result.options), sort_keys=True, default=str)
+    rows = sorted(result.table.to_pylist(), key=key)
+    start = 0
+    if given.get("next") is not None:
+        try:
+            token = cursor.unsign(given["next"] or "", path, binding, secret(request))
+            after = tuple(json.loads(token))
+        except (cursor.CursorError, ValueError, TypeError) as exc:
+            raise filters.ApiError(str(exc) if isinstance(exc, cursor.CursorError) else "the cursor is not one "
+                                   "this server gave out", parameter="next",
+                                   hint="use the `next` value of the page before, with the same options") from None
+        start = bisect.bisect_right([key(r) for r in rows], after)
+    page = rows[start:start + limit]
+    more = start + limit < len(rows)
+    nxt = cursor.sign(json.dumps(list(key(page[-1]))), path, binding, secret(request)) if more and page else None
+    shown = replace(result, table=pa.Table.from_pylist(page, schema=result.table.schema))
+    return _analysis_answer(request, project, analysis, shown, total=len(rows), limit=limit, next=nxt)
 
 
 def _analysis_answer(request: Request, project: Project, analysis: Any, result: AnalysisResult,

@@ -1028,13 +1028,13 @@
     const graph = figure("lineage");
     let stories;
     try {
-      stories = await getJSON("/api/stories");
+      stories = await getJSON("/api/stories", {limit: 200});  // the largest 200; total says how many in all
     } catch (err) {
       listing.fail(err);
       graph.fail(err);
       return;
     }
-    const shown = stories.rows.slice(0, 200);
+    const shown = stories.rows;
     const columns = [
       {key: "title", label: "Story", cell: (r) => el("a", {href: pageHref("/stories", {story: r.story_id}), "data-story": r.story_id},
                                                      r.title || r.story_id), csv: (r) => r.title},
@@ -1048,8 +1048,8 @@
     ];
     clear(listing.rowsBox);
     if (shown.length) listing.rowsBox.append(table(columns, shown));
-    listing.done(stories.rows.length
-      ? plural(stories.rows.length, "story", "stories") + (stories.rows.length > shown.length ? "; the largest " + shown.length + " shown" : "") + "."
+    listing.done(stories.total
+      ? plural(stories.total, "story", "stories") + (stories.total > shown.length ? "; the largest " + shown.length + " shown" : "") + "."
       : "No stories yet: run `limelight link`.");
     listing.setNotes([...stories.notes, skippedNote(stories.skipped)]);
     const wanted = QUERY.get("story") || (shown[0] && shown[0].story_id);
