@@ -419,7 +419,7 @@ def _translations(store: Store, watchlist: Watchlist, rule: Rule, now: datetime,
         stories.setdefault(r["story_id"], []).append(r)
     out: list[Incident] = []
     for entity in _entities(watchlist, rule):
-        about = set(store.read("core.documents_mentioning", entity_ids=[entity.id]).column("document_id").to_pylist())
+        about = set(store.documents_mentioning([entity.id]))
         if not about:
             continue
         # By origin across stories: a lineage may walk out of its story, so two stories can share one.
