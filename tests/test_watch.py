@@ -11,6 +11,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -237,3 +238,67 @@ def test_watch_polls_a_feed_with_conditional_get_and_backs_off_after_a_failure(t
         assert state()["next_at"] > datetime.now(UTC) + timedelta(seconds=30)
     finally:
         site.server.shutdown()
+
+
+class _Known:
+    """A store stand-in that knows the watch_targets rows given (only ``read`` is called)."""
+
+    def __init__(self, rows: list[dict]) -> None:
+        self.rows = rows
+
+    def read(self, name: str) -> Any:  # the Arrow table due_targets reads
+        import pyarrow as pa
+
+        assert name == "watch.targets"
+        return pa.Table.from_pylist(self.rows) if self.rows else pa.table({"target": pa.array([], pa.string())})
+
+
+def _settings(watch: str, timezone: str = "UTC") -> Any:
+    import tomllib
+
+    from limelight.settings import Settings
+
+    return Settings.from_dict(tomllib.loads(f'[report]\ntimezone = "{timezone}"\n\n[watch]\n{watch}'))
+
+
+def test_watch_reads_a_target_only_within_its_active_hours_in_the_project_time_zone() -> None:
+    from limelight.watch import due_targets
+
+    settings = _settings('active_hours = "07:00-22:00"\ntargets = ["in/", "https://example.org/feed.xml", '
+                         '{ target = "https://night.example/feed.xml", active_hours = "22:00-06:00" }]',
+                         timezone="Asia/Ho_Chi_Minh")  # UTC+7
+    store = _Known([])
+    # 01:30 UTC is 08:30 in Hanoi: the day targets, not the night one
+    day, _ = due_targets(store, settings, datetime(2026, 3, 1, 1, 30, tzinfo=UTC))
+    assert day == ["in/", "https://example.org/feed.xml"]
+    # 16:00 UTC is 23:00 in Hanoi: only the night target, whose span wraps past midnight
+    night, _ = due_targets(store, settings, datetime(2026, 3, 1, 16, 0, tzinfo=UTC))
+    assert night == ["https://night.example/feed.xml"]
+    # the edges: from is active, until is not
+    assert due_targets(store, settings, datetime(2026, 3, 1, 0, 0, tzinfo=UTC))[0][:1] == ["in/"]  # 07:00
+    assert "in/" not in due_targets(store, settings, datetime(2026, 3, 1, 15, 0, tzinfo=UTC))[0]  # 22:00
+
+
+@pytest.mark.parametrize("hours", ["7-22", "07:00-07:00", "25:00-06:00", "07:60-08:00", "07:00"])
+def test_watch_refuses_active_hours_that_are_not_a_span_of_the_day(hours: str) -> None:
+    from limelight.errors import ConfigError
+    from limelight.watch import watch_targets
+
+    with pytest.raises(ConfigError, match="active hours"):
+        watch_targets(_settings(f'targets = [{{ target = "in/", active_hours = "{hours}" }}]'))
+
+
+def test_watch_jitters_each_feeds_next_poll_within_the_configured_band() -> None:
+    import random
+
+    from limelight.sources.base import FetchResult
+    from limelight.watch import _polled
+
+    settings = _settings('jitter = 0.2\ntargets = [{ target = "https://a.example/feed", interval = 1000 }]')
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    ok = FetchResult("https://a.example/feed", 200, b"", "application/rss+xml", (("ETag", '"x"'),))
+    rng = random.Random(7)
+    waits = [(_polled({"https://a.example/feed": (ok, None)}, {}, settings, now, rng)[0]["next_at"] - now)
+             .total_seconds() for _ in range(200)]
+    assert all(800 <= w <= 1200 for w in waits)
+    assert max(waits) - min(waits) > 300  # spread over the band, not one fixed wait

@@ -142,13 +142,18 @@ SETTINGS: tuple[Setting, ...] = (
             "saved_search: search (a saved search's name; default every one). See docs/alerts.md."),
     Setting("watch.targets", [],
             "What `limelight watch` polls each cycle: paths and URLs as `limelight ingest` takes them (folders, "
-            "files, feeds, sitemaps, URL lists), or tables { target = URL, interval = SECONDS } for a URL polled "
-            "at its own interval. URLs are fetched with a conditional GET (ETag, Last-Modified) and backed off "
+            "files, feeds, sitemaps, URL lists), or tables { target = URL, interval = SECONDS, active_hours = "
+            "'HH:MM-HH:MM' } for a target polled at its own interval or hours. URLs are fetched with a "
+            "conditional GET (ETag, Last-Modified), each next poll jittered by watch.jitter, and backed off "
             "after failures; what an earlier cycle stored is not processed again."),
     Setting("watch.interval", 900.0, "Seconds between the starts of two watch cycles."),
+    Setting("watch.active_hours", "",
+            "When targets are polled, as \"HH:MM-HH:MM\" in report.timezone (\"22:00-06:00\" spans midnight); "
+            "empty: at any hour. A target's own active_hours replaces it. Outside them a target is not read; "
+            "the alert rules still run on what is stored."),
     Setting("watch.jitter", 0.1,
-            "Each wait between cycles is the interval times a random factor within 1 +- this (0.1: +-10%), so "
-            "many watchers do not poll a site in step."),
+            "Each wait between cycles, and each URL target's wait for its next poll, is the interval times a "
+            "random factor within 1 +- this (0.1: +-10%), so many watchers and feeds do not poll a site in step."),
     Setting("watch.deliver", True,
             "Deliver the alerts a watch cycle raised (webhooks, e-mail) at the end of the cycle."),
     Setting("mappings", {},

@@ -4,11 +4,12 @@ One cycle (:func:`run_cycle`, on a store the caller holds open for writing):
 
 1. **update**: ingest ``watch.targets`` (folders, files, feeds, sitemaps, URL lists, as ``limelight
    ingest`` takes them), then tone and link what is new (:func:`limelight.update.update`: what an
-   earlier cycle stored is skipped by its raw key, so the cost follows what is new). A URL target
-   is read when it is due (its own ``interval``, default ``watch.interval``; after a failure a
-   backoff that doubles up to a day) and with a conditional GET: the ETag and Last-Modified of its
-   last 200 are sent, and a 304 reads nothing. That state is the store's ``watch_targets``, written
-   after the cycle's ingest committed;
+   earlier cycle stored is skipped by its raw key, so the cost follows what is new). A target is
+   read only within its active hours (``watch.active_hours`` or its own, in ``report.timezone``).
+   A URL target is read when it is due (its own ``interval``, default ``watch.interval``, times a
+   jitter factor; after a failure a backoff that doubles up to a day) and with a conditional GET:
+   the ETag and Last-Modified of its last 200 are sent, and a 304 reads nothing. That state is the
+   store's ``watch_targets``, written after the cycle's ingest committed;
 2. **evaluate**: run the ``[[alerts.rule]]`` rules (:mod:`limelight.alerts.rules`): one alert per
    incident, updated as it grows, closed when it is over;
 3. **deliver**: send each configured channel its digest of what changed (``watch.deliver``;
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import threading
 import time
 import traceback
@@ -36,6 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from limelight.alerts.rules import Evaluation, evaluate, rules_from_settings
 from limelight.errors import ConfigError, LimelightError
@@ -140,46 +143,97 @@ def run_cycle(store: Store, project: Project, *, now: datetime | None = None, de
 MAX_BACKOFF = 86_400.0  # a failing URL is tried at least once a day
 
 
-def watch_targets(settings: Any) -> list[tuple[str, float]]:
-    """``watch.targets`` as (target, interval in seconds): a string is polled every
-    ``watch.interval``; a table ``{target = "...", interval = 3600}`` at its own interval."""
+@dataclass(frozen=True)
+class Target:
+    """One ``watch.targets`` entry: what to read, how often, and at which hours."""
+
+    target: str
+    interval: float  # seconds between two polls of a URL
+    hours: tuple[int, int] | None  # active from, until (minutes after local midnight); None: any hour
+
+    def active(self, now: datetime, timezone: str) -> bool:
+        """Whether ``now`` lies in the target's active hours (in ``timezone``; a span past midnight wraps)."""
+        if self.hours is None:
+            return True
+        local = now.astimezone(ZoneInfo(timezone))
+        minute = local.hour * 60 + local.minute
+        begin, until = self.hours
+        return begin <= minute < until if begin < until else minute >= begin or minute < until
+
+
+def active_hours(text: Any, where: str) -> tuple[int, int] | None:
+    """``"HH:MM-HH:MM"`` as minutes after midnight (from, until); empty: None (any hour)."""
+    if text in ("", None):
+        return None
+    match = _HOURS.fullmatch(text.strip()) if isinstance(text, str) else None
+    if match is None:
+        raise ConfigError(f"{where}: active hours must be \"HH:MM-HH:MM\", not {text!r}",
+                          'e.g. active_hours = "07:00-22:00" (in report.timezone; "22:00-06:00" spans midnight)')
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    if h1 > 24 or h2 > 24 or m1 > 59 or m2 > 59 or (h1 == 24 and m1) or (h2 == 24 and m2):
+        raise ConfigError(f"{where}: active hours {text!r} are not times of day (00:00 to 24:00)")
+    begin, until = h1 * 60 + m1, h2 * 60 + m2
+    if begin == until:
+        raise ConfigError(f"{where}: active hours {text!r} are empty (from equals until)",
+                          'leave active_hours empty ("") to poll at any hour')
+    return begin, until
+
+
+_HOURS = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
+
+
+def watch_targets(settings: Any) -> list[Target]:
+    """``watch.targets``: a string is polled every ``watch.interval`` within ``watch.active_hours``; a
+    table ``{target = "...", interval = 3600, active_hours = "07:00-22:00"}`` sets its own."""
     every = float(settings["watch.interval"])
-    out: list[tuple[str, float]] = []
+    hours = active_hours(settings["watch.active_hours"], "watch.active_hours")
+    out: list[Target] = []
     for n, entry in enumerate(settings["watch.targets"], 1):
         if isinstance(entry, str):
-            out.append((entry, every))
+            out.append(Target(entry, every, hours))
             continue
         if (not isinstance(entry, dict) or not isinstance(entry.get("target"), str)
-                or set(entry) - {"target", "interval"}):
-            raise ConfigError(f"watch.targets #{n} must be a path or URL, or a table with target and interval",
-                              'e.g. targets = ["feeds/", { target = "https://example.org/feed.xml", interval = 3600 }]')
+                or set(entry) - {"target", "interval", "active_hours"}):
+            raise ConfigError(f"watch.targets #{n} must be a path or URL, or a table with target, and optionally "
+                              "interval and active_hours",
+                              'e.g. targets = ["feeds/", { target = "https://example.org/feed.xml", interval = 3600,'
+                              ' active_hours = "06:00-23:00" }]')
         interval = entry.get("interval", every)
         if isinstance(interval, bool) or not isinstance(interval, int | float) or interval < 0:
             raise ConfigError(f"watch.targets #{n}: interval must be seconds (at least 0), not {interval!r}")
-        out.append((entry["target"], float(interval)))
+        own = active_hours(entry["active_hours"], f"watch.targets #{n}") if "active_hours" in entry else hours
+        out.append(Target(entry["target"], float(interval), own))
     return out
 
 
 def due_targets(store: Store, settings: Any, now: datetime) -> tuple[list[str], dict[str, dict[str, Any]]]:
-    """The targets this cycle reads (files and folders always: what was stored is skipped by its
-    raw key; a URL when it is due: its interval after the last poll, or a backoff after a
-    failure), and what the store knows of each URL target."""
+    """The targets this cycle reads, and what the store knows of each URL target. Outside its active
+    hours a target is not read. Within them files and folders always are (what was stored is skipped
+    by its raw key), a URL when it is due: its jittered interval after the last poll, or a backoff
+    after a failure."""
     from limelight.sources.dispatch import is_url
 
+    timezone = str(settings["report.timezone"])
     known = {str(r["target"]): r for r in store.read("watch.targets").to_pylist()}
     due = []
-    for target, _ in watch_targets(settings):
-        row = known.get(target)
-        if is_url(target) and row is not None and row["next_at"] is not None and row["next_at"] > now:
+    for t in watch_targets(settings):
+        if not t.active(now, timezone):
             continue
-        due.append(target)
+        row = known.get(t.target)
+        if is_url(t.target) and row is not None and row["next_at"] is not None and row["next_at"] > now:
+            continue
+        due.append(t.target)
     return due, {t: known[t] for t in due if t in known}
 
 
 def _polled(polls: dict[str, tuple[FetchResult | None, str | None]], known: dict[str, dict[str, Any]],
-            settings: Any, now: datetime) -> list[dict[str, Any]]:
-    """The watch_targets rows after this cycle's polls: validators of a 200, the schedule."""
-    intervals = dict(watch_targets(settings))
+            settings: Any, now: datetime, rng: random.Random | None = None) -> list[dict[str, Any]]:
+    """The watch_targets rows after this cycle's polls: validators of a 200, the schedule. The next
+    poll is the target's interval times a factor within 1 +- ``watch.jitter``, so feeds polled at one
+    interval drift apart instead of hitting their hosts in the same cycle for ever."""
+    intervals = {t.target: t.interval for t in watch_targets(settings)}
+    jitter = max(0.0, min(float(settings["watch.jitter"]), 0.9))
+    rng = rng or random.Random()
     rows = []
     for target, (res, error) in polls.items():
         old = known.get(target) or {}
@@ -192,8 +246,9 @@ def _polled(polls: dict[str, tuple[FetchResult | None, str | None]], known: dict
             continue
         headers = {k.lower(): v for k, v in res.headers}
         changed = res.status != 304
+        wait = every * rng.uniform(1 - jitter, 1 + jitter)
         rows.append({**_row(target, old), "status": "changed" if changed else "unchanged", "checked_at": now,
-                     "failures": 0, "next_at": now + timedelta(seconds=every), "last_error": None,
+                     "failures": 0, "next_at": now + timedelta(seconds=wait), "last_error": None,
                      "etag": headers.get("etag") if changed else old.get("etag"),
                      "last_modified": headers.get("last-modified") if changed else old.get("last_modified"),
                      "changed_at": now if changed else old.get("changed_at")})
