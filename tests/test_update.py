@@ -58,3 +58,19 @@ def test_update_runs_on_a_store_the_caller_holds_open(tmp_path: Path) -> None:
         assert store.read("core.table_counts").to_pylist()[0]["documents"] == result.ingest.stats.new
     finally:
         store.close()
+
+
+def test_update_links_a_project_of_posts_only_without_failing_and_remembers_it(tmp_path: Path) -> None:
+    # A social export alone has no news kinds for the story clustering: that linker found nothing
+    # to cluster and failed on the empty set, so every watch cycle failed and began again from nothing.
+    project = api.init(tmp_path / "p", sample=True)
+    first = api.update([str(project.root / "sample" / "social")], project, fetch=False, tone=False)
+    assert first.ingest.stats.new > 0 and first.link is not None
+    from limelight.link.base import NEWS_KINDS
+
+    kinds = set(api.query("SELECT DISTINCT kind FROM documents", project).column(0).to_pylist())
+    assert kinds and not kinds & set(NEWS_KINDS) and _counts(project)["stories"] == 0
+    again = api.update([str(project.root / "sample" / "social")], project, fetch=False, tone=False)
+    assert again.link is not None and again.link.new_links == 0
+    states = api.query("SELECT count(*) FROM linker_settings WHERE linker = 'stories'", project).column(0)[0].as_py()
+    assert states == 1  # the linker's fingerprint is stored: the next run does not start from scratch

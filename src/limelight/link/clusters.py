@@ -162,6 +162,8 @@ def cluster(metas: list[Meta], vectors: np.ndarray, link_edges: Sequence[tuple[s
     ties go by position in ``metas``: so the rows of a component come out the same when it is
     clustered alone, with ``metas`` in the same relative order and the corpus' ``counts``."""
     n = len(metas)
+    if n == 0:  # a project of posts only has no news to cluster (and no vector width to reshape to)
+        return []
     index = {m.id: i for i, m in enumerate(metas)}
     words = _Words(texts, counts) if texts is not None and short_support > 0 else None
     parent = list(range(n))
