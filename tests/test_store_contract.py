@@ -1158,3 +1158,18 @@ def test_store_contract_alerts_deliveries_and_pending(store: Store) -> None:
     store.upsert_alerts([replace(a, summary="90 documents, usually 6")])
     assert pending("slack") == [(a.id, 2, 0)]
     assert len(store.read("alerts.deliveries").to_pylist()) == 2
+
+
+def test_store_contract_ingested_files_are_replaced_per_path(store: Store) -> None:
+    at = datetime(2024, 5, 9, tzinfo=UTC)
+
+    def row(path: str, size: int, run: str) -> dict[str, object]:
+        return {"path": path, "size": size, "mtime_ns": 1_715_212_800_123_456_789, "options": "{}",
+                "run_id": run, "read_at": at}
+
+    store.write_ingested_files([row("/data/a.ndjson", 10, "r1"), row("/data/b.ndjson", 20, "r1")])
+    store.write_ingested_files([row("/data/b.ndjson", 25, "r2")])  # the file grew and was read again
+    got = [(r["path"], r["size"], r["mtime_ns"], r["run_id"], r["read_at"])
+           for r in store.read("ingest.files").to_pylist()]
+    assert got == [("/data/a.ndjson", 10, 1_715_212_800_123_456_789, "r1", at),
+                   ("/data/b.ndjson", 25, 1_715_212_800_123_456_789, "r2", at)]

@@ -74,13 +74,17 @@ def ingest(
     on_progress: Callable[[IngestStats], None] | None = None,
     on_stage: Callable[[str, int, int], None] | None = None,
     reprocess: bool = False,
+    skip_unchanged: bool = False,
 ) -> IngestResult:
+    """Ingest ``targets`` into the project's store (:func:`limelight.pipeline.ingest`).
+    ``skip_unchanged``: pass over local files whose size and modification time are those of an
+    earlier ingest that read them in full (what the watcher does each cycle)."""
     proj = _project(project)
     targets = _targets(targets)
     with _writer(proj) as store:
         return _ingest(store, proj, targets, workers=workers, mapping=mapping, source=source,
                        account=account, fetch=fetch, on_error=on_error, on_progress=on_progress,
-                       on_stage=on_stage, reprocess=reprocess)
+                       on_stage=on_stage, reprocess=reprocess, skip_unchanged=skip_unchanged)
 
 
 def update(

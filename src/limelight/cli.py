@@ -95,9 +95,14 @@ def _print_error(err: ItemError) -> None:
               help="Read the inputs again and replace what they stored (after correcting a column mapping or "
                    "an extraction setting): known documents are replaced, and documents of these files the new "
                    "reading no longer makes are removed.")
+@click.option("--skip-unchanged", is_flag=True,
+              help="Pass over local files whose size and modification time are those of an earlier ingest that "
+                   "read them in full with no failed item (for a folder ingested again from cron; the watcher "
+                   "always does this).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def ingest(targets: tuple[str, ...], project: Path, workers: int | None, mapping: str | None,
-           source: str | None, account: str | None, offline: bool, reprocess: bool, quiet: bool) -> None:
+           source: str | None, account: str | None, offline: bool, reprocess: bool, skip_unchanged: bool,
+           quiet: bool) -> None:
     """Ingest files, folders (recursively), globs, URLs, feeds, sitemaps, WARCs and social exports."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -117,7 +122,8 @@ def ingest(targets: tuple[str, ...], project: Path, workers: int | None, mapping
 
         result = api.ingest(list(targets), proj, workers=workers, mapping=mapping, source=source,
                             account=account, fetch=not offline, reprocess=reprocess,
-                            on_error=_print_error, on_progress=on_progress, on_stage=on_stage)
+                            skip_unchanged=skip_unchanged, on_error=_print_error, on_progress=on_progress,
+                            on_stage=on_stage)
     if result.rematch is not None and result.rematch.changed:
         click.echo(rematch_line(result.rematch))
     s = result.stats
@@ -125,6 +131,9 @@ def ingest(targets: tuple[str, ...], project: Path, workers: int | None, mapping
                f"{s.duplicates:,} duplicates within this run, {s.failed:,} failed; "
                f"{s.mentions:,} mentions stored in {proj.store_path.name} "
                f"(run {result.run_id}).")
+    if s.unchanged:
+        click.echo(f"Passed over {s.unchanged:,} file{'s' if s.unchanged != 1 else ''} unchanged since an "
+                   f"earlier ingest read {'them' if s.unchanged != 1 else 'it'} in full.")
     if reprocess:
         click.echo(f"Reprocessed: the documents of these inputs were replaced; {s.removed:,} that the new "
                    f"reading no longer makes were removed.")

@@ -12,10 +12,12 @@ written again item by item, so one bad item never costs the good ones beside it.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,7 @@ from limelight.models import Document, Enriched, ItemError, RawPage, evolve
 from limelight.project import Project
 from limelight.registry import registry
 from limelight.settings import Settings
-from limelight.sources.base import FetchResult, SourceContext, Validators
+from limelight.sources.base import FetchResult, Input, SourceContext, Validators
 from limelight.store.base import RAW_KEY, Store, WriteResult
 from limelight.validate import check_document
 from limelight.watchlist import Watchlist
@@ -57,6 +59,7 @@ class IngestStats:
     duplicates: int = 0  # further copies of a document this run stored (the first copy is new)
     failed: int = 0
     removed: int = 0  # --reprocess: stored documents of the inputs that the run no longer makes
+    unchanged: int = 0  # skip_unchanged: local files passed over, unchanged since an ingest read them in full
     mentions: int = 0
     seconds: float = 0.0
     # Peak memory (MB) of this process and of the largest worker, and workers replaced after a
@@ -67,7 +70,7 @@ class IngestStats:
 
     def as_dict(self) -> dict[str, int]:
         return {"items": self.items, "new": self.new, "known": self.known, "duplicates": self.duplicates,
-                "removed": self.removed,
+                "removed": self.removed, "unchanged_files": self.unchanged,
                 "failed": self.failed,
                 "mentions": self.mentions, "milliseconds": int(self.seconds * 1000),
                 "main_peak_mb": round(self.main_peak_mb), "worker_peak_mb": round(self.worker_peak_mb),
@@ -273,6 +276,7 @@ def ingest(
     reprocess: bool = False,
     validators: Mapping[str, Validators] | None = None,
     on_target: Callable[[str, FetchResult | None, str | None], None] | None = None,
+    skip_unchanged: bool = False,
 ) -> IngestResult:
     """Ingest files, folders, globs and URLs into ``store``, an open store of ``project`` (the
     library API opens it: :func:`limelight.api.ingest`; this stage never does).
@@ -291,6 +295,11 @@ def ingest(
     column-mapped export under that handle (``Input.options["account"]``). ``validators`` and
     ``on_target`` are the watcher's conditional GET of URL targets
     (:class:`limelight.sources.base.SourceContext`).
+
+    Every local file read to the end with no failed item is recorded with its size and
+    modification time (``ingested_files``); ``skip_unchanged`` (the watcher's cycles) passes over a
+    file whose size, st_mtime_ns and options still match, counted in ``stats.unchanged``, not in
+    ``items``. A file that grew or changed is read again, its known items counted as known.
     """
     from limelight.sources.dispatch import read_all
     from limelight.sources.fetch import make_fetcher
@@ -315,9 +324,21 @@ def ingest(
     ctx = SourceContext(settings, make_fetcher(settings) if fetch else None, validators=validators,
                         on_target=on_target)
     inputs: list[str] = []  # file inputs read, for --reprocess to find what they no longer make
+    files = FileLedger(store, {"mapping": mapping, "source": source, "account": account},
+                       skip_unchanged=skip_unchanged and not reprocess)
+
+    def on_input(inp: Input) -> None:
+        if inp.path is not None:
+            inputs.append(inp.origin)
+
+    def unchanged(inp: Input) -> bool:
+        if files.unchanged(inp):
+            stats.unchanged += 1
+            return True
+        return False
+
     items = read_all(targets, ctx, registry, {"account": account} if account else None,
-                     mapping=mapping, source=source, on_input=lambda inp: inputs.append(inp.origin)
-                     if inp.path is not None else None)
+                     mapping=mapping, source=source, on_input=on_input, skip=unchanged)
     raw = items if reprocess else skip_known_raw(items, store, run_id, stats)
     batch: list[Enriched] = []
     error_batch: list[ItemError] = []
@@ -340,6 +361,7 @@ def ingest(
 
     def record_error(err: ItemError) -> None:
         stats.failed += 1
+        files.failed(err.origin)
         error_batch.append(err)
         if len(errors) < 1000:
             errors.append(err)
@@ -359,10 +381,66 @@ def ingest(
     flush()
     if reprocess:
         stats.removed = store.remove_unproduced(inputs, run_id)
+    # Only now, with every item of the run written: a run killed before this reads the files again.
+    files.record(run_id)
     stats.seconds = time.perf_counter() - t0
     stats.main_peak_mb = peak_rss_mb()
     store.finish_run(run_id, stats.as_dict())
     return IngestResult(run_id, stats, errors, result_rematch)
+
+
+# A file modified this recently may still be being written within the same mtime tick (the
+# "racy timestamp" problem git's index has): it is not recorded, so the next run reads it again.
+RACY_NS = 2_000_000_000
+
+
+class FileLedger:
+    """Which local files a run read in full, by size and st_mtime_ns (the ``ingested_files`` table).
+
+    ``unchanged(inp)`` is asked before a file is read: it stats the file once, remembers what it saw
+    and, with ``skip_unchanged``, says whether the stored row still matches. ``failed(origin)`` marks
+    the file an error came from (origins are ``path``, ``path:line`` or ``path#record``), so a file
+    with a failed item is read again next time. ``record`` writes the rest, after the run's writes."""
+
+    def __init__(self, store: Store, options: Mapping[str, str | None], *, skip_unchanged: bool) -> None:
+        self.store = store
+        self.options = json.dumps({k: v for k, v in options.items() if v}, sort_keys=True)
+        self.known: dict[str, tuple[int, int, str]] = {}
+        if skip_unchanged:
+            for r in store.read("ingest.files").to_pylist():
+                self.known[r["path"]] = (r["size"], r["mtime_ns"], r["options"])
+        self.skip = skip_unchanged
+        self.seen: dict[str, tuple[int, int]] = {}
+        self.bad: set[str] = set()
+
+    def unchanged(self, inp: Input) -> bool:
+        if inp.path is None:
+            return False
+        try:
+            st = inp.path.stat()
+        except OSError:  # read_input reports it
+            return False
+        now = (st.st_size, st.st_mtime_ns)
+        if self.skip and self.known.get(inp.origin) == (*now, self.options):
+            return True
+        if time.time_ns() - st.st_mtime_ns >= RACY_NS:
+            self.seen[inp.origin] = now
+        return False
+
+    def failed(self, origin: str) -> None:
+        if origin in self.seen:
+            self.bad.add(origin)
+            return
+        for i, ch in enumerate(origin):
+            if ch in ":#" and origin[:i] in self.seen:
+                self.bad.add(origin[:i])
+
+    def record(self, run_id: str) -> None:
+        at = datetime.now(UTC)
+        rows = [{"path": path, "size": size, "mtime_ns": mtime, "options": self.options, "run_id": run_id,
+                 "read_at": at} for path, (size, mtime) in self.seen.items() if path not in self.bad]
+        if rows:
+            self.store.write_ingested_files(rows)
 
 
 def follow_watchlist(store: Store, project: Project,

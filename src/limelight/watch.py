@@ -4,7 +4,9 @@ One cycle (:func:`run_cycle`, on a store the caller holds open for writing):
 
 1. **update**: ingest ``watch.targets`` (folders, files, feeds, sitemaps, URL lists, as ``limelight
    ingest`` takes them), then tone and link what is new (:func:`limelight.update.update`: what an
-   earlier cycle stored is skipped by its raw key, so the cost follows what is new). A target is
+   earlier cycle stored is skipped by its raw key, and a local file unchanged in size and
+   modification time since an ingest read it in full is not read at all: the store's
+   ``ingested_files``; so the cost follows what is new). A target is
    read only within its active hours (``watch.active_hours`` or its own, in ``report.timezone``).
    A URL target is read when it is due (its own ``interval``, default ``watch.interval``, times a
    jitter factor; after a failure a backoff that doubles up to a day) and with a conditional GET:
@@ -69,7 +71,9 @@ class CycleSummary:
         if self.update is not None:
             st = self.update.ingest.stats
             parts.append(f"{st.new:,} new document{'s' if st.new != 1 else ''}"
-                         + (f", {st.failed:,} failed" if st.failed else ""))
+                         + (f", {st.failed:,} failed" if st.failed else "")
+                         + (f", {st.unchanged:,} unchanged file{'s' if st.unchanged != 1 else ''} passed over"
+                            if st.unchanged else ""))
         if self.evaluation is not None:
             ch = self.evaluation.changes
             parts.append(f"{len(ch.new)} new alert{'s' if len(ch.new) != 1 else ''}, {len(ch.grown)} grown, "
@@ -84,7 +88,7 @@ class CycleSummary:
                                "ok": self.ok, "failures": list(self.failures)}
         if self.update is not None:
             st = self.update.ingest.stats
-            out["ingest"] = {"new": st.new, "known": st.known, "failed": st.failed,
+            out["ingest"] = {"new": st.new, "known": st.known, "failed": st.failed, "unchanged_files": st.unchanged,
                              "exit_status": self.update.exit_status}
         if self.evaluation is not None:
             out["alerts"] = self.evaluation.to_dict()
@@ -109,7 +113,8 @@ def run_cycle(store: Store, project: Project, *, now: datetime | None = None, de
         targets, known = [], {}
     if targets:
         try:
-            updated = update(store, project, targets, fetch=fetch, on_error=on_error,
+            # skip_unchanged: a watched folder's files unchanged since they were read cost a stat each
+            updated = update(store, project, targets, fetch=fetch, on_error=on_error, skip_unchanged=True,
                              validators={t: (r["etag"], r["last_modified"]) for t, r in known.items()
                                          if r["etag"] or r["last_modified"]},
                              on_target=lambda target, res, error: polls.__setitem__(target, (res, error)))

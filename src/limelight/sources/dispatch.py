@@ -218,11 +218,13 @@ def read_all(
     mapping: str | None = None,
     source: str | None = None,
     on_input: Callable[[Input], None] | None = None,
+    skip: Callable[[Input], bool] | None = None,
 ) -> Iterator[SourceItem]:
     """Every raw item, document and error from all targets, in order.
 
     ``mapping`` (``--mapping NAME``) and ``source`` (``--source NAME``) are shorthands for the
-    ``"mapping"`` and ``"source"`` entries of ``options``, which every Input carries.
+    ``"mapping"`` and ``"source"`` entries of ``options``, which every Input carries. An Input for
+    which ``skip`` says True is not read (the watcher's unchanged files: pipeline.FileLedger).
     """
     opts = dict(options or {})
     if mapping:
@@ -232,7 +234,7 @@ def read_all(
     for inp in expand_targets(targets, ctx.fetch, opts, validators=ctx.validators, on_target=ctx.on_target):
         if isinstance(inp, ItemError):
             yield inp
-        else:
+        elif skip is None or not skip(inp):
             if on_input is not None:  # e.g. ingest --reprocess: which files were read again
                 on_input(inp)
             yield from read_input(inp, ctx, registry)

@@ -196,6 +196,11 @@ class Store(Protocol):
         last_error), in one transaction."""
         ...
 
+    def write_ingested_files(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Replace the ``ingested_files`` rows of these paths (each a mapping of the table's
+        columns: path, size, mtime_ns, options, run_id, read_at), in one transaction."""
+        ...
+
     # -- the incremental link stage (limelight.link.state) ----------------------------------------
 
     def apply_link_update(self, update: LinkUpdate) -> int:

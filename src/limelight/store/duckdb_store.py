@@ -338,6 +338,24 @@ class DuckDBStore(NamedReadMethods):
                 con.execute("INSERT INTO watch_targets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             [r[c] for c in WATCH_TARGET_COLUMNS])
 
+    def write_ingested_files(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Replace the ``ingested_files`` rows of these paths, in one transaction."""
+        if not rows:
+            return
+        from limelight.store.schema import INGESTED_FILE_COLUMNS, INGESTED_FILE_SCHEMA
+
+        # As a registered Arrow table, not executemany: a folder of 100k pages is 100k rows.
+        latest = {r["path"]: r for r in rows}
+        batch = pa.Table.from_pylist([{c: r[c] for c in INGESTED_FILE_COLUMNS} for r in latest.values()],
+                                     schema=INGESTED_FILE_SCHEMA)
+        with self._transaction() as con:
+            con.register("_batch_files", batch)
+            try:
+                con.execute("DELETE FROM ingested_files WHERE path IN (SELECT path FROM _batch_files)")
+                con.execute("INSERT INTO ingested_files SELECT * FROM _batch_files")
+            finally:
+                con.unregister("_batch_files")
+
     def known_raw(self, keys: Sequence[str], exclude_run: str | None = None) -> dict[str, str]:
         """Raw-input keys seen by earlier runs → the document each produced, for documents still
         stored; ``exclude_run`` leaves out the keys that run recorded (a join, bounded by ``keys``)."""

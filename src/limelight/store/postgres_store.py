@@ -490,6 +490,21 @@ class PostgresStore(NamedReadMethods):
 
         self._write(body)
 
+    def write_ingested_files(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Replace the ``ingested_files`` rows of these paths, in one transaction."""
+        if not rows:
+            return
+        from limelight.store.schema import INGESTED_FILE_COLUMNS as cols
+
+        def body() -> None:
+            with self._con.cursor() as cur:
+                cur.executemany(
+                    f"INSERT INTO ingested_files ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))}) "
+                    "ON CONFLICT (path) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in cols[1:]),
+                    [[r[c] for c in cols] for r in rows])
+
+        self._write(body)
+
     def known_raw(self, keys: Sequence[str], exclude_run: str | None = None) -> dict[str, str]:
         """Raw-input keys seen by earlier runs → the document each produced, for documents still stored."""
         if not keys:

@@ -347,12 +347,33 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        11,
+        "ingested_files: the size and modification time of each local file an ingest read in full",
+        (
+            # One row per local input file (its path as given, as Input.origin) that an ingest read
+            # to the end with no failed item: its size and st_mtime_ns when read, and the options it
+            # was read with (mapping, source, account) as JSON. The watcher passes over a file whose
+            # three still match (pipeline.ingest(skip_unchanged=True)), so a cycle over a watched
+            # folder of exports costs a stat per file, not a read of every post again.
+            """CREATE TABLE ingested_files (
+                path VARCHAR PRIMARY KEY,
+                size BIGINT NOT NULL,
+                mtime_ns BIGINT NOT NULL,
+                options VARCHAR NOT NULL,
+                run_id VARCHAR NOT NULL,
+                read_at TIMESTAMPTZ NOT NULL
+            )""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
 # watch_targets' columns, in the table's order (Store.write_watch_targets takes rows of them).
 WATCH_TARGET_COLUMNS = ("target", "etag", "last_modified", "status", "checked_at", "changed_at", "failures",
                         "next_at", "last_error")
+# ingested_files' columns, in the table's order (Store.write_ingested_files takes rows of them).
+INGESTED_FILE_COLUMNS = ("path", "size", "mtime_ns", "options", "run_id", "read_at")
 
 # The step that made store_generation, and the statement that ends every write transaction.
 GENERATION_VERSION = 8
@@ -363,6 +384,11 @@ BUMP_GENERATION = "UPDATE store_generation SET generation = generation + 1 WHERE
 
 _TS = pa.timestamp("us", tz="UTC")
 _STRS = pa.list_(pa.string())
+
+INGESTED_FILE_SCHEMA = pa.schema([
+    ("path", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()), ("options", pa.string()),
+    ("run_id", pa.string()), ("read_at", _TS),
+])
 
 SOURCE_SCHEMA = pa.schema([
     ("id", pa.string()), ("platform", pa.string()), ("handle", pa.string()), ("name", pa.string()),

@@ -129,3 +129,10 @@ def watch_targets() -> Query:
     last 200, the last poll's status, consecutive failures, when it is due again."""
     return Query("SELECT target, etag, last_modified, status, checked_at, changed_at, failures, next_at, last_error "
                  "FROM watch_targets ORDER BY target", {})
+
+
+@read("ingest.files", tables=("ingested_files",))
+def ingested_files() -> Query:
+    """The local files ingests read in full (limelight.pipeline.ingest): size and st_mtime_ns when
+    read, the options they were read with, the run. The watcher passes over those unchanged since."""
+    return Query("SELECT path, size, mtime_ns, options, run_id, read_at FROM ingested_files ORDER BY path", {})
