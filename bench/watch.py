@@ -42,7 +42,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from limelight.project import Project, init_project  # noqa: E402
-from limelight.watch import run_cycle  # noqa: E402
+from limelight.sources.fetch import HttpFetcher  # noqa: E402
+from limelight.watch import between_cycles, run_cycle  # noqa: E402
+from limelight.workers import for_a_long_run  # noqa: E402
 
 NAMES = ["Kestrel", "Orbital Foods", "Mira Voss", "Halden Bank", "Tern Motors"]
 WATCHLIST = "# SYNTHETIC watchlist (fictional names) for bench/watch.py\n" + "".join(
@@ -83,8 +85,13 @@ def write_posts(path: Path, first: int, n: int, span: int) -> None:
 def _project(root: Path, targets: list[Any], tone: str, extra: str = "") -> Project:
     init_project(root, watchlist=WATCHLIST)
     scorers = '[tone]\nscorers = { en = "vader" }\n\n' if tone == "vader" else ""
+    def toml(t: Any) -> str:  # a path or URL, or an inline table of one
+        if isinstance(t, dict):
+            return "{ " + ", ".join(f"{k} = {json.dumps(v)}" for k, v in t.items()) + " }"
+        return json.dumps(t)
+
     (root / "limelight.toml").write_text(
-        f"# bench/watch.py: SYNTHETIC\n[watch]\ntargets = {json.dumps(targets)}\ndeliver = false\n\n"
+        f"# bench/watch.py: SYNTHETIC\n[watch]\ntargets = [{', '.join(map(toml, targets))}]\ndeliver = false\n\n"
         f"{scorers}{extra}{RULES}", encoding="utf-8")
     return Project.open(root)
 
@@ -106,6 +113,11 @@ def _rss_tree_mb() -> float:
         except (OSError, IndexError, ValueError):
             continue  # a worker that ended meanwhile
     return total / 1e6
+
+
+def _rss_self_mb() -> float:
+    with open("/proc/self/statm", encoding="ascii") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
 def _store_bytes(project: Project) -> int:
@@ -229,7 +241,10 @@ def soak(cycles: int, tone: str) -> None:
         project = _project(Path(tmp) / "project", [{"target": f"{feed.url}/feed.xml", "interval": 900}], tone,
                            '[fetch]\nhost_delay = 0.0\nallowed_networks = ["127.0.0.0/8"]\n\n')
         store = project.open_store()
+        for_a_long_run()  # as watch() does
+        fetcher = HttpFetcher(project.settings)  # one for the watcher's life, as watch() keeps
         rss: list[float] = []
+        main: list[float] = []  # this process alone, after the first cycle, the first window, the last
         sizes: list[tuple[int, int]] = []  # (items stored, store bytes) after each cycle
         stored = failed = 0
         began = time.perf_counter()
@@ -237,19 +252,26 @@ def soak(cycles: int, tone: str) -> None:
             for c in range(cycles):
                 if c % 4 == 0:
                     feed.items += 1
-                feed.failing = c % 97 == 96
+                feed.failing = c % 97 >= 94  # three cycles of 500s: at least one poll falls in them
                 now = SOAK_START + SOAK_STEP * c
-                summary = run_cycle(store, project, now=now, deliver=False)
+                summary = run_cycle(store, project, now=now, deliver=False, fetcher=fetcher)
+                between_cycles(store, c + 1)  # as limelight.watch.watch does
                 failed += bool(summary.failures or (summary.update and summary.update.exit_status))
                 if summary.update is not None:
                     stored += summary.update.ingest.stats.new
                 gc.collect()
                 rss.append(_rss_tree_mb())
-                sizes.append((stored, _store_bytes(project)))
+                if c in (0, window - 1, cycles - 1):
+                    main.append(_rss_self_mb())
+                if (c + 1) % window == 0:
+                    # the data on disk, not the write-ahead log the watcher folds in at 16 MB
+                    store.checkpoint()
+                    sizes.append((stored, _store_bytes(project)))
                 if (c + 1) % 100 == 0:
                     print(f"  cycle {c + 1:,}: {stored:,} items stored, {rss[-1]:.0f} MB resident, "
                           f"store {sizes[-1][1] / 1e6:.1f} MB, {time.perf_counter() - began:.0f} s", flush=True)
         finally:
+            fetcher.close()
             store.close()
             feed.server.shutdown()
     first, last = sum(rss[:window]) / window, sum(rss[-window:]) / window
@@ -263,8 +285,14 @@ def soak(cycles: int, tone: str) -> None:
           f"{feed.requests:,} requests")
     print(f"memory, mean of the last {window} cycles / the first {window}: {last:.0f} / {first:.0f} MB = "
           f"{last / first:.3f} (target <= 1.1)")
-    print(f"store growth per new item: first half {per_item(sizes[window - 1], sizes[half]):,.0f} bytes, "
-          f"second half {per_item(sizes[half], sizes[-1]):,.0f} bytes")
+    if len(rss) >= 3 * window:  # the same after the first window's warm-up (models, caches, buffer pool)
+        warm = sum(rss[window:2 * window]) / window
+        print(f"after warm-up, the last {window} / cycles {window + 1}-{2 * window}: {last:.0f} / {warm:.0f} MB "
+              f"= {last / warm:.3f}; this process alone: {main[0]:.0f} MB after the first cycle, "
+              f"{main[1]:.0f} MB after cycle {window}, {main[2]:.0f} MB at the end")
+    print(f"store on disk (checkpointed every {window} cycles): {sizes[0][1] / 1e6:.1f} MB after {window} cycles, "
+          f"{sizes[-1][1] / 1e6:.1f} MB after {cycles:,}; growth per new item: first half "
+          f"{per_item(sizes[0], sizes[half]):,.0f} bytes, second half {per_item(sizes[half], sizes[-1]):,.0f} bytes")
 
 
 def main() -> None:

@@ -456,3 +456,23 @@ def test_fetch_sends_one_request_at_a_time_per_host() -> None:
     spans = sorted((start, end) for _, start, end in seen)
     assert len(spans) == 4
     assert all(later[0] >= earlier[1] - 0.005 for earlier, later in itertools.pairwise(spans)), spans
+
+
+def test_fetch_reads_robots_txt_once_a_day_not_once_per_url(httpserver: HTTPServer) -> None:
+    # The watcher keeps one fetcher for its life: robots.txt is cached, but not for ever.
+    from limelight.sources.fetch import ROBOTS_TTL
+
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /private\n")
+    httpserver.expect_request("/a").respond_with_data("a")
+    now = [1000.0]
+    with make(allowed_networks=LOOPBACK, host_delay=0.0) as fetcher:
+        fetcher._clock = lambda: now[0]
+        for _ in range(3):
+            fetcher(f"http://127.0.0.1:{httpserver.port}/a")
+        robots = [r for r, _ in httpserver.log if r.path == "/robots.txt"]
+        assert len(robots) == 1
+        now[0] += ROBOTS_TTL  # a day later the site may have changed its rules
+        httpserver.clear()
+        httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /\n")
+        with pytest.raises(FetchError, match="robots"):
+            fetcher(f"http://127.0.0.1:{httpserver.port}/a")

@@ -82,3 +82,45 @@ def test_store_duckdb_read_only_needs_an_existing_store(tmp_path: Path) -> None:
         DuckDBStoreFactory().open(tmp_path / "missing.duckdb", read_only=True)
     with pytest.raises(ConfigError, match="run `limelight ingest` first"):
         DuckDBStoreFactory().open(tmp_path / "missing.duckdb", read_only=True)
+
+
+def test_store_duckdb_reopen_keeps_the_data_and_gives_each_thread_a_fresh_cursor(tmp_path: Path) -> None:
+    # DuckDB keeps memory per aggregate query until its connection closes; a watcher reopens.
+    import threading
+
+    with DuckDBStore(tmp_path / "s.duckdb") as store:
+        store.write([make_doc(1)], "run-1")
+        before = store._reader()
+        errors: list[BaseException] = []
+        stop = threading.Event()
+
+        def reader() -> None:  # reads go on, from another thread, while the connection is swapped
+            while not stop.is_set():
+                try:
+                    assert count(store, "documents") >= 1
+                except BaseException as exc:
+                    errors.append(exc)
+                    return
+
+        thread = threading.Thread(target=reader)
+        thread.start()
+        try:
+            assert all(store.reopen() for _ in range(5))
+        finally:
+            stop.set()
+            thread.join()
+        assert errors == []
+        assert store._reader() is not before  # the old cursor belongs to a closed connection
+        store.write([make_doc(2)], "run-2")
+        assert count(store, "documents") == 2
+
+
+def test_store_duckdb_reopen_waits_for_no_stream_and_says_so(tmp_path: Path) -> None:
+    with DuckDBStore(tmp_path / "s.duckdb") as store:
+        store.write([make_doc(n) for n in range(3)], "run-1")
+        stream = store.read_batches("core.table_counts", batch_rows=1)
+        next(stream)  # open, mid-way: reopening would close its cursor under it
+        assert store.reopen(wait=0.1) is False
+        assert sum(b.num_rows for b in stream) >= 0  # the stream still reads to its end
+        assert store.reopen() is True
+        assert count(store, "documents") == 3

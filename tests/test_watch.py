@@ -302,3 +302,93 @@ def test_watch_jitters_each_feeds_next_poll_within_the_configured_band() -> None
              .total_seconds() for _ in range(200)]
     assert all(800 <= w <= 1200 for w in waits)
     assert max(waits) - min(waits) > 300  # spread over the band, not one fixed wait
+
+
+def test_watch_keeps_one_fetcher_for_its_life_and_closes_every_fetcher_it_made(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # One fetcher per cycle left a client and a TLS context behind every time; the watcher's
+    # memory grew cycle after cycle, and robots.txt was read again at every poll.
+    import limelight.sources.fetch as fetch_module
+    import limelight.watch as watch_module
+
+    made: list[Any] = []
+    real = fetch_module.make_fetcher
+
+    def counting(settings: Any) -> Any:
+        fetcher = real(settings)
+        closed = fetcher.close
+        fetcher.closed = 0
+
+        def close() -> None:
+            fetcher.closed += 1
+            closed()
+
+        fetcher.close = close
+        made.append(fetcher)
+        return fetcher
+
+    monkeypatch.setattr(watch_module, "make_fetcher", counting)
+    monkeypatch.setattr(fetch_module, "make_fetcher", counting)
+    project, feed = _project(tmp_path)
+    _page(feed, 0, datetime.now(UTC) - timedelta(days=1))
+    cycles = api.watch(project, cycles=3, interval=0)
+    assert len(cycles) == 3 and all(c.ok for c in cycles)
+    assert len(made) == 1 and made[0].closed == 1  # the watcher's own, closed when it stops
+    made.clear()
+    api.ingest([str(feed)], project)  # a run without one makes its own and closes it
+    assert len(made) == 1 and made[0].closed == 1
+
+
+def test_watch_folds_the_write_ahead_log_into_the_store_once_it_adds_up(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A watcher holds the store for days; its small writes stayed in the log (the connection's
+    # threshold is 256 MB, for ingest speed), and the store grew on disk cycle after cycle.
+    import limelight.watch as watch_module
+
+    project, feed = _project(tmp_path)
+    wal = project.store_path.with_name(project.store_path.name + ".wal")
+    store = project.open_store()
+    try:
+        _page(feed, 0, datetime.now(UTC) - timedelta(days=1))
+        assert watch_module.run_cycle(store, project, fetch=False).ok
+        assert wal.exists() and wal.stat().st_size > 0  # under 16 MB: left to grow
+        monkeypatch.setattr(watch_module, "CHECKPOINT_LOG_BYTES", 1)
+        _page(feed, 1, datetime.now(UTC) - timedelta(days=1))
+        assert watch_module.run_cycle(store, project, fetch=False).ok
+        assert not wal.exists() or wal.stat().st_size == 0
+    finally:
+        store.close()
+    assert _count(project, "SELECT count(*) FROM documents") == 2
+
+
+def test_watch_reopens_a_duckdb_store_every_reopen_cycles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import limelight.watch as watch_module
+    from limelight.store.duckdb_store import DuckDBStore
+
+    reopened: list[bool] = []
+    real = DuckDBStore.reopen
+
+    def spy(self: DuckDBStore, wait: float = 2.0) -> bool:
+        reopened.append(real(self, wait))
+        return reopened[-1]
+
+    monkeypatch.setattr(DuckDBStore, "reopen", spy)
+    monkeypatch.setattr(watch_module, "REOPEN_CYCLES", 2)
+    project, feed = _project(tmp_path)
+    _page(feed, 0, datetime.now(UTC) - timedelta(days=1))
+    cycles = api.watch(project, cycles=5, interval=0, fetch=False)
+    assert all(c.ok for c in cycles) and reopened == [True, True]  # after cycles 2 and 4
+    assert _count(project, "SELECT count(*) FROM documents") == 1
+
+
+def test_watch_runs_on_the_system_allocator_for_arrow(tmp_path: Path) -> None:
+    # mimalloc's per-thread heaps kept what each cycle's threads freed: the soak's memory crept up.
+    import pyarrow as pa
+
+    project, _ = _project(tmp_path)
+    pa.set_memory_pool(pa.mimalloc_memory_pool())
+    try:
+        api.watch(project, once=True, fetch=False)
+        assert pa.default_memory_pool().backend_name == "system"
+    finally:
+        pa.set_memory_pool(pa.mimalloc_memory_pool())

@@ -29,7 +29,7 @@ from limelight.models import Document, Enriched, ItemError, RawPage, evolve
 from limelight.project import Project
 from limelight.registry import registry
 from limelight.settings import Settings
-from limelight.sources.base import FetchResult, Input, SourceContext, Validators
+from limelight.sources.base import Fetcher, FetchResult, Input, SourceContext, Validators
 from limelight.store.base import RAW_KEY, Store, WriteResult
 from limelight.validate import check_document
 from limelight.watchlist import Watchlist
@@ -277,6 +277,7 @@ def ingest(
     validators: Mapping[str, Validators] | None = None,
     on_target: Callable[[str, FetchResult | None, str | None], None] | None = None,
     skip_unchanged: bool = False,
+    fetcher: Fetcher | None = None,
 ) -> IngestResult:
     """Ingest files, folders, globs and URLs into ``store``, an open store of ``project`` (the
     library API opens it: :func:`limelight.api.ingest`; this stage never does).
@@ -294,7 +295,8 @@ def ingest(
     is counted once: items = new + known + duplicates + failed. ``account`` files every post of a
     column-mapped export under that handle (``Input.options["account"]``). ``validators`` and
     ``on_target`` are the watcher's conditional GET of URL targets
-    (:class:`limelight.sources.base.SourceContext`).
+    (:class:`limelight.sources.base.SourceContext`); ``fetcher`` is the watcher's own, kept between
+    runs (without one, a run with ``fetch`` makes one and closes it when it ends).
 
     Every local file read to the end with no failed item is recorded with its size and
     modification time (``ingested_files``); ``skip_unchanged`` (the watcher's cycles) passes over a
@@ -305,6 +307,7 @@ def ingest(
     from limelight.sources.fetch import make_fetcher
 
     settings = project.settings
+    given = fetcher
     n_workers = workers if workers is not None else int(settings["ingest.workers"])
     if n_workers == 0:
         n_workers = os.cpu_count() or 1
@@ -321,72 +324,81 @@ def ingest(
                     if on_stage else None)
     run_id = store.start_run(list(targets), {"workers": n_workers, "mapping": mapping, "source": source,
                                               "account": account})
-    ctx = SourceContext(settings, make_fetcher(settings) if fetch else None, validators=validators,
-                        on_target=on_target)
-    inputs: list[str] = []  # file inputs read, for --reprocess to find what they no longer make
-    files = FileLedger(store, {"mapping": mapping, "source": source, "account": account},
-                       skip_unchanged=skip_unchanged and not reprocess)
+    # A fetcher made here is closed here (its connections and TLS context); the watcher passes the
+    # one it keeps for its life, so robots.txt and each host's turn carry over between cycles.
+    fetcher = fetcher if fetcher is not None or not fetch else make_fetcher(settings)
+    made = fetcher is not None and fetcher is not given
+    try:
+        ctx = SourceContext(settings, fetcher if fetch else None, validators=validators,
+                            on_target=on_target)
+        inputs: list[str] = []  # file inputs read, for --reprocess to find what they no longer make
+        files = FileLedger(store, {"mapping": mapping, "source": source, "account": account},
+                           skip_unchanged=skip_unchanged and not reprocess)
 
-    def on_input(inp: Input) -> None:
-        if inp.path is not None:
-            inputs.append(inp.origin)
+        def on_input(inp: Input) -> None:
+            if inp.path is not None:
+                inputs.append(inp.origin)
 
-    def unchanged(inp: Input) -> bool:
-        if files.unchanged(inp):
-            stats.unchanged += 1
-            return True
-        return False
+        def unchanged(inp: Input) -> bool:
+            if files.unchanged(inp):
+                stats.unchanged += 1
+                return True
+            return False
 
-    items = read_all(targets, ctx, registry, {"account": account} if account else None,
-                     mapping=mapping, source=source, on_input=on_input, skip=unchanged)
-    raw = items if reprocess else skip_known_raw(items, store, run_id, stats)
-    batch: list[Enriched] = []
-    error_batch: list[ItemError] = []
+        items = read_all(targets, ctx, registry, {"account": account} if account else None,
+                         mapping=mapping, source=source, on_input=on_input, skip=unchanged)
+        raw = items if reprocess else skip_known_raw(items, store, run_id, stats)
+        batch: list[Enriched] = []
+        error_batch: list[ItemError] = []
 
-    def flush() -> None:
-        if batch:
-            res, refused = write_batch(store, batch, run_id, replace=reprocess)
-            stats.new += res.new
-            stats.known += res.known
-            stats.duplicates += res.duplicates
-            stats.mentions += res.mentions
-            for err in refused:
-                record_error(err)
-            batch.clear()
-        if error_batch:
-            store.write_errors(error_batch, run_id)
-            error_batch.clear()
-        if on_progress:
-            on_progress(stats)
+        def flush() -> None:
+            if batch:
+                res, refused = write_batch(store, batch, run_id, replace=reprocess)
+                stats.new += res.new
+                stats.known += res.known
+                stats.duplicates += res.duplicates
+                stats.mentions += res.mentions
+                for err in refused:
+                    record_error(err)
+                batch.clear()
+            if error_batch:
+                store.write_errors(error_batch, run_id)
+                error_batch.clear()
+            if on_progress:
+                on_progress(stats)
 
-    def record_error(err: ItemError) -> None:
-        stats.failed += 1
-        files.failed(err.origin)
-        error_batch.append(err)
-        if len(errors) < 1000:
-            errors.append(err)
-        if on_error:
-            on_error(err)
+        def record_error(err: ItemError) -> None:
+            stats.failed += 1
+            files.failed(err.origin)
+            error_batch.append(err)
+            if len(errors) < 1000:
+                errors.append(err)
+            if on_error:
+                on_error(err)
 
-    for out in process_stream(raw, settings, project.watchlist, n_workers, project.root, stats):
-        stats.items += 1
-        if isinstance(out, ItemError):
-            record_error(out)
-        else:
-            batch.append(out)
-        if len(batch) >= batch_size or len(error_batch) >= batch_size:
-            flush()
-        elif on_progress and stats.items % 200 == 0:
-            on_progress(stats)
-    flush()
-    if reprocess:
-        stats.removed = store.remove_unproduced(inputs, run_id)
-    # Only now, with every item of the run written: a run killed before this reads the files again.
-    files.record(run_id)
-    stats.seconds = time.perf_counter() - t0
-    stats.main_peak_mb = peak_rss_mb()
-    store.finish_run(run_id, stats.as_dict())
-    return IngestResult(run_id, stats, errors, result_rematch)
+        for out in process_stream(raw, settings, project.watchlist, n_workers, project.root, stats):
+            stats.items += 1
+            if isinstance(out, ItemError):
+                record_error(out)
+            else:
+                batch.append(out)
+            if len(batch) >= batch_size or len(error_batch) >= batch_size:
+                flush()
+            elif on_progress and stats.items % 200 == 0:
+                on_progress(stats)
+        flush()
+        if reprocess:
+            stats.removed = store.remove_unproduced(inputs, run_id)
+        # Only now, with every item of the run written: a run killed before this reads the files again.
+        files.record(run_id)
+        stats.seconds = time.perf_counter() - t0
+        stats.main_peak_mb = peak_rss_mb()
+        store.finish_run(run_id, stats.as_dict())
+        return IngestResult(run_id, stats, errors, result_rematch)
+    finally:
+        close = getattr(fetcher, "close", None) if made else None
+        if close is not None:
+            close()
 
 
 # A file modified this recently may still be being written within the same mtime tick (the

@@ -298,6 +298,8 @@ class GuardedTransport(httpx.HTTPTransport):
 
 
 ROBOTS_MAX_BYTES = 500 * 1024  # Google's documented limit for robots.txt
+# A watcher keeps one fetcher for its life: robots.txt is read again after a day, as Google does.
+ROBOTS_TTL = 86_400.0
 MAX_CRAWL_DELAY = 60.0  # the longest robots.txt Crawl-delay obeyed: a larger one would stall a feed for hours
 
 
@@ -337,7 +339,7 @@ class HttpFetcher:
             transport=transport if transport is not None else GuardedTransport(self.policy),
         )
         self.host_delay = max(0.0, float(settings["fetch.host_delay"]))
-        self._robots: dict[str, RobotFileParser | None] = {}
+        self._robots: dict[str, tuple[float, RobotFileParser | None]] = {}  # host → (read at, parsed)
         self._hosts: dict[str, _Host] = {}
         self._lock = threading.Lock()
         self._clock: Callable[[], float] = time.monotonic
@@ -390,7 +392,7 @@ class HttpFetcher:
         key = f"{parts.scheme}://{parts.netloc}"
         with self._lock:
             host = self._hosts.setdefault(key, _Host())
-            rp = self._robots.get(key)
+            rp = self._robots.get(key, (0.0, None))[1]
         delay = self.host_delay
         if rp is not None:
             asked = rp.crawl_delay(self.user_agent)
@@ -480,9 +482,10 @@ class HttpFetcher:
         parts = urlsplit(url)
         key = f"{parts.scheme}://{parts.netloc}"
         with self._lock:
-            if key not in self._robots:
-                self._robots[key] = self._load_robots(key)
-            rp = self._robots[key]
+            cached = self._robots.get(key)
+            if cached is None or self._clock() - cached[0] >= ROBOTS_TTL:
+                cached = self._robots[key] = (self._clock(), self._load_robots(key))
+            rp = cached[1]
         return True if rp is None else rp.can_fetch(self.user_agent, url)
 
     def _load_robots(self, base: str) -> RobotFileParser | None:

@@ -147,6 +147,13 @@ class Store(Protocol):
         (``limelight sql --write``): the generation moves, so nothing cached from before is used."""
         ...
 
+    def checkpoint(self, min_log_bytes: int = 0) -> bool:
+        """Fold the write-ahead log into the database file when it holds at least
+        ``min_log_bytes`` (the watcher, after a cycle: its small writes would otherwise pile up
+        in the log until the database's own threshold); True when it did. A store whose database
+        does this itself (PostgreSQL) does nothing."""
+        ...
+
     # Whether no other process can write the store while this one has it open (a DuckDB file):
     # a long read is then spooled and the store closed soon (limelight.listing.batches).
     blocks_writers: bool

@@ -1045,6 +1045,10 @@ class PostgresStore(NamedReadMethods):
         by_id = {row["id"]: document_from_row(row) for row in table.to_pylist()}
         return [by_id[i] for i in ids if i in by_id]
 
+    def checkpoint(self, min_log_bytes: int = 0) -> bool:
+        """Nothing to do: PostgreSQL checkpoints and autovacuums on its own schedule."""
+        return False
+
     def close(self) -> None:
         with self._lock:
             for run_id in list(self._runs):

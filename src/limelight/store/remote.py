@@ -249,7 +249,7 @@ class RemoteStore(NamedReadMethods):
     start_run = finish_run = update_tone = write_links = write_embeddings = replace_stories = _refuse
     apply_link_update = write_minhash_bands = forget_linker = _refuse
     reindex_search = save_search = delete_search = mark_search_seen = mark_changed = _refuse
-    upsert_alerts = record_delivery = write_watch_targets = write_ingested_files = _refuse
+    upsert_alerts = record_delivery = write_watch_targets = write_ingested_files = checkpoint = _refuse
 
     def __getattr__(self, name: str) -> Any:
         # A Store method added after this class (a new write) refuses too, rather than being missing.

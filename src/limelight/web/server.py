@@ -38,6 +38,10 @@ def serve(project: Project | Path | str = ".", *, host: str = DEFAULT_HOST, port
     check_bind(host, token)
     import uvicorn
 
+    from limelight.workers import for_a_long_run
+
+    for_a_long_run()
+
     from limelight.web.app import create_app
 
     proj = project if isinstance(project, Project) else Project.open(project)
