@@ -46,13 +46,17 @@ def _doc(i: int, day: int, entity: str | None, tone: str | None = None, *, post:
     return Enriched(d, mentions)
 
 
-def corpus(days: range, *, storm: range = range(0), ceo_posts_until: int = DAYS, start: int = 0) -> list[Enriched]:
+def corpus(days: range, *, storm: range = range(0), ceo_posts_until: int = DAYS, start: int = 0,
+           skip: set[int] | frozenset[int] = frozenset()) -> list[Enriched]:
     """SYNTHETIC: 60 background articles a day, Acme in about 3 (neutral), 25 more negative ones on
-    the ``storm`` days; the CEO posts daily on x until ``ceo_posts_until``."""
+    the ``storm`` days; the CEO posts daily on x until ``ceo_posts_until``; nothing on ``skip`` days
+    (a collection gap)."""
     rng = np.random.default_rng(start + 3)
     ids = itertools.count(start * 1000)
     items: list[Enriched] = []
     for day in days:
+        if day in skip:
+            continue
         items += [_doc(next(ids), day, None) for _ in range(60)]
         items += [_doc(next(ids), day, "acme", "neutral") for _ in range(int(rng.poisson(3)))]
         if day in storm:
@@ -110,6 +114,17 @@ def test_alerts_rules_storm_is_one_alert_that_grows_then_closes(store: Store) ->
     evaluate(store, WATCHLIST, [rule], now=NOW)
     [done] = _alerts(store, "acme-storms")
     assert done["id"] == alert["id"] and done["status"] == "closed" and done["closed_at"] is not None
+
+
+def test_alerts_rules_storm_alert_says_how_many_of_its_days_the_collection_missed(store: Store) -> None:
+    # Two days inside the storm with nothing collected at all (a crawler down): still one storm,
+    # and its alert says that its count misses those days, so nobody reads them as calm.
+    _write(store, corpus(range(0, 92), storm=range(82, 92), skip={86, 87}))
+    evaluate(store, WATCHLIST, [STORM_RULE], now=NOW)
+    [alert] = _alerts(store, "acme-storms")
+    evidence = json.loads(alert["evidence"]) if isinstance(alert["evidence"], str) else alert["evidence"]
+    assert evidence["details"]["gap_days"] == 2
+    assert "2 days inside it without collection" in alert["summary"]
 
 
 def test_alerts_rules_silence_opens_on_a_quiet_account_and_closes_when_it_posts(store: Store) -> None:

@@ -278,6 +278,9 @@ def _storms(store: Store, watchlist: Watchlist, rule: Rule, now: datetime, timez
                        f"peak {s['peak']}" if not negative else
                        f"negative share peaked at {share:.0%} on {s['peak']}" if share is not None else
                        f"negative coverage {s['onset']}..{s['end']}")
+            gap = int(s["gap_days"] or 0)
+            if gap:  # days the collection itself missed: no coverage counted there, said so
+                summary += f"; {gap} day{'s' if gap != 1 else ''} inside it without collection"
             subject = f"{entity.id}/{s['signal']}"
             alert = Alert(
                 id="", rule=rule.name, kind="storm", severity=rule.severity or _LEVEL_SEVERITY.get(s["level"], "info"),
@@ -291,6 +294,7 @@ def _storms(store: Store, watchlist: Watchlist, rule: Rule, now: datetime, timez
                                                       "end": s["end"].isoformat(), "signal": s["signal"],
                                                       "peak": s["peak"].isoformat(), "level": s["level"],
                                                       "severity": round(float(s["severity"]), 2),
+                                                      "gap_days": gap,
                                                       "top_stories": list(s["top_stories"] or [])[:5]}))
             out.append(Incident(subject, s["onset"], s["end"], alert))
     return out
