@@ -307,7 +307,6 @@ def ingest(
     from limelight.sources.fetch import make_fetcher
 
     settings = project.settings
-    given = fetcher
     n_workers = workers if workers is not None else int(settings["ingest.workers"])
     if n_workers == 0:
         n_workers = os.cpu_count() or 1
@@ -326,10 +325,9 @@ def ingest(
                                               "account": account})
     # A fetcher made here is closed here (its connections and TLS context); the watcher passes the
     # one it keeps for its life, so robots.txt and each host's turn carry over between cycles.
-    fetcher = fetcher if fetcher is not None or not fetch else make_fetcher(settings)
-    made = fetcher is not None and fetcher is not given
+    own = make_fetcher(settings) if fetch and fetcher is None else None
     try:
-        ctx = SourceContext(settings, fetcher if fetch else None, validators=validators,
+        ctx = SourceContext(settings, (fetcher or own) if fetch else None, validators=validators,
                             on_target=on_target)
         inputs: list[str] = []  # file inputs read, for --reprocess to find what they no longer make
         files = FileLedger(store, {"mapping": mapping, "source": source, "account": account},
@@ -396,7 +394,7 @@ def ingest(
         store.finish_run(run_id, stats.as_dict())
         return IngestResult(run_id, stats, errors, result_rematch)
     finally:
-        close = getattr(fetcher, "close", None) if made else None
+        close = getattr(own, "close", None)
         if close is not None:
             close()
 

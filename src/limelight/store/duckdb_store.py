@@ -679,9 +679,7 @@ class DuckDBStore(NamedReadMethods):
         holds no transaction and no run is going on (the watcher calls it between cycles)."""
         # Lock order: the write lock (no transaction of another thread is going on, so none is
         # inside a read), then the gate (new reads wait, those in flight end: _on_reader).
-        with self._lock, self._gate:
-            if self._reopening:
-                return False
+        with self._lock, self._gate:  # the write lock also keeps a second reopen() out
             self._reopening = True
             try:
                 if not self._gate.wait_for(lambda: self._reading == 0, timeout=wait) or self._streams:
