@@ -234,13 +234,16 @@ def _report_timezone(proj: Project) -> str:
         raise ConfigError(f"{proj.root / 'limelight.toml'}: {exc.message}", exc.hint) from None
 
 
-def apply_tone(project: Project | Path | str = ".", *, all_documents: bool = False) -> Any:
-    """Tone for stored mentions and documents that have none yet; returns a ToneSummary."""
+def apply_tone(project: Project | Path | str = ".", *, all_documents: bool = False,
+               on_progress: Callable[[int, int, int], None] | None = None) -> Any:
+    """Tone for stored mentions and documents that have none yet; returns a ToneSummary.
+    ``on_progress(documents done, documents pending, texts scored)`` after each batch."""
     from limelight.tone.apply import score_store
 
     proj = _project(project)
     with _writer(proj) as store:
-        return score_store(store, proj.settings, proj.watchlist, proj.root, all_documents=all_documents)
+        return score_store(store, proj.settings, proj.watchlist, proj.root, all_documents=all_documents,
+                           on_progress=on_progress)
 
 
 def visibility(project: Project | Path | str = ".", **options: Any) -> AnalysisResult:

@@ -579,9 +579,24 @@ def tone_train(csv_file: Path, project: Path) -> None:
 @tone.command("apply")
 @project_option
 @click.option("--all-documents", is_flag=True, help="Also score documents that mention no watched entity.")
-def tone_apply(project: Path, all_documents: bool) -> None:
-    """Score tone for stored mentions and documents that have none yet (resumable, idempotent)."""
-    summary = api.apply_tone(project, all_documents=all_documents)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def tone_apply(project: Path, all_documents: bool, quiet: bool) -> None:
+    """Score tone for stored mentions and documents that have none yet (resumable, idempotent:
+    stopped with Ctrl-C, the next run scores only what is still without tone)."""
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    started = time.monotonic()
+    with Progress(TextColumn("Scoring tone"), BarColumn(), MofNCompleteColumn(), TextColumn("documents"),
+                  TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), disable=quiet, transient=True) as progress:
+        task = progress.add_task("tone", total=None, rate="")
+
+        def on_progress(done: int, total: int, texts: int) -> None:
+            per_s = texts / max(time.monotonic() - started, 1e-6)
+            progress.update(task, completed=done, total=total, rate=f"{per_s:,.0f} texts/s")
+
+        summary = api.apply_tone(project, all_documents=all_documents, on_progress=on_progress)
     click.echo(f"Scored tone for {summary.mentions:,} mentions and {summary.documents:,} documents.")
 
 

@@ -48,6 +48,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "limelight.enrich.tone",
     "limelight.tone.lexicon",
     "limelight.tone.embedding",
+    "limelight.tone.distilled",
     "limelight.tone.transformers_scorer",
     "limelight.tone.llm",
     "limelight.store.duckdb_store",

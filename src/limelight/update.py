@@ -55,7 +55,7 @@ def update(
                     on_progress=on_progress, on_stage=on_stage, **ingest_options)
     toned = None
     if tone:
-        def tone_progress(done: int, total: int) -> None:
+        def tone_progress(done: int, total: int, _texts: int) -> None:
             if on_stage:
                 on_stage("tone", done, total)
 

@@ -193,6 +193,7 @@ def macro_f1(gold: list[str], pred: list[str]) -> float:
 def evaluate(data_dir: Path) -> list[EvalRow]:
     from limelight.settings import Settings
     from limelight.tone import supports
+    from limelight.tone.distilled import DistilledScorer
     from limelight.tone.embedding import AnchorScorer, EmbeddingScorer
     from limelight.tone.lexicon import SnowNLP, TextBlobDE, TextBlobFR, Vader
 
@@ -206,6 +207,8 @@ def evaluate(data_dir: Path) -> list[EvalRow]:
     anchors.setup(settings, None)
     # The offline scorers only: transformers and llm need a download or a server (docs/tone.md).
     lexicons = [Vader(), TextBlobDE(), TextBlobFR(), SnowNLP()]
+    # The distilled student scores the texts themselves, as the enricher calls it (no vectors).
+    distilled = DistilledScorer()
     for s in lexicons:
         s.setup(settings, None)
     rows: list[EvalRow] = []
@@ -228,6 +231,7 @@ def evaluate(data_dir: Path) -> list[EvalRow]:
         for lex in lexicons:
             if supports(lex, lang):
                 results[lex.name] = lex.score(texts, lang)
+        results[distilled.name] = distilled.score(texts, lang)
         secs = time.perf_counter() - t0
         weights = resample_weights(len(items), f"tone/{lang}_{name}")  # one resample of the set, all scorers
         for scorer, res in results.items():

@@ -45,10 +45,11 @@ class _ToneStage:
 
 def score_store(store: Store, settings: Settings, watchlist: Watchlist, root: Path | None, *,
                 documents: Sequence[str] | None = None, all_documents: bool = False,
-                on_progress: Callable[[int, int], None] | None = None) -> ToneSummary:
+                on_progress: Callable[[int, int, int], None] | None = None) -> ToneSummary:
     """Score what has no tone yet on an open store (the caller opens and closes it); ``documents``
-    limits it to those ids (the documents a watchlist change matched again). Returns how many
-    documents and mentions were scored."""
+    limits it to those ids (the documents a watchlist change matched again). ``on_progress(done,
+    total, texts)`` after each batch: documents done of those pending, and texts (mentions plus
+    documents) scored so far. Returns how many documents and mentions were scored."""
     from limelight.registry import check_store
 
     check_store(_ToneStage(), store)
@@ -74,5 +75,5 @@ def score_store(store: Store, settings: Settings, watchlist: Watchlist, root: Pa
         n_docs += len(doc_rows)
         n_mentions += len(mention_rows)
         if on_progress:
-            on_progress(min(start + BATCH_DOCUMENTS, len(ids)), len(ids))
+            on_progress(min(start + BATCH_DOCUMENTS, len(ids)), len(ids), n_docs + n_mentions)
     return ToneSummary(n_docs, n_mentions)
