@@ -11,7 +11,7 @@ import pytest
 from limelight.errors import ConfigError
 from limelight.registry import registry
 from limelight.tone.build_distilled import fold, ridge_head
-from limelight.tone.distilled import DEFAULT_TABLE, DistilledScorer, PieceTable, piece_weights, pooled
+from limelight.tone.distilled import DEFAULT_TABLE, DistilledScorer, PieceTable, piece_weights, pooled, row_index
 from limelight.tone.labels import LABELS, label_for
 from limelight.tone.subwords import SPACE, Segmenter, Vocabulary, default_segmenter, read_vocabulary
 
@@ -58,8 +58,7 @@ def test_folded_head_equals_the_head_on_pooled_vectors() -> None:
     ids = np.unique(np.concatenate([seg.ids(t) for t in texts]))
     vecs = rng.normal(size=(len(ids), 16)).astype(np.float32)
     table = fold(seg, ids, vecs, texts, labels, smoothing=1e-3)
-    rows = np.full(seg.vocabulary.size, -1, dtype=np.int64)
-    rows[ids] = np.arange(len(ids))
+    rows = row_index(seg.vocabulary.size, ids)
     weights = piece_weights(seg, 1e-3)
     x = pooled(seg, texts, rows, vecs, weights)
     head = ridge_head(x, labels)
@@ -71,8 +70,7 @@ def test_folded_head_equals_the_head_on_pooled_vectors() -> None:
 def test_pooling_skips_pieces_without_a_row_and_leaves_empty_texts_at_zero() -> None:
     seg = default_segmenter()
     ids = np.array(seg.ids("profit"), dtype=np.int64)
-    rows = np.full(seg.vocabulary.size, -1, dtype=np.int64)
-    rows[ids] = np.arange(len(ids))
+    rows = row_index(seg.vocabulary.size, ids)
     table = np.ones((len(ids), 2))
     out = pooled(seg, ["profit", "", "zzzz qqqq"], rows, table, piece_weights(seg, 1e-3))
     np.testing.assert_allclose(out[0], [1.0, 1.0])

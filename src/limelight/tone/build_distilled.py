@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from limelight.tone.anchors import ANCHORS
-from limelight.tone.distilled import DEFAULT_TABLE, PieceTable, piece_weights, pooled
+from limelight.tone.distilled import DEFAULT_TABLE, PieceTable, piece_weights, pooled, row_index
 from limelight.tone.head import LogisticHead
 from limelight.tone.labels import LABELS
 from limelight.tone.subwords import Segmenter, default_segmenter, model_file
@@ -134,10 +134,7 @@ def ridge_head(x: np.ndarray, labels: list[str], lam: float = RIDGE) -> Logistic
 def fold(segmenter: Segmenter, ids: np.ndarray, vecs: np.ndarray, texts: list[str], labels: list[str],
          smoothing: float = SMOOTHING, about: str = "") -> PieceTable:
     """Fit the head on pooled piece vectors of ``texts`` and fold it into per-piece values."""
-    rows = np.full(segmenter.vocabulary.size, -1, dtype=np.int64)
-    rows[ids] = np.arange(len(ids))
-    weights = piece_weights(segmenter, smoothing)
-    x = pooled(segmenter, texts, rows, vecs, weights)
+    x = pooled(segmenter, texts, row_index(segmenter.vocabulary.size, ids), vecs, piece_weights(segmenter, smoothing))
     head = ridge_head(x, labels)
     w = head.weights.astype(np.float64) / head.std.astype(np.float64)[:, None]
     values = vecs.astype(np.float64) @ w

