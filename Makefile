@@ -11,7 +11,7 @@ LOCK := constraints.txt
 # pip, setuptools and wheel come from the lock too; the editable install then builds without
 # isolation, so the build backend is the pinned one rather than the newest setuptools.
 PIP := $(BIN)/pip install -q -c $(LOCK)
-EXTRAS_ALL := dev,transformers
+EXTRAS_ALL := dev,transformers,dask
 
 $(BIN)/limelight: pyproject.toml $(LOCK)
 	$(PY) -m venv $(VENV)

@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from limelight import listing
 from limelight.analyses.base import SCOPE_NAMES, AnalysisResult, Scope, evidence_documents
+from limelight.cluster.engine import ClusterProgress
 from limelight.enrich.rematch import RematchSummary
 from limelight.errors import LimelightError, UsageError
 from limelight.exports_ahead import AheadExport
@@ -75,16 +76,21 @@ def ingest(
     on_stage: Callable[[str, int, int], None] | None = None,
     reprocess: bool = False,
     skip_unchanged: bool = False,
+    engine: str = "local",
+    scheduler: str | None = None,
+    on_cluster: Callable[[ClusterProgress], None] | None = None,
 ) -> IngestResult:
     """Ingest ``targets`` into the project's store (:func:`limelight.pipeline.ingest`).
     ``skip_unchanged``: pass over local files whose size and modification time are those of an
-    earlier ingest that read them in full (what the watcher does each cycle)."""
+    earlier ingest that read them in full (what the watcher does each cycle). ``engine="dask"``:
+    on a Dask cluster (``scheduler``, else the ``[cluster]`` settings; docs/cluster.md)."""
     proj = _project(project)
     targets = _targets(targets)
     with _writer(proj) as store:
         return _ingest(store, proj, targets, workers=workers, mapping=mapping, source=source,
                        account=account, fetch=fetch, on_error=on_error, on_progress=on_progress,
-                       on_stage=on_stage, reprocess=reprocess, skip_unchanged=skip_unchanged)
+                       on_stage=on_stage, reprocess=reprocess, skip_unchanged=skip_unchanged,
+                       engine=engine, scheduler=scheduler, on_cluster=on_cluster)
 
 
 def update(
@@ -150,14 +156,37 @@ def apply_watchlist(project: Project | Path | str = ".", *,
 
 
 def link(project: Project | Path | str = ".", *, only: list[str] | None = None, full: bool = False,
-         on_progress: Callable[[str, int, int], None] | None = None) -> LinkSummary:
+         on_progress: Callable[[str, int, int], None] | None = None, engine: str = "local",
+         scheduler: str | None = None) -> LinkSummary:
     """Run the linkers over the store (duplicates, translations, stories, copied posts); idempotent.
-    ``on_progress(stage, done, total)`` is called as they work."""
+    ``on_progress(stage, done, total)`` is called as they work. ``engine="dask"`` computes the
+    missing embeddings on the cluster first (docs/cluster.md); the linkers then run here."""
     from limelight.link.run import link_store
 
+    _check_engine(engine)
     proj = _project(project)
     with _writer(proj) as store:
+        if engine == "dask":
+            from limelight.cluster.scoring import embed_on_cluster
+            from limelight.link.state import forget
+
+            if full:  # what --full forgets includes the vectors; forget before they are recomputed
+                for linker in registry.all("linker"):
+                    if not only or linker.name in only:
+                        forget(store, linker.name)
+
+            def embedded(done: int, total: int) -> None:
+                if on_progress is not None:
+                    on_progress("embedding title + lead on the cluster", done, total)
+
+            embed_on_cluster(store, proj, scheduler=scheduler, on_progress=embedded)
+            full = False
         return link_store(store, proj.settings, proj.watchlist, only=only, full=full, on_progress=on_progress)
+
+
+def _check_engine(engine: str) -> None:
+    if engine not in ("local", "dask"):
+        raise UsageError(f"unknown engine {engine!r}", "use local or dask")
 
 
 def analyses() -> list[Any]:
@@ -235,13 +264,22 @@ def _report_timezone(proj: Project) -> str:
 
 
 def apply_tone(project: Project | Path | str = ".", *, all_documents: bool = False,
-               on_progress: Callable[[int, int, int], None] | None = None) -> Any:
+               on_progress: Callable[[int, int, int], None] | None = None, engine: str = "local",
+               scheduler: str | None = None, on_dashboard: Callable[[str], None] | None = None) -> Any:
     """Tone for stored mentions and documents that have none yet; returns a ToneSummary.
-    ``on_progress(documents done, documents pending, texts scored)`` after each batch."""
-    from limelight.tone.apply import score_store
+    ``on_progress(documents done, documents pending, texts scored)`` after each batch.
+    ``engine="dask"`` scores on the cluster (docs/cluster.md); ``on_dashboard`` gets its address."""
+    from limelight.tone.apply import ToneSummary, score_store
 
+    _check_engine(engine)
     proj = _project(project)
     with _writer(proj) as store:
+        if engine == "dask":
+            from limelight.cluster.scoring import tone_on_cluster
+
+            done = tone_on_cluster(store, proj, all_documents=all_documents, scheduler=scheduler,
+                                   on_progress=on_progress, on_dashboard=on_dashboard)
+            return ToneSummary(done.documents, done.mentions, failed_batches=done.failed_batches)
         return score_store(store, proj.settings, proj.watchlist, proj.root, all_documents=all_documents,
                            on_progress=on_progress)
 

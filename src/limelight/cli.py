@@ -13,6 +13,7 @@ import click
 import pyarrow.compute as pc
 
 from limelight import api
+from limelight.cluster.engine import ClusterProgress
 from limelight.errors import LimelightError
 from limelight.exports import FORMATS, terminal_safe, write_table
 from limelight.models import ItemError
@@ -33,6 +34,19 @@ raw_csv_option = click.option("--raw-csv", is_flag=True,
                               help="CSV: write cells exactly as stored, without neutralising spreadsheet formulas")
 full_option = click.option("--full", is_flag=True,
                            help="Table: show every cell whole (and every item of a list), however wide.")
+
+
+scheduler_option = click.option(
+    "--scheduler", default=None, metavar="ADDRESS",
+    help="With --engine dask: a running Dask scheduler (tcp://host:8786) instead of cluster.scheduler.")
+
+
+def engine_options(f: Any) -> Any:
+    """--engine and --scheduler, for the stages that can run their models on a Dask cluster."""
+    return click.option(
+        "--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+        help="local: this machine; dask: the model work as Dask tasks on a LocalCluster or the [cluster] of "
+             "limelight.toml (docs/cluster.md); the store stays here.")(scheduler_option(f))
 
 
 def format_options(f: Any) -> Any:
@@ -99,10 +113,14 @@ def _print_error(err: ItemError) -> None:
               help="Pass over local files whose size and modification time are those of an earlier ingest that "
                    "read them in full with no failed item (for a folder ingested again from cron; the watcher "
                    "always does this).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: worker processes on this machine; dask: Dask tasks over shards of the input files, on a "
+                   "LocalCluster or the [cluster] of limelight.toml (docs/cluster.md). Files only, not URLs.")
+@scheduler_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def ingest(targets: tuple[str, ...], project: Path, workers: int | None, mapping: str | None,
            source: str | None, account: str | None, offline: bool, reprocess: bool, skip_unchanged: bool,
-           quiet: bool) -> None:
+           engine: str, scheduler: str | None, quiet: bool) -> None:
     """Ingest files, folders (recursively), globs, URLs, feeds, sitemaps, WARCs and social exports."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -120,10 +138,19 @@ def ingest(targets: tuple[str, ...], project: Path, workers: int | None, mapping
             what = "Indexing stored documents for search" if stage == "search index" else f"Watchlist changed: {stage}"
             progress.update(task, description=f"{what}, {done:,} of {total:,}")
 
+        told: list[str] = []
+
+        def on_cluster(c: ClusterProgress) -> None:
+            if c.dashboard and not told:
+                told.append(c.dashboard)
+                progress.console.print(f"Dask dashboard: {terminal_safe(c.dashboard)}")
+            progress.update(task, description=f"Shards: {c.loaded:,} of {c.shards:,} loaded, {c.sent - c.loaded:,} "
+                                              f"running or queued; {c.items:,} items")
+
         result = api.ingest(list(targets), proj, workers=workers, mapping=mapping, source=source,
                             account=account, fetch=not offline, reprocess=reprocess,
                             skip_unchanged=skip_unchanged, on_error=_print_error, on_progress=on_progress,
-                            on_stage=on_stage)
+                            on_stage=on_stage, engine=engine, scheduler=scheduler, on_cluster=on_cluster)
     if result.rematch is not None and result.rematch.changed:
         click.echo(rematch_line(result.rematch))
     s = result.stats
@@ -579,8 +606,9 @@ def tone_train(csv_file: Path, project: Path) -> None:
 @tone.command("apply")
 @project_option
 @click.option("--all-documents", is_flag=True, help="Also score documents that mention no watched entity.")
+@engine_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def tone_apply(project: Path, all_documents: bool, quiet: bool) -> None:
+def tone_apply(project: Path, all_documents: bool, engine: str, scheduler: str | None, quiet: bool) -> None:
     """Score tone for stored mentions and documents that have none yet (resumable, idempotent:
     stopped with Ctrl-C, the next run scores only what is still without tone)."""
     import time
@@ -596,8 +624,16 @@ def tone_apply(project: Path, all_documents: bool, quiet: bool) -> None:
             per_s = texts / max(time.monotonic() - started, 1e-6)
             progress.update(task, completed=done, total=total, rate=f"{per_s:,.0f} texts/s")
 
-        summary = api.apply_tone(project, all_documents=all_documents, on_progress=on_progress)
+        def on_dashboard(address: str) -> None:
+            if address:
+                progress.console.print(f"Dask dashboard: {terminal_safe(address)}")
+
+        summary = api.apply_tone(project, all_documents=all_documents, on_progress=on_progress, engine=engine,
+                                 scheduler=scheduler, on_dashboard=on_dashboard)
     click.echo(f"Scored tone for {summary.mentions:,} mentions and {summary.documents:,} documents.")
+    if summary.failed_batches:
+        click.echo(f"{summary.failed_batches:,} batches failed on the cluster and stay without tone; "
+                   "run it again to score them (see the log).", err=True)
 
 
 @tone.command("score")
@@ -623,8 +659,9 @@ def tone_score(texts: tuple[str, ...], language: str, scorer: str | None, fmt: s
 @click.option("--only", multiple=True, help="Run only these linkers (see `limelight plugins`).")
 @click.option("--full", is_flag=True,
               help="Recompute every link and story from nothing (default: only what is new since the last run).")
+@engine_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def link(project: Path, only: tuple[str, ...], full: bool, quiet: bool) -> None:
+def link(project: Path, only: tuple[str, ...], full: bool, engine: str, scheduler: str | None, quiet: bool) -> None:
     """Link stored documents: duplicates, syndication, translations, story clusters, copied posts."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -635,7 +672,8 @@ def link(project: Path, only: tuple[str, ...], full: bool, quiet: bool) -> None:
         def on_progress(stage: str, done: int, total: int) -> None:
             progress.update(task, description=terminal_safe(stage), completed=done, total=total)
 
-        summary = api.link(project, only=list(only) or None, full=full, on_progress=on_progress)
+        summary = api.link(project, only=list(only) or None, full=full, on_progress=on_progress, engine=engine,
+                           scheduler=scheduler)
     parts = ", ".join(f"{name} {n:,}" for name, n in summary.links.items())
     click.echo(f"Linked in {summary.seconds:.1f} s: {summary.new_links:,} new links ({parts}); "
                f"{summary.stories:,} stories, {summary.multi_document_stories:,} with more than one document; "

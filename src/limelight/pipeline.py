@@ -19,11 +19,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from limelight.enrich.base import EnrichContext, Enricher
 from limelight.enrich.rematch import RematchSummary, rematch
-from limelight.errors import ItemFailed, PluginError
+from limelight.errors import ConfigError, ItemFailed, PluginError
 from limelight.extract.base import Extractor
 from limelight.models import Document, Enriched, ItemError, RawPage, evolve
 from limelight.project import Project
@@ -33,7 +33,10 @@ from limelight.sources.base import Fetcher, FetchResult, Input, SourceContext, V
 from limelight.store.base import RAW_KEY, Store, WriteResult
 from limelight.validate import check_document
 from limelight.watchlist import Watchlist
-from limelight.workers import POOLS, peak_rss_mb, run_inline
+from limelight.workers import POOLS, WorkerPool, peak_rss_mb, run_inline
+
+if TYPE_CHECKING:
+    from limelight.cluster.engine import ClusterProgress
 
 BASE_FIELDS = frozenset({"document.text", "document.title", "document.captions"})
 _BUG_HINT = "this looks like a limelight bug; please report it with the input"
@@ -233,6 +236,29 @@ def process_stream(
     """Extract, validate and enrich a stream, in order, in ``workers`` supervised processes
     (``-1``: in this process, without time or memory limits). Source errors pass straight through.
     ``stats`` receives the workers' peak memory and restarts when the stream ends."""
+    if workers < 0:
+        yield from _in_order(items, lambda chunks: run_inline(lambda: Processor(settings, watchlist, root), chunks))
+        return
+    pool = POOLS.acquire(workers, settings, watchlist, root, WINDOW_PER_WORKER)
+    restarts = pool.restarts
+    try:
+        yield from process_stream_in(pool, items)
+    finally:
+        if stats is not None:
+            stats.worker_peak_mb = max(stats.worker_peak_mb, pool.sample_peak())
+            stats.worker_restarts += pool.restarts - restarts
+        POOLS.release(pool)  # kept warm for the next run if it ended cleanly, else stopped
+
+
+def process_stream_in(pool: WorkerPool, items: Iterable[RawPage | Document | ItemError]
+                      ) -> Iterator[Enriched | ItemError]:
+    """:func:`process_stream` through a pool the caller owns (a cluster worker keeps one for its life)."""
+    return _in_order(items, pool.run)
+
+
+def _in_order(items: Iterable[RawPage | Document | ItemError],
+              run: Callable[[Iterable[list[RawPage | Document]]], Iterator[list[Enriched | ItemError]]]
+              ) -> Iterator[Enriched | ItemError]:
     held: list[list[ItemError]] = []
 
     def work_chunks() -> Iterator[list[RawPage | Document]]:
@@ -241,23 +267,9 @@ def process_stream(
             held.append([i for i in chunk if isinstance(i, ItemError)])
             yield [i for i in chunk if not isinstance(i, ItemError)]
 
-    def merge(results: Iterator[list[Enriched | ItemError]]) -> Iterator[Enriched | ItemError]:
-        for done in results:
-            yield from held.pop(0)
-            yield from done
-
-    if workers < 0:
-        yield from merge(run_inline(lambda: Processor(settings, watchlist, root), work_chunks()))
-        return
-    pool = POOLS.acquire(workers, settings, watchlist, root, WINDOW_PER_WORKER)
-    restarts = pool.restarts
-    try:
-        yield from merge(pool.run(work_chunks()))
-    finally:
-        if stats is not None:
-            stats.worker_peak_mb = max(stats.worker_peak_mb, pool.sample_peak())
-            stats.worker_restarts += pool.restarts - restarts
-        POOLS.release(pool)  # kept warm for the next run if it ended cleanly, else stopped
+    for done in run(work_chunks()):
+        yield from held.pop(0)
+        yield from done
 
 
 def ingest(
@@ -278,6 +290,9 @@ def ingest(
     on_target: Callable[[str, FetchResult | None, str | None], None] | None = None,
     skip_unchanged: bool = False,
     fetcher: Fetcher | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    on_cluster: Callable[[ClusterProgress], None] | None = None,
 ) -> IngestResult:
     """Ingest files, folders, globs and URLs into ``store``, an open store of ``project`` (the
     library API opens it: :func:`limelight.api.ingest`; this stage never does).
@@ -302,7 +317,16 @@ def ingest(
     modification time (``ingested_files``); ``skip_unchanged`` (the watcher's cycles) passes over a
     file whose size, st_mtime_ns and options still match, counted in ``stats.unchanged``, not in
     ``items``. A file that grew or changed is read again, its known items counted as known.
+
+    ``engine="dask"`` runs extraction and enrichment as Dask tasks over shards of the inputs
+    (:mod:`limelight.cluster`; ``scheduler`` an address, else the ``[cluster]`` settings) and loads
+    each finished shard with ``Store.bulk_load``, in input order: the same store as a local run. It
+    reads files only; ``on_cluster`` hears the dashboard address and the shards planned and loaded.
     """
+    if engine not in ("local", "dask"):
+        raise ConfigError(f"unknown engine {engine!r}", "use local or dask")
+    if engine == "dask" and reprocess:
+        raise ConfigError("--reprocess runs on the local engine only", "drop --engine dask, or drop --reprocess")
     from limelight.sources.dispatch import read_all
     from limelight.sources.fetch import make_fetcher
 
@@ -343,9 +367,6 @@ def ingest(
                 return True
             return False
 
-        items = read_all(targets, ctx, registry, {"account": account} if account else None,
-                         mapping=mapping, source=source, on_input=on_input, skip=unchanged)
-        raw = items if reprocess else skip_known_raw(items, store, run_id, stats)
         batch: list[Enriched] = []
         error_batch: list[ItemError] = []
 
@@ -365,25 +386,39 @@ def ingest(
             if on_progress:
                 on_progress(stats)
 
-        def record_error(err: ItemError) -> None:
-            stats.failed += 1
+        def record_error(err: ItemError, stored: bool = False) -> None:
+            if not stored:  # a shard's errors are stored by bulk_load and counted by its task
+                stats.failed += 1
+                error_batch.append(err)
             files.failed(err.origin)
-            error_batch.append(err)
             if len(errors) < 1000:
                 errors.append(err)
             if on_error:
                 on_error(err)
 
-        for out in process_stream(raw, settings, project.watchlist, n_workers, project.root, stats):
-            stats.items += 1
-            if isinstance(out, ItemError):
-                record_error(out)
-            else:
-                batch.append(out)
-            if len(batch) >= batch_size or len(error_batch) >= batch_size:
+        if engine == "dask":
+            from limelight.cluster.engine import ingest_on_cluster
+
+            opts = {k: v for k, v in (("account", account), ("mapping", mapping), ("source", source)) if v}
+            for shard_errors in ingest_on_cluster(store, project, targets, run_id, opts, stats, scheduler=scheduler,
+                                                  on_input=on_input, skip=unchanged, on_cluster=on_cluster):
+                for err in shard_errors:
+                    record_error(err, stored=True)
                 flush()
-            elif on_progress and stats.items % 200 == 0:
-                on_progress(stats)
+        else:
+            items = read_all(targets, ctx, registry, {"account": account} if account else None,
+                             mapping=mapping, source=source, on_input=on_input, skip=unchanged)
+            raw = items if reprocess else skip_known_raw(items, store, run_id, stats)
+            for out in process_stream(raw, settings, project.watchlist, n_workers, project.root, stats):
+                stats.items += 1
+                if isinstance(out, ItemError):
+                    record_error(out)
+                else:
+                    batch.append(out)
+                if len(batch) >= batch_size or len(error_batch) >= batch_size:
+                    flush()
+                elif on_progress and stats.items % 200 == 0:
+                    on_progress(stats)
         flush()
         if reprocess:
             stats.removed = store.remove_unproduced(inputs, run_id)
@@ -475,6 +510,27 @@ def raw_key(page: RawPage, extractor: str) -> str:
     return h.hexdigest()[:32]
 
 
+def extractor_versions() -> dict[str, str]:
+    """Format → ``name:version`` of the extractor Processor uses for it (the first registered)."""
+    extractors: dict[str, str] = {}
+    for ex in registry.all("extractor"):
+        for fmt in ex.formats:
+            extractors.setdefault(fmt, f"{ex.name}:{ex.version}")
+    return extractors
+
+
+def with_raw_keys(items: Iterable[RawPage | Document | ItemError]) -> Iterator[RawPage | Document | ItemError]:
+    """``items`` with each raw page carrying its raw key (hint ``raw_key``), as
+    :func:`skip_known_raw` leaves them, without asking a store: a cluster worker has none, and the
+    store that loads its shard counts a known page as known by its document id."""
+    extractors = extractor_versions()
+    for item in items:
+        if isinstance(item, RawPage) and item.format in extractors:
+            yield evolve(item, hints=(*item.hints, (RAW_KEY, raw_key(item, extractors[item.format]))))
+        else:
+            yield item
+
+
 def skip_known_raw(items: Iterable[RawPage | Document | ItemError], store: Store, run_id: str,
                    stats: IngestStats) -> Iterator[RawPage | Document | ItemError]:
     """``items`` without the raw pages an earlier run already turned into a stored document, each
@@ -483,10 +539,7 @@ def skip_known_raw(items: Iterable[RawPage | Document | ItemError], store: Store
     Checked in the main process, a batch per query, before anything goes to a worker: re-ingesting
     181 known pages extracted every one again only to find its id stored. Posts need no check: a
     source makes them without extraction, and the store recognises their ids as cheaply."""
-    extractors: dict[str, str] = {}
-    for ex in registry.all("extractor"):  # the one Processor uses for each format: the first
-        for fmt in ex.formats:
-            extractors.setdefault(fmt, f"{ex.name}:{ex.version}")
+    extractors = extractor_versions()
     pending: list[RawPage | Document | ItemError] = []
     weight = 0
 

@@ -156,6 +156,29 @@ SETTINGS: tuple[Setting, ...] = (
             "random factor within 1 +- this (0.1: +-10%), so many watchers and feeds do not poll a site in step."),
     Setting("watch.deliver", True,
             "Deliver the alerts a watch cycle raised (webhooks, e-mail) at the end of the cycle."),
+    Setting("cluster.kind", "local",
+            "Where `--engine dask` runs when no scheduler is given: local (a LocalCluster on this machine), "
+            "kubernetes (dask-kubernetes) or slurm (dask-jobqueue), built from cluster.options (docs/cluster.md)."),
+    Setting("cluster.scheduler", "",
+            "Address of a running Dask scheduler (tcp://host:8786) to use instead of starting a cluster; "
+            "`--scheduler` overrides it."),
+    Setting("cluster.workers", 0,
+            "Worker processes a started cluster gets (one thread each; 0 = one per core for local, 2 otherwise)."),
+    Setting("cluster.memory_limit", "4GiB",
+            "Memory of one local Dask worker; its nanny restarts a worker over it and the shard is run again."),
+    Setting("cluster.lifetime", "",
+            "Retire and replace each local worker after this long (\"1 hour\"), staggered: a slow leak cannot "
+            "take a node down. Empty: workers live as long as the run."),
+    Setting("cluster.dashboard_address", ":0",
+            "Where a started LocalCluster serves the Dask dashboard (\":0\": any free port; empty: none)."),
+    Setting("cluster.options", {},
+            "Keyword arguments for the cluster class of cluster.kind (LocalCluster, KubeCluster, SLURMCluster)."),
+    Setting("cluster.connect_timeout", 30.0, "Seconds to wait for cluster.scheduler to answer."),
+    Setting("cluster.shard_bytes", 32 * 2**20,
+            "Bytes of a line-based export (NDJSON) in one shard; other files are one shard each."),
+    Setting("cluster.shard_dir", "",
+            "Folder the workers write their Parquet shards into, which the client must read too (shared storage on "
+            "a real cluster); empty: .limelight-shards in the project folder. A run's shards are removed once loaded."),
     Setting("mappings", {},
             "Column mappings for CSV/JSONL social exports: [mappings.NAME] tables (see docs/sources.md)."),
 )

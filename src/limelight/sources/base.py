@@ -75,6 +75,11 @@ class Input:
     # name for social_csv), "fetched_at" (ISO time the page was saved, for relative dates).
     options: dict[str, str] = field(default_factory=dict)
     max_bytes: int | None = None
+    # A byte range of a plain file, and the number of its first line: one shard of a line-based
+    # export read on a cluster worker (limelight.cluster.shards). ``open`` gives only those bytes;
+    # ``head`` still reads the file's start, so every worker sniffs the same source as a local run.
+    window: tuple[int, int] | None = None
+    first_line: int = 1
     _cache: bytes | None = field(default=None, repr=False)
     _head: bytes | None = field(default=None, repr=False)
 
@@ -129,6 +134,10 @@ class Input:
         The caller closes it (``with inp.open() as fh``). A gzip stream stops with
         :class:`InputTooLarge` past :data:`MAX_GZIP_RATIO` times the compressed size."""
         fh = self._raw()
+        if self.window is not None:
+            start, end = self.window
+            fh.seek(start)
+            return cast(IO[bytes], io.BufferedReader(_Window(fh, end - start), 1 << 16))
         if fh.read(2) == b"\x1f\x8b":
             fh.seek(0)
             size = len(self.content) if self.content is not None else os.fstat(fh.fileno()).st_size
@@ -137,6 +146,28 @@ class Input:
             return cast(IO[bytes], io.BufferedReader(capped, 1 << 16))
         fh.seek(0)
         return fh
+
+
+class _Window(io.RawIOBase):
+    """The next ``length`` bytes of ``inner``, then end of file."""
+
+    def __init__(self, inner: IO[bytes], length: int) -> None:
+        self._inner, self._left = inner, length
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._inner.read(min(len(buffer), self._left))
+        self._left -= len(data)
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        try:
+            self._inner.close()
+        finally:
+            super().close()
 
 
 class _Capped(io.RawIOBase):
@@ -201,11 +232,12 @@ _BLOCK = 1 << 20
 
 
 def _split_lines(read: Callable[[int], AnyStr], blank: re.Pattern[AnyStr], newline: AnyStr, max_len: int,
-                 skip_blank: bool) -> Iterator[tuple[int, AnyStr | None]]:
-    """``(line number, line)`` read a block at a time. A line longer than ``max_len`` comes as
-    ``None`` and is never held whole. With ``skip_blank``, runs of empty lines are counted in one
-    step and not yielded: a gzip of a gigabyte of newlines is a megabyte on disk."""
-    lineno = 0
+                 skip_blank: bool, first_line: int = 1) -> Iterator[tuple[int, AnyStr | None]]:
+    """``(line number, line)`` read a block at a time, numbered from ``first_line``. A line longer
+    than ``max_len`` comes as ``None`` and is never held whole. With ``skip_blank``, runs of empty
+    lines are counted in one step and not yielded: a gzip of a gigabyte of newlines is a megabyte
+    on disk."""
+    lineno = first_line - 1
     pending: list[AnyStr] = []
     pending_len = 0
     skipping = False
@@ -249,11 +281,11 @@ def _split_lines(read: Callable[[int], AnyStr], blank: re.Pattern[AnyStr], newli
                 yield lineno, piece if len(piece) <= max_len else None
 
 
-def bounded_lines(fh: IO[bytes], max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
-    """``(line number, line)`` for each non-empty line of a binary stream; ``None`` for a line
-    longer than ``max_bytes``, which is skipped without ever being held whole (a 2 GB line costs
-    one block of memory)."""
-    return _split_lines(fh.read, _BLANK_BYTES, b"\n", max_bytes, skip_blank=True)
+def bounded_lines(fh: IO[bytes], max_bytes: int, first_line: int = 1) -> Iterator[tuple[int, bytes | None]]:
+    """``(line number, line)`` for each non-empty line of a binary stream, the first numbered
+    ``first_line``; ``None`` for a line longer than ``max_bytes``, which is skipped without ever
+    being held whole (a 2 GB line costs one block of memory)."""
+    return _split_lines(fh.read, _BLANK_BYTES, b"\n", max_bytes, skip_blank=True, first_line=first_line)
 
 
 def bounded_text_lines(fh: IO[str], max_chars: int) -> Iterator[tuple[int, str | None]]:

@@ -26,6 +26,7 @@ from typing import Any
 from limelight.errors import ItemFailed
 from limelight.models import Document, ItemError
 from limelight.registry import Registry
+from limelight.settings import Settings
 from limelight.sources._util import from_epoch, option_datetime, post_document, to_int
 from limelight.sources.base import Input, SourceContext, SourceItem, bounded_lines, guard, record_too_long
 
@@ -356,6 +357,19 @@ class SocialNdjson:
             return 0.7
         return 0.3 if b"}\n{" in head or b"}\r\n{" in head else 0.0
 
+    def splits(self, inp: Input, settings: Settings) -> bool:
+        """Whether a cluster run may read this input in byte ranges cut at line ends
+        (:mod:`limelight.cluster.shards`): a plain file of one record a line, read by this
+        source itself. A gzip cannot be entered in the middle; a column mapping reads it as CSV does."""
+        from limelight.sources.social_csv import user_mapping_for
+
+        if inp.path is None or inp.content is not None:
+            return False
+        with open(inp.path, "rb") as fh:  # the raw bytes: head() would give a gzip's inflated start
+            if fh.read(2) == b"\x1f\x8b":
+                return False
+        return user_mapping_for(inp, settings) is None
+
     def read(self, inp: Input, ctx: SourceContext) -> Iterator[SourceItem]:
         from limelight.sources.social_csv import SocialCsv, user_mapping_for
 
@@ -367,7 +381,7 @@ class SocialNdjson:
         fetched = option_datetime(inp)
         limit = int(ctx.settings["ingest.max_record_bytes"])
         with inp.open() as fh:
-            for lineno, raw in bounded_lines(fh, limit):
+            for lineno, raw in bounded_lines(fh, limit, inp.first_line):
                 origin = f"{inp.origin}:{lineno}"
                 if raw is None:
                     yield record_too_long(origin, limit)

@@ -34,9 +34,10 @@ READS = ("tone.pending_documents", "tone.mentions_of")
 class ToneSummary:
     documents: int
     mentions: int
+    failed_batches: int = 0  # --engine dask: batches whose task failed; they stay pending
 
 
-class _ToneStage:
+class ToneStage:
     """What :func:`limelight.registry.check_store` checks: the reads this stage uses."""
 
     name = "tone apply"
@@ -52,7 +53,7 @@ def score_store(store: Store, settings: Settings, watchlist: Watchlist, root: Pa
     documents) scored so far. Returns how many documents and mentions were scored."""
     from limelight.registry import check_store
 
-    check_store(_ToneStage(), store)
+    check_store(ToneStage(), store)
     enricher = ToneEnricher()
     enricher.setup(EnrichContext(settings, watchlist, root))
     n_docs = n_mentions = 0
