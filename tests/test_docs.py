@@ -34,3 +34,17 @@ def test_docs_every_cli_command_documented() -> None:
     text = (DOCS / "cli.md").read_text(encoding="utf-8")
     missing = [c for c in _commands(main) if f"`{c}" not in text]
     assert not missing, f"CLI commands missing from docs/cli.md: {missing}"
+
+
+def test_every_example_config_in_docs_cluster_md_is_a_valid_limelight_toml() -> None:
+    import re
+    import tomllib
+
+    from limelight.settings import Settings
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "cluster.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```toml\n(.*?)```", text, flags=re.S)
+    assert len(blocks) >= 4
+    for block in blocks:
+        settings = Settings.from_dict(tomllib.loads(block), "docs/cluster.md")
+        assert settings["cluster.kind"] in ("local", "kubernetes", "slurm")

@@ -175,10 +175,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Keyword arguments for the cluster class of cluster.kind (LocalCluster, KubeCluster, SLURMCluster)."),
     Setting("cluster.connect_timeout", 30.0, "Seconds to wait for cluster.scheduler to answer."),
     Setting("cluster.shard_bytes", 32 * 2**20,
-            "Bytes of a line-based export (NDJSON) in one shard; other files are one shard each."),
+            "Bytes of input in one cluster task: a large NDJSON export is cut at line ends into pieces of about "
+            "this size, smaller files are grouped up to it (at most 2,000 files a shard)."),
     Setting("cluster.shard_dir", "",
-            "Folder the workers write their Parquet shards into, which the client must read too (shared storage on "
-            "a real cluster); empty: .limelight-shards in the project folder. A run's shards are removed once loaded."),
+            "Folder for the Parquet shards of a cluster run (ingest results; tone and embedding batches both ways): "
+            "client and workers must both reach it, at the same path (shared storage on a real cluster); empty: "
+            ".limelight-shards in the project folder. A run's shards are removed once loaded."),
     Setting("mappings", {},
             "Column mappings for CSV/JSONL social exports: [mappings.NAME] tables (see docs/sources.md)."),
 )

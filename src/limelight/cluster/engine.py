@@ -27,6 +27,7 @@ import collections
 import contextlib
 import logging
 import shutil
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -213,6 +214,7 @@ class ClusterProgress:
     sent: int = 0
     loaded: int = 0
     items: int = 0
+    load_seconds: float = 0.0  # spent here loading shards into the store (the one serial step)
 
 
 def shard_root(project: Project, run_id: str) -> Path:
@@ -269,6 +271,7 @@ def ingest_on_cluster(store: Store, project: Project, targets: Sequence[str], ru
                     errs = [outcome.error]
                 else:
                     files = shard_files(outcome.directory)
+                    t0 = time.perf_counter()
                     res = store.bulk_load([files], run_id)  # its errors too, as write_errors records them
                     errs = shard_errors(read_shard({"errors": files["errors"]})["errors"]) if "errors" in files else []
                     stats.items += outcome.items
@@ -280,6 +283,7 @@ def ingest_on_cluster(store: Store, project: Project, targets: Sequence[str], ru
                     stats.worker_peak_mb = max(stats.worker_peak_mb, outcome.worker_peak_mb)
                     stats.worker_restarts += outcome.restarts
                     shutil.rmtree(outcome.directory, ignore_errors=True)
+                    progress.load_seconds += time.perf_counter() - t0
                 progress.loaded += 1
                 progress.items = stats.items
                 if on_cluster is not None:
