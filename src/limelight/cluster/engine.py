@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import importlib
 import logging
 import shutil
 import time
@@ -49,6 +50,9 @@ log = logging.getLogger(__name__)
 
 IN_FLIGHT_PER_WORKER = 4  # shard tasks queued per worker: enough that none waits on the client
 _INSTALL = "install the cluster extra: pip install 'limelight[dask]'"
+# cluster.kind → (module, class, the package that provides it); each is built from cluster.options
+_CLUSTER_CLASSES = {"kubernetes": ("dask_kubernetes.operator", "KubeCluster", "dask-kubernetes"),
+                    "slurm": ("dask_jobqueue", "SLURMCluster", "dask-jobqueue")}
 
 
 @dataclass(frozen=True)
@@ -106,23 +110,14 @@ def _start_cluster(settings: Settings, distributed: Any) -> Iterator[Any]:
         with distributed.LocalCluster(**kwargs) as cluster:
             yield cluster
         return
-    if kind == "kubernetes":
+    if kind in _CLUSTER_CLASSES:
+        module, name, package = _CLUSTER_CLASSES[kind]
         try:
-            from dask_kubernetes.operator import KubeCluster
+            cls = getattr(importlib.import_module(module), name)
         except ImportError:
-            raise ConfigError("cluster.kind = \"kubernetes\" needs dask-kubernetes",
-                              "pip install dask-kubernetes (see docs/cluster.md)") from None
-        with KubeCluster(**options) as cluster:
-            cluster.scale(n or 2)
-            yield cluster
-        return
-    if kind == "slurm":
-        try:
-            from dask_jobqueue import SLURMCluster
-        except ImportError:
-            raise ConfigError("cluster.kind = \"slurm\" needs dask-jobqueue",
-                              "pip install dask-jobqueue (see docs/cluster.md)") from None
-        with SLURMCluster(**options) as cluster:
+            raise ConfigError(f"cluster.kind = \"{kind}\" needs {package}",
+                              f"pip install {package} (see docs/cluster.md)") from None
+        with cls(**options) as cluster:
             cluster.scale(n or 2)
             yield cluster
         return

@@ -31,6 +31,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -68,6 +69,24 @@ def _finish(tmp: Path, final: Path) -> None:
     finally:
         with contextlib.suppress(OSError):
             shutil.rmtree(tmp)
+
+
+def _run(project: Project, scheduler: str | None, root: Path, calls: Iterator[Call],
+         on_dashboard: Callable[[str], None] | None = None) -> Iterator[tuple[Any, BaseException | None]]:
+    """Each call's (result, exception) in order, on the configured cluster with the plugin set up
+    for scoring (no ingest pool); ``root`` (this run's batches) is removed at the end."""
+    from limelight.cluster.engine import dashboard
+    from limelight.cluster.worker import LimelightPlugin
+
+    try:
+        with connect(project.settings, scheduler) as client:
+            if on_dashboard is not None:
+                on_dashboard(dashboard(client))
+            plugin = LimelightPlugin(project.settings, project.watchlist, project.root, ingest=False)
+            client.register_plugin(plugin, name=plugin.name)
+            yield from ordered(client, calls, window_for(client))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 # -- tone ---------------------------------------------------------------------------------------------
@@ -125,10 +144,8 @@ def tone_on_cluster(store: Store, project: Project, *, all_documents: bool = Fal
                     on_dashboard: Callable[[str], None] | None = None) -> ClusterScoring:
     """``tone apply`` with the scoring on the cluster; the same reads, writes and progress calls as
     :func:`limelight.tone.apply.score_store`."""
-    from limelight.cluster.engine import dashboard
-    from limelight.cluster.worker import LimelightPlugin
     from limelight.registry import check_store
-    from limelight.tone.apply import ToneStage
+    from limelight.tone.apply import ToneStage, pending_batch
 
     check_store(ToneStage(), store)
     ids = [str(v) for v in store.read("tone.pending_documents", all_documents=all_documents,
@@ -141,37 +158,25 @@ def tone_on_cluster(store: Store, project: Project, *, all_documents: bool = Fal
 
     def calls() -> Iterator[Call]:
         for n, chunk in enumerate(chunks):
-            docs = store.get_documents(chunk)
-            by_doc: dict[str, list[Mention]] = {}
-            for row in store.read("tone.mentions_of", ids=chunk).to_pylist():
-                by_doc.setdefault(row["document_id"], []).append(Mention(**row))
             folder = root / f"in-{n:06d}"
-            write_tone_batch(folder, [Enriched(d, tuple(by_doc.get(d.id, ()))) for d in docs])
+            write_tone_batch(folder, pending_batch(store, chunk))
             yield Call(f"limelight-tone-{run_id}-{n}", score_tone_batch, (str(folder), str(root / f"out-{n:06d}")))
 
     n_docs = n_mentions = failed = done = 0
-    try:
-        with connect(project.settings, scheduler) as client:
-            if on_dashboard is not None:
-                on_dashboard(dashboard(client))
-            client.register_plugin(LimelightPlugin(project.settings, project.watchlist, project.root, ingest=False),
-                                   name="limelight")
-            for n, (result, exc) in enumerate(ordered(client, calls(), window_for(client))):
-                done += len(chunks[n])
-                if exc is not None:
-                    failed += 1
-                    log.warning("tone batch %d failed on the cluster (it stays pending): %s", n, exc)
-                else:
-                    out = Path(result[0])
-                    store.update_tone(pq.read_table(out / "mentions.parquet"), pq.read_table(out / "documents.parquet"))
-                    n_docs += result[1]
-                    n_mentions += result[2]
-                    shutil.rmtree(out, ignore_errors=True)
-                shutil.rmtree(root / f"in-{n:06d}", ignore_errors=True)
-                if on_progress is not None:
-                    on_progress(done, len(ids), n_docs + n_mentions)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    for n, (result, exc) in enumerate(_run(project, scheduler, root, calls(), on_dashboard)):
+        done += len(chunks[n])
+        if exc is not None:
+            failed += 1
+            log.warning("tone batch %d failed on the cluster (it stays pending): %s", n, exc)
+        else:
+            out = Path(result[0])
+            store.update_tone(pq.read_table(out / "mentions.parquet"), pq.read_table(out / "documents.parquet"))
+            n_docs += result[1]
+            n_mentions += result[2]
+            shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(root / f"in-{n:06d}", ignore_errors=True)
+        if on_progress is not None:
+            on_progress(done, len(ids), n_docs + n_mentions)
     return ClusterScoring(documents=n_docs, mentions=n_mentions, failed_batches=failed)
 
 
@@ -202,14 +207,9 @@ def embed_on_cluster(store: Store, project: Project, *, scheduler: str | None = 
                      on_progress: Callable[[int, int], None] | None = None) -> ClusterScoring:
     """The vectors ``limelight link`` would compute (news documents without one for
     ``embeddings.model``), computed on the cluster and stored; the linkers then find them stored."""
-    from limelight.link.base import NEWS_KINDS, embed_text, embedding_model, vectors_from_arrow
+    from limelight.link.base import NEWS_KINDS, embedding_model, missing_texts, vectors_from_arrow
 
-    settings = project.settings
-    missing = store.read("link.missing_embeddings", ids=None, model=embedding_model(settings),
-                         kinds=list(NEWS_KINDS)).to_pylist()
-    by_text: dict[str, list[str]] = {}
-    for r in missing:  # one vector per distinct title + lead, as ensure_embeddings does
-        by_text.setdefault(embed_text(r["title"], r["text"]), []).append(r["id"])
+    by_text = missing_texts(store, embedding_model(project.settings), None, NEWS_KINDS)
     unique = list(by_text)
     if not unique:
         return ClusterScoring()
@@ -224,30 +224,22 @@ def embed_on_cluster(store: Store, project: Project, *, scheduler: str | None = 
             pq.write_table(pa.table({"text": pa.array(chunk, pa.string())}), path)
             yield Call(f"limelight-embed-{run_id}-{n}", embed_batch, (str(path), str(root / f"out-{n:06d}")))
 
-    from limelight.cluster.worker import LimelightPlugin
-
     texts = failed = docs = 0
-    try:
-        with connect(settings, scheduler) as client:
-            client.register_plugin(LimelightPlugin(settings, project.watchlist, project.root, ingest=False),
-                                   name="limelight")
-            for n, (result, exc) in enumerate(ordered(client, calls(), window_for(client))):
-                if exc is not None:
-                    failed += 1
-                    log.warning("embedding batch %d failed on the cluster (it stays pending): %s", n, exc)
-                else:
-                    out = Path(result[0])
-                    vectors = vectors_from_arrow(pq.read_table(out / "vectors.parquet").column("vector"), 0)
-                    model = (out / "model").read_text(encoding="utf-8")
-                    rows = [(doc_id, i) for i, t in enumerate(chunks[n]) for doc_id in by_text[t]]
-                    store.write_embeddings([d for d, _ in rows], model, vectors[[i for _, i in rows]])
-                    texts += len(chunks[n])
-                    docs += len(rows)
-                    shutil.rmtree(out, ignore_errors=True)
-                with contextlib.suppress(OSError):
-                    (root / f"in-{n:06d}.parquet").unlink()
-                if on_progress is not None:
-                    on_progress(min((n + 1) * EMBED_TASK_TEXTS, len(unique)), len(unique))
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    for n, (result, exc) in enumerate(_run(project, scheduler, root, calls())):
+        if exc is not None:
+            failed += 1
+            log.warning("embedding batch %d failed on the cluster (it stays pending): %s", n, exc)
+        else:
+            out = Path(result[0])
+            vectors = vectors_from_arrow(pq.read_table(out / "vectors.parquet").column("vector"), 0)
+            model = (out / "model").read_text(encoding="utf-8")
+            rows = [(doc_id, i) for i, t in enumerate(chunks[n]) for doc_id in by_text[t]]
+            store.write_embeddings([d for d, _ in rows], model, vectors[[i for _, i in rows]])
+            texts += len(chunks[n])
+            docs += len(rows)
+            shutil.rmtree(out, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            (root / f"in-{n:06d}.parquet").unlink()
+        if on_progress is not None:
+            on_progress(min((n + 1) * EMBED_TASK_TEXTS, len(unique)), len(unique))
     return ClusterScoring(documents=docs, texts=texts, failed_batches=failed)

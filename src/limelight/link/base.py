@@ -174,10 +174,8 @@ def ensure_embeddings(store: Store, settings: Settings, ids: Sequence[str] | Non
     kind_list = None if kinds is None else list(kinds)
     if wanted == []:
         return [], np.zeros((0, 0), dtype=np.float32), 0
-    missing = store.read("link.missing_embeddings", ids=wanted, model=model, kinds=kind_list).to_pylist()
-    by_text: dict[str, list[str]] = {}
-    for r in missing:
-        by_text.setdefault(embed_text(r["title"], r["text"]), []).append(r["id"])
+    by_text = missing_texts(store, model, wanted, kind_list)
+    n_missing = sum(len(v) for v in by_text.values())
     unique = list(by_text)
     if unique:
         embedder = get_embedder(str(settings["embeddings.model"]))
@@ -190,10 +188,22 @@ def ensure_embeddings(store: Store, settings: Settings, ids: Sequence[str] | Non
             store.write_embeddings([doc_id for doc_id, _ in rows], embedder.name, computed[[i for _, i in rows]])
             report(stage, start + len(chunk), len(unique))
     if not fetch:
-        return [], np.zeros((0, 0), dtype=np.float32), len(missing)
+        return [], np.zeros((0, 0), dtype=np.float32), n_missing
     table = store.read("link.embedded_documents", model=model, kinds=kind_list, ids=wanted)
     return ([str(v) for v in table.column("id").to_pylist()], vectors_from_arrow(table.column("vector"), 0),
-            len(missing))
+            n_missing)
+
+
+def missing_texts(store: Store, model: str, ids: Sequence[str] | None, kinds: Sequence[str] | None
+                  ) -> dict[str, list[str]]:
+    """Documents (of ``kinds``; None: any) without a ``model`` vector, grouped by their title + lead
+    text: one vector is computed per distinct text (exact copies, a wire's notice repeated daily)."""
+    missing = store.read("link.missing_embeddings", ids=None if ids is None else list(ids), model=model,
+                         kinds=None if kinds is None else list(kinds)).to_pylist()
+    by_text: dict[str, list[str]] = {}
+    for r in missing:
+        by_text.setdefault(embed_text(r["title"], r["text"]), []).append(r["id"])
+    return by_text
 
 
 def embedding_model(settings: Settings) -> str:

@@ -44,6 +44,14 @@ class ToneStage:
     reads = READS
 
 
+def pending_batch(store: Store, ids: Sequence[str]) -> list[Enriched]:
+    """These stored documents with their mentions, as the tone enricher takes them."""
+    by_doc: dict[str, list[Mention]] = {}
+    for row in store.read("tone.mentions_of", ids=list(ids)).to_pylist():
+        by_doc.setdefault(row["document_id"], []).append(Mention(**row))
+    return [Enriched(d, tuple(by_doc.get(d.id, ()))) for d in store.get_documents(list(ids))]
+
+
 def score_store(store: Store, settings: Settings, watchlist: Watchlist, root: Path | None, *,
                 documents: Sequence[str] | None = None, all_documents: bool = False,
                 on_progress: Callable[[int, int, int], None] | None = None) -> ToneSummary:
@@ -61,12 +69,7 @@ def score_store(store: Store, settings: Settings, watchlist: Watchlist, root: Pa
                                       among=None if documents is None else list(documents)).column("id").to_pylist()]
     for start in range(0, len(ids), BATCH_DOCUMENTS):
         chunk = ids[start:start + BATCH_DOCUMENTS]
-        docs = store.get_documents(chunk)
-        rows = store.read("tone.mentions_of", ids=chunk).to_pylist()
-        by_doc: dict[str, list[Mention]] = {}
-        for row in rows:
-            by_doc.setdefault(row["document_id"], []).append(Mention(**row))
-        scored = enricher.score([Enriched(d, tuple(by_doc.get(d.id, ()))) for d in docs])
+        scored = enricher.score(pending_batch(store, chunk))
         mention_rows = [{"id": m.id, "tone": m.tone, "tone_label": m.tone_label}
                         for item in scored for m in item.mentions if m.tone is not None]
         doc_rows = [{"id": i.document.id, "tone": i.document.tone, "tone_label": i.document.tone_label}
