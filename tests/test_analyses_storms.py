@@ -178,7 +178,7 @@ def _volume_onsets(make_store: StoreMaker, items: list[Enriched], **options: Any
 
 
 def test_storms_scope_narrows_coverage_and_the_daily_totals(make_store: StoreMaker) -> None:
-    items = _scoped_corpus(press=15, crowd=2000, own=0)
+    items = _scoped_corpus(press=30, crowd=2000, own=0)
     every, notes = _volume_onsets(make_store, items)
     press, _ = _volume_onsets(make_store, items, kind="article")
     # every kind: the export's posts swamp the days' totals and Acme's share falls; articles only:

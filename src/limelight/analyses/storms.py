@@ -57,7 +57,7 @@ SCHEMA = pa.schema([
 
 class Storms:
     name = "storms"
-    version = "3"  # 3: the onset is the start of the waves that lead to the peak
+    version = "4"  # 4: one set of merged candidates, accepted by severity or by lift (3: onsets at the waves)
     title = "Media storms"
     description = (
         "Bursts in each entity's share of all coverage in scope (volume) and in its negative share, against "

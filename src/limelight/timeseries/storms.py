@@ -23,12 +23,15 @@ where the median was 0. A storm as an analyst means it is unusual *and* sustaine
    the storm only if it is unusual by itself (see :func:`_trim`).
 4. **Extent**: the storm lasts while steps stay high (z ≥ ``z_off``, or inside an onset window),
    through up to ``quiet`` ordinary steps (hysteresis).
-5. **Acceptance**, at the chosen sensitivity (:data:`SENSITIVITY`): an excess of at least
-   ``min_excess`` documents, at least ``min_days`` steps above expectation, and the storm still
-   unusual with its biggest step left out (``z_sustained``): a one-day blip is not sustained.
-6. **Cool-down**: accepted storms with at most ``cooldown`` usable steps between them are one
-   storm that grows (an incident's second wave is not a second alert). Only accepted storms
-   merge, so a small rejected burst before a crisis does not move the crisis' onset.
+5. **Cool-down**: candidate storms (an excess of at least 3 documents) with at most ``cooldown``
+   usable steps between them are one storm that grows (an incident's second wave is not a second
+   alert), unless the later one is more than twice as big (an escalation has its own onset). Every
+   sensitivity merges the same candidates, so where a storm starts and ends does not depend on it.
+6. **Acceptance**, at the chosen sensitivity (:data:`SENSITIVITY`, :class:`Thresholds`): the merged
+   storm stays unusual with its biggest step left out (``z_sustained``: a one-day blip is not
+   sustained) and is either very unusual as a whole (pooled z ≥ ``z_severe``) or a many-fold jump
+   over the expectation (``min_lift``): a thin corpus's crisis of six headlines against half a one
+   expected is a storm, a busy entity's week at twice its usual coverage is not.
 
 ``severity`` is the pooled z of the whole storm (it grows as a storm grows); ``level`` names the
 strictest sensitivity that still reports it: ``high`` (fewer), ``medium`` (balanced), ``low``
@@ -37,7 +40,7 @@ strictest sensitivity that still reports it: ``high`` (fewer), ``medium`` (balan
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -49,18 +52,32 @@ SPANS = (1, 3, 7)  # onset windows, in steps
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
+    """What a burst must be to be reported. Every candidate starts with an onset window of pooled z
+    ≥ ``z_start``; after the cool-down has merged candidates, a storm is reported when it has at least
+    ``min_excess`` documents above expectation on ``min_days`` steps, stays unusual with its biggest
+    step left out (pooled z ≥ ``z_sustained``: sustained, not a blip), and either is very unusual as
+    a whole (pooled z ≥ ``z_severe``) or is a many-fold jump (``min_lift`` × the expected). The lift branch
+    is what lets a thin corpus report a crisis (6 headlines where 0.5 were expected); the severity
+    branch keeps the crisis of an entity that is always in the news (JPMorgan's London Whale was
+    1.7× its usual coverage, at z 12)."""
+
     z_start: float  # pooled z of an onset window
-    z_sustained: float  # pooled z of the storm without its biggest step (0: not required)
+    z_severe: float  # pooled z of the whole storm that reports it whatever its lift (0: every candidate)
+    min_lift: float  # documents ÷ expected over the storm that reports it below z_severe
+    z_sustained: float  # pooled z without the biggest step (0: not required)
     min_excess: float  # documents above expectation over the storm
     min_days: int  # steps above expectation
-    min_lift: float = 1.0  # documents ÷ expected over the storm
 
 
+# Chosen on the headline corpora of limelight/eval/storms.py (docs/timeseries.md): the candidates are
+# the "more" storms; "balanced" keeps those at z >= 10 or >= 6x expected and z >= 4 without the peak.
 SENSITIVITY: dict[str, Thresholds] = {
-    "fewer": Thresholds(z_start=5.0, z_sustained=5.0, min_excess=15.0, min_days=3),
-    "balanced": Thresholds(z_start=4.0, z_sustained=3.5, min_excess=8.0, min_days=2),
-    "more": Thresholds(z_start=3.0, z_sustained=0.0, min_excess=3.0, min_days=1),
+    "fewer": Thresholds(z_start=3.0, z_severe=15.0, min_lift=8.0, z_sustained=5.0, min_excess=8.0, min_days=1),
+    "balanced": Thresholds(z_start=3.0, z_severe=10.0, min_lift=6.0, z_sustained=4.0, min_excess=3.0, min_days=1),
+    "more": Thresholds(z_start=3.0, z_severe=0.0, min_lift=1.0, z_sustained=0.0, min_excess=3.0, min_days=1),
 }
+# candidates: what every sensitivity sees before the cool-down merges (the loosest acceptance)
+CANDIDATES = SENSITIVITY["more"]
 LEVELS = (("fewer", "high"), ("balanced", "medium"), ("more", "low"))
 
 
@@ -166,7 +183,9 @@ def detect_storms(counts: ArrayLike, totals: ArrayLike | None = None, *, gaps: A
     expected, scale = expected_counts(x, tot, gap, exclude=hot, **kw)  # type: ignore[arg-type]
     kept = [(a, b, _storm(a, b, x, expected, scale, gap)) for a, b in
             _candidates(x, expected, scale, gap, th, quiet, z_off, z_first)]
-    kept = [k for k in kept if _passes(k[2], th)]
+    # every sensitivity merges the same candidates, so a storm's extent does not depend on it; the
+    # sensitivity then decides which merged storms are reported
+    kept = [k for k in kept if _passes(k[2], replace(CANDIDATES, z_start=th.z_start))]
     # the cool-down: storms with at most ``cooldown`` usable steps between them are one storm, unless
     # the later one is far bigger (an escalation is a new storm, with its own onset)
     merged: list[tuple[int, int, float]] = []
@@ -175,7 +194,8 @@ def detect_storms(counts: ArrayLike, totals: ArrayLike | None = None, *, gaps: A
             merged[-1] = (merged[-1][0], b, merged[-1][2] + st.excess)
         else:
             merged.append((a, b, st.excess))
-    return [_storm(a, b, x, expected, scale, gap) for a, b, _ in merged]
+    storms = [_storm(a, b, x, expected, scale, gap) for a, b, _ in merged]
+    return [st for st in storms if _passes(st, th)]
 
 
 def _candidates(x: NDArray[np.float64], e: NDArray[np.float64], scale: NDArray[np.float64],
@@ -285,24 +305,29 @@ def _storm(a: int, b: int, x: NDArray[np.float64], e: NDArray[np.float64], scale
     phi = float(np.nanmedian(scale[seg])) if np.any(~np.isnan(scale[seg])) else 1.0
     o, ex = float(xs.sum()), float(es.sum())
     daily = np.where(ok, deviance_z(xs, es) / np.where(np.isnan(scale[seg]), 1.0, scale[seg]), -np.inf)
+    severity = float(deviance_z(o, ex) / phi)
+    sustained = float(deviance_z(o - xs[k], ex - es[k]) / phi)
+    days = int(np.sum(ok & (xs > es)))
     return Storm(onset=a, peak=a + k, end=b, documents=o, expected=ex,
-                 peak_z=float(np.max(daily)) if ok.any() else float("nan"),
-                 severity=float(deviance_z(o, ex) / phi),
-                 sustained_z=float(deviance_z(o - xs[k], ex - es[k]) / phi),
-                 active_days=int(np.sum(ok & (xs > es))), gap_days=int(np.sum(gap[seg])),
-                 level=_level(o, ex, float(deviance_z(o - xs[k], ex - es[k]) / phi), int(np.sum(ok & (xs > es)))))
+                 peak_z=float(np.max(daily)) if ok.any() else float("nan"), severity=severity,
+                 sustained_z=sustained, active_days=days, gap_days=int(np.sum(gap[seg])),
+                 level=_level(o, ex, severity, sustained, days))
 
 
-def _level(o: float, ex: float, sustained: float, days: int) -> str:
+def _level(o: float, ex: float, severity: float, sustained: float, days: int) -> str:
     for name, level in LEVELS:
-        th = SENSITIVITY[name]
-        if (o - ex >= th.min_excess and days >= th.min_days and o >= th.min_lift * ex
-                and (th.z_sustained <= 0 or sustained >= th.z_sustained)):
+        if _meets(o, ex, severity, sustained, days, SENSITIVITY[name]):
             return level
     return "none"
 
 
+def _meets(o: float, ex: float, severity: float, sustained: float, days: int, th: Thresholds) -> bool:
+    if o - ex < th.min_excess or days < th.min_days:
+        return False
+    if th.z_sustained > 0 and sustained < th.z_sustained:
+        return False  # a one-step blip, however big against an empty baseline, is not sustained
+    return severity >= th.z_severe or o >= th.min_lift * ex
+
+
 def _passes(storm: Storm, th: Thresholds) -> bool:
-    return (storm.excess >= th.min_excess and storm.active_days >= th.min_days
-            and storm.documents >= th.min_lift * storm.expected
-            and (th.z_sustained <= 0 or storm.sustained_z >= th.z_sustained))
+    return _meets(storm.documents, storm.expected, storm.severity, storm.sustained_z, storm.active_days, th)
