@@ -275,6 +275,28 @@ def test_storms_empty_baseline_does_not_make_a_storm_of_three_documents() -> Non
     assert detect_storms(x, tot) == []
 
 
+def test_storms_a_thin_corpus_crisis_is_a_storm_and_a_busy_entitys_double_week_is_not() -> None:
+    """SYNTHETIC. The lift branch: a week of one or two headlines a day where one a fortnight was
+    usual (the German and Chinese corpora's crises) is a storm at the default sensitivity, though
+    its excess is a dozen documents. A busy entity's week at twice its usual 20 a day is unusual
+    (pooled z ~ 9.5; the detector before 2026-12-06 reported it) but not a storm: that was most of the
+    Reuters false alarms."""
+    from limelight.timeseries.storms import detect_storms
+
+    rng = np.random.default_rng(7)
+    tot = np.full(300, 1000.0)
+    thin = rng.poisson(0.07, 300).astype(float)
+    thin[200:207] = [2, 2, 1, 2, 1, 2, 1]
+    assert [s.onset for s in detect_storms(thin, tot) if 195 <= s.onset <= 205] == [200]
+    busy = rng.poisson(20.0, 300).astype(float)
+    busy[200:207] += 20
+    assert not [s for s in detect_storms(busy, tot) if 190 <= s.onset <= 210]
+    # ... yet "more" reports it, and a crisis of the busy entity (five times its coverage) is a storm
+    assert [s for s in detect_storms(busy, tot, sensitivity="more") if 195 <= s.onset <= 205]
+    busy[200:207] += 60
+    assert [s.onset for s in detect_storms(busy, tot) if 195 <= s.onset <= 205] == [200]
+
+
 def test_storms_onset_is_the_incident_not_an_odd_day_before_it() -> None:
     """One unusual day, two ordinary ones, then the incident (the sample's car storm, 2025-09-27 vs
     10-01): the 7-day onset window from the odd day is significant only through the incident, so
